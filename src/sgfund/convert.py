@@ -1,0 +1,143 @@
+"""Serialisation: one private cattrs converter, built by `make_converter`.
+
+Models carry no serialisation code. Every rule the converter adds is stated here:
+
+- ``Decimal`` money <-> text such as ``"326032.84"`` (floats are refused on the way in);
+- ``date`` <-> ISO ``"2022-06-10"``; aware ``datetime`` <-> ISO with its offset;
+- ``frozenset`` -> sorted list (so output is stable), list -> ``frozenset``;
+- enums <-> their values; unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any, TypeVar
+
+import cattrs
+from cattrs.errors import ClassValidationError, IterableValidationError
+
+from sgfund.dates import require_aware
+from sgfund.errors import FieldError, MoneyTypeError, Problem, ValidationError
+from sgfund.money import to_money
+
+__all__ = ["dumps", "loads", "make_converter", "structure", "unstructure"]
+
+T = TypeVar("T")
+
+
+def _structure_decimal(value: Any, _type: type) -> Decimal:
+    return to_money(value, field="amount")
+
+
+def _structure_date(value: Any, _type: type) -> date:
+    if not isinstance(value, str):
+        raise FieldError("", value, "an ISO date string such as 2022-06-10")
+    return date.fromisoformat(value)
+
+
+def _structure_datetime(value: Any, _type: type) -> datetime:
+    if not isinstance(value, str):
+        raise FieldError("", value, "an ISO datetime with offset")
+    return require_aware(datetime.fromisoformat(value), field="")
+
+
+def _structure_str(value: Any, _type: type) -> str:
+    if not isinstance(value, str):
+        raise FieldError("", value, "text")
+    return value
+
+
+def _structure_int(value: Any, _type: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError("", value, "a whole number")
+    return value
+
+
+def _structure_bool(value: Any, _type: type) -> bool:
+    if not isinstance(value, bool):
+        raise FieldError("", value, "true or false")
+    return value
+
+
+def _describe(exc: BaseException, type_: Any) -> str:
+    if isinstance(exc, MoneyTypeError):
+        return f"{_FLOAT}{_SEP}{type(exc.value).__name__} {exc.value!r}"
+    if isinstance(exc, FieldError):
+        # A model's own validator failed: name the field inside the object.
+        return f"{exc.field}{_SEP}expected {exc.expected}, got {exc.value!r}"
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, ValueError | TypeError) and str(exc):
+        return f"invalid value ({exc})"
+    return cattrs.v.format_exception(exc, type_)
+
+
+_SEP = "\x1f"
+_FLOAT = "\x1efloat"
+
+
+def _structure_optional_decimal(value: Any, _type: type) -> Decimal | None:
+    return None if value is None else to_money(value, field="amount")
+
+
+def make_converter() -> cattrs.Converter:
+    """Build the converter sgfund uses for every model (private: use the functions below)."""
+    converter = cattrs.Converter(forbid_extra_keys=True)
+    converter.register_unstructure_hook(Decimal, str)
+    converter.register_structure_hook(Decimal, _structure_decimal)
+    converter.register_structure_hook(Decimal | None, _structure_optional_decimal)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_structure_hook(date, _structure_date)
+    converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_structure_hook(datetime, _structure_datetime)
+    # Strict scalars: cattrs would otherwise call str()/int() on anything.
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(bool, _structure_bool)
+    converter.register_unstructure_hook_func(
+        lambda t: getattr(t, "__origin__", None) is frozenset or t is frozenset,
+        lambda values: sorted(converter.unstructure(x) for x in values),
+    )
+    return converter
+
+
+@cache
+def _converter() -> cattrs.Converter:
+    return make_converter()
+
+
+def unstructure(obj: object) -> Any:
+    """Turn a model into plain JSON-ready data."""
+    return _converter().unstructure(obj)
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    """Build a model from plain data; problems raise `ValidationError` with readable paths."""
+    try:
+        return _converter().structure(data, cls)
+    except (ClassValidationError, IterableValidationError) as err:
+        messages = cattrs.transform_error(err, path=cls.__name__, format_exception=_describe)
+        problems = []
+        for message in messages:
+            text, _, path = message.rpartition(" @ ")
+            inner, sep, text = text.rpartition(_SEP)
+            if inner == _FLOAT:
+                # Float money is a type error wherever it enters, the converter included.
+                raise MoneyTypeError(text, path) from err
+            if sep and inner:
+                path = f"{path}.{inner}"
+            problems.append(Problem(text, field=path))
+        raise ValidationError(problems, f"cannot read {cls.__name__}") from err
+
+
+def dumps(obj: object, *, indent: int | None = None) -> str:
+    """Serialise a model to JSON text with sorted keys."""
+    return json.dumps(unstructure(obj), indent=indent, sort_keys=True, ensure_ascii=False)
+
+
+def loads(text: str | bytes, cls: type[T]) -> T:
+    """Read a model from JSON text. JSON numbers for money are refused (they parse as floats)."""
+    return structure(json.loads(text), cls)

@@ -1,0 +1,174 @@
+"""Dates and times: aware Europe/London windows, UK day-first text, financial years.
+
+The library never reads the clock; callers pass ``as_of``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateutil_parser
+from dateutil.relativedelta import relativedelta
+
+from sgfund.errors import FieldError
+
+__all__ = [
+    "LONDON",
+    "FinancialYear",
+    "financial_year",
+    "london",
+    "months_between",
+    "parse_date",
+    "parse_datetime",
+    "require_aware",
+]
+
+LONDON = ZoneInfo("Europe/London")
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Numeric forms such as 10/06/2022, 10-6-22 or 10.06.2022.
+_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_EXPECTED_DATE = "a date such as 2022-06-10, 10/06/2022 or 10 June 2022 (day first)"
+
+
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """Return an aware Europe/London datetime: ``london(2022, 6, 10, 12)`` is noon BST."""
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
+
+
+def require_aware(value: datetime, *, field: str) -> datetime:
+    """Refuse naive datetimes: a round window without a zone means nothing."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise FieldError(field, value, "a timezone-aware datetime (Europe/London)")
+    return value
+
+
+def parse_date(text: str, *, field: str = "date", allow_ambiguous: bool = True) -> date:
+    """Read a date from text: ISO first, then UK day-first forms.
+
+    ``"10/06/2022"`` is 10 June. Something that can only be month-first (``"12/13/2022"``)
+    or is not a date at all raises `FieldError`; nothing is guessed. With
+    ``allow_ambiguous=False`` a numeric date that would read differently month-first
+    (``"06/10/2022"``) is refused too.
+    """
+    cleaned = text.strip()
+    if _ISO_DATE.match(cleaned):
+        try:
+            return date.fromisoformat(cleaned)
+        except ValueError as err:
+            raise FieldError(field, text, _EXPECTED_DATE) from err
+    numeric = _NUMERIC.match(cleaned)
+    if numeric:
+        day, month, year = (int(g) for g in numeric.groups())
+        if len(numeric.group(3)) == 2:
+            raise FieldError(field, text, "a four-digit year, such as 10/06/2022")
+        if month > 12 and day <= 12:
+            raise FieldError(
+                field, text, "day first (DD/MM/YYYY); this looks like a US month-first date"
+            )
+        if not allow_ambiguous and day <= 12 and month <= 12 and day != month:
+            raise FieldError(field, text, "an unambiguous date such as 2022-06-10 or 10 June 2022")
+        try:
+            return date(year, month, day)
+        except ValueError as err:
+            raise FieldError(field, text, _EXPECTED_DATE) from err
+    if not cleaned or not re.search(r"[A-Za-z]", cleaned) or not re.search(r"\d{4}", cleaned):
+        raise FieldError(field, text, _EXPECTED_DATE)
+    try:
+        parsed = dateutil_parser.parse(cleaned, dayfirst=True, default=datetime(1, 1, 1))  # noqa: DTZ001 - a date, no time
+    except (ValueError, OverflowError) as err:
+        raise FieldError(field, text, _EXPECTED_DATE) from err
+    if parsed.time() != time(0) or parsed.tzinfo is not None:
+        raise FieldError(field, text, "a date without a time")
+    return parsed.date()
+
+
+def parse_datetime(text: str, *, field: str = "datetime") -> datetime:
+    """Read an aware datetime: ISO 8601 with an offset, or a UK date and time in London.
+
+    ``"10/06/2022 12:00"`` is noon London time on 10 June 2022 (11:00 UTC in summer).
+    """
+    cleaned = text.strip()
+    try:
+        parsed = datetime.fromisoformat(cleaned)
+    except ValueError:
+        parts = cleaned.rsplit(" ", 1)
+        if len(parts) != 2 or not re.match(r"^\d{1,2}:\d{2}(:\d{2})?$", parts[1]):
+            raise FieldError(
+                field, text, "a date and time such as 2022-06-10T12:00+01:00 or 10/06/2022 12:00"
+            ) from None
+        day = parse_date(parts[0], field=field)
+        clock = time.fromisoformat(parts[1].zfill(5) if len(parts[1]) == 4 else parts[1])
+        return datetime.combine(day, clock, tzinfo=LONDON)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=LONDON)
+    return parsed
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole calendar months from ``start`` to ``end``, counting a part month as a month.
+
+    A project from 1 April to 31 March is 12 months; 1 April to 30 April is 1 month.
+    """
+    if end < start:
+        raise FieldError("end", end, f"a date on or after {start.isoformat()}")
+    delta = relativedelta(end, start)
+    months = delta.years * 12 + delta.months
+    return months + 1 if delta.days > 0 or months == 0 else months
+
+
+class FinancialYear:
+    """A UK financial year: ``FinancialYear(2022)`` is "2022/23", 1 April 2022 to 31 March 2023."""
+
+    __slots__ = ("start_year",)
+
+    def __init__(self, start_year: int) -> None:
+        self.start_year = start_year
+
+    @property
+    def start(self) -> date:
+        """First day, 1 April."""
+        return date(self.start_year, 4, 1)
+
+    @property
+    def end(self) -> date:
+        """Last day, 31 March of the next year."""
+        return date(self.start_year + 1, 3, 31)
+
+    @property
+    def label(self) -> str:
+        """The usual label, such as ``"2022/23"``."""
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return self.label
+
+    def __repr__(self) -> str:
+        return f"FinancialYear({self.label!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FinancialYear) and other.start_year == self.start_year
+
+    def __lt__(self, other: FinancialYear) -> bool:
+        return self.start_year < other.start_year
+
+    def __hash__(self) -> int:
+        return hash(self.start_year)
+
+    @classmethod
+    def parse(cls, label: str) -> FinancialYear:
+        """Read ``"2022/23"`` or ``"2022-23"``."""
+        match = re.match(r"^(\d{4})[/\-](\d{2})$", label.strip())
+        if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+            raise FieldError("financial_year", label, "a financial year such as 2022/23")
+        return cls(int(match[1]))
+
+
+def financial_year(day: date) -> FinancialYear:
+    """The UK financial year that ``day`` falls in (years start on 1 April)."""
+    return FinancialYear(day.year if day.month >= 4 else day.year - 1)

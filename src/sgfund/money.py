@@ -1,0 +1,136 @@
+"""Money: ``Decimal`` with two places, in pounds sterling, and nothing else.
+
+Floats and bools are refused wherever money enters, because neither can hold a penny exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sgfund.errors import FieldError, MoneyTypeError
+
+__all__ = [
+    "CENT",
+    "CURRENCY",
+    "ZERO",
+    "apportion",
+    "format_money",
+    "parse_money",
+    "round_money",
+    "sum_money",
+    "to_money",
+]
+
+CURRENCY = "GBP"
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+# Optional sign, optional pound sign, then either plain digits or digits grouped by
+# thousands commas, then at most two decimal places. Anything else is ambiguous.
+_MONEY_TEXT = re.compile(
+    r"""^(?P<sign>-)?\s*(?:£|GBP\s*)?\s*
+        (?P<whole>\d+|\d{1,3}(?:,\d{3})+)
+        (?:\.(?P<pence>\d{1,2}))?$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def parse_money(text: str, *, field: str = "amount") -> Decimal:
+    """Turn an officer's text such as ``"£1,234.50"`` or ``" £6,000 "`` into exact money.
+
+    Refuses forms that could mean two things (``"1.234,50"``, ``"£1,23"``) or that carry
+    fractions of a penny (``"12.345"``) with a `FieldError` naming ``field``.
+    """
+    cleaned = text.strip().replace("\u00a3", "£")
+    match = _MONEY_TEXT.match(cleaned)
+    if match is None:
+        raise FieldError(
+            field,
+            text,
+            "an amount in pounds such as 1234.50, £1,234.50 or 1,234 "
+            "(commas only between thousands, at most two decimal places)",
+        )
+    whole = match["whole"].replace(",", "")
+    pence = (match["pence"] or "").ljust(2, "0")
+    amount = Decimal(f"{whole}.{pence}")
+    return -amount if match["sign"] else amount
+
+
+def to_money(value: object, *, field: str = "amount") -> Decimal:
+    """Accept a ``Decimal``, an ``int`` or money text and return two-place ``Decimal``.
+
+    Raises `MoneyTypeError` (a ``TypeError``) for floats and bools, and `FieldError` for
+    anything with fractions of a penny, NaN or infinity.
+    """
+    if isinstance(value, float | bool):
+        raise MoneyTypeError(value, field)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise FieldError(field, value, "a finite amount")
+        try:
+            exact = value.quantize(CENT)
+        except InvalidOperation as err:
+            raise FieldError(field, value, "an amount of sensible size") from err
+        if exact != value:
+            raise FieldError(field, value, "whole pence (at most two decimal places)")
+        return exact
+    if isinstance(value, int):
+        return Decimal(value).quantize(CENT)
+    if isinstance(value, str):
+        return parse_money(value, field=field)
+    raise MoneyTypeError(value, field)
+
+
+def round_money(value: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """Round to the penny on purpose, with an explicit rounding mode."""
+    return value.quantize(CENT, rounding=rounding)
+
+
+def sum_money(amounts: Iterable[Decimal]) -> Decimal:
+    """Add money exactly, starting from £0.00 so an empty sum is still money."""
+    return sum(amounts, start=ZERO)
+
+
+def format_money(amount: Decimal, *, pence: bool = True) -> str:
+    """Format as ``"£534,286.00"``, or ``"£534,286"`` with ``pence=False`` (rounded half up)."""
+    if isinstance(amount, float | bool):
+        raise MoneyTypeError(amount)
+    places = CENT if pence else Decimal(1)
+    value = amount.quantize(places, rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    text = f"{abs(value):,.2f}" if pence else f"{abs(value):,.0f}"
+    return f"{sign}£{text}"
+
+
+def apportion(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
+    """Split ``total`` across ``weights`` by largest remainder, in whole pence.
+
+    The parts always add up to ``total`` exactly. Ties in the remainder go to the earlier
+    weight, so the split is deterministic. Weights must be non-negative with a positive sum.
+    """
+    total = to_money(total, field="total")
+    if not weights:
+        raise FieldError("weights", weights, "at least one weight")
+    exact_weights = []
+    for weight in weights:
+        if isinstance(weight, float | bool):
+            raise MoneyTypeError(weight, "weights")
+        if weight < 0:
+            raise FieldError("weights", weight, "weights of zero or more")
+        exact_weights.append(Decimal(weight))
+    weight_sum = sum(exact_weights, start=Decimal(0))
+    if weight_sum == 0:
+        raise FieldError("weights", weights, "weights with a positive sum")
+
+    pennies = int(total / CENT)
+    sign = -1 if pennies < 0 else 1
+    pennies = abs(pennies)
+    shares = [pennies * w / weight_sum for w in exact_weights]
+    floors = [int(share) for share in shares]
+    left = pennies - sum(floors)
+    by_remainder = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
+    for i in by_remainder[:left]:
+        floors[i] += 1
+    return [(sign * f * CENT).quantize(CENT) for f in floors]

@@ -1,0 +1,240 @@
+"""Hypothesis strategies for every sgfund model, valid by construction.
+
+Plugin authors reuse these to property-test their rules. Money never comes from floats:
+amounts are drawn as whole pence and turned into ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from hypothesis import strategies as st
+
+from sgfund.applications import Application
+from sgfund.dates import LONDON
+from sgfund.decisions import Award, AwardRoute, Decision, Outcome
+from sgfund.funds import DEFAULT_ELIGIBLE_TYPES, Era, Fund, Round
+from sgfund.money import CENT
+from sgfund.organisations import Organisation, OrgType
+from sgfund.vocabulary import SAFEGUARDING_THEMES, Theme, ThemeVocabulary
+
+__all__ = [
+    "DISTRICTS",
+    "applications",
+    "awards",
+    "decisions",
+    "eras",
+    "funds",
+    "london_datetimes",
+    "money",
+    "organisations",
+    "postcodes",
+    "rounds",
+    "slugs",
+    "themes",
+    "vocabularies",
+]
+
+DISTRICTS = ("Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield")
+_AREAS = {"Bradford": "BD", "Calderdale": "HX", "Kirklees": "HD", "Leeds": "LS", "Wakefield": "WF"}
+
+slugs = st.from_regex(r"\A[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,6}){0,2}\Z")
+identifiers = st.from_regex(r"\A[A-Z]{2,4}-[0-9]{1,6}\Z")
+_words = st.text(
+    alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"), max_codepoint=0x24F),
+    min_size=1,
+    max_size=12,
+)
+names = st.lists(_words, min_size=1, max_size=5).map(" ".join)
+
+
+def money(
+    min_value: Decimal | int = Decimal("0.01"), max_value: Decimal | int = Decimal("10000.00")
+) -> st.SearchStrategy[Decimal]:
+    """Two-place ``Decimal`` amounts between the bounds, from whole pence (never floats)."""
+    low = int(Decimal(min_value) / CENT)
+    high = int(Decimal(max_value) / CENT)
+    return st.integers(low, high).map(lambda p: (Decimal(p) * CENT).quantize(CENT))
+
+
+def london_datetimes(
+    min_value: datetime = datetime(2014, 1, 1),  # noqa: DTZ001 - bounds are naive by hypothesis' rule
+    max_value: datetime = datetime(2030, 12, 31),  # noqa: DTZ001
+) -> st.SearchStrategy[datetime]:
+    """Aware Europe/London datetimes to the minute, on both sides of clock changes."""
+    return st.datetimes(min_value, max_value, timezones=st.just(LONDON)).map(
+        lambda d: d.replace(second=0, microsecond=0)
+    )
+
+
+@st.composite
+def postcodes(draw: st.DrawFn, district: str | None = None) -> str:
+    """West Yorkshire-looking postcodes (BD, HX, HD, LS, WF), optionally for one district."""
+    area = _AREAS[district] if district else draw(st.sampled_from(sorted(_AREAS.values())))
+    number = draw(st.integers(1, 29))
+    inward = draw(st.integers(0, 9))
+    letters = draw(st.text(alphabet="ABDEFGHJLNPQRSTUWXYZ", min_size=2, max_size=2))
+    return f"{area}{number} {inward}{letters}"
+
+
+def themes() -> st.SearchStrategy[Theme]:
+    """Single themes with valid slugs."""
+    return st.builds(Theme, slug=slugs, label=names, archived=st.just(False))
+
+
+@st.composite
+def vocabularies(draw: st.DrawFn) -> ThemeVocabulary:
+    """Vocabularies of one to eight distinct themes."""
+    theme_list = draw(st.lists(themes(), min_size=1, max_size=8, unique_by=lambda t: t.slug))
+    return ThemeVocabulary(
+        id=draw(slugs), label=draw(names), version=str(draw(st.integers(1, 9))), themes=theme_list
+    )
+
+
+def funds() -> st.SearchStrategy[Fund]:
+    """Funds with slug ids."""
+    return st.builds(Fund, id=slugs, name=names)
+
+
+@st.composite
+def eras(draw: st.DrawFn) -> Era:
+    """Funder eras with a start and maybe an end."""
+    start = draw(st.dates(date(2014, 1, 1), date(2025, 12, 31)))
+    end = draw(st.none() | st.just(start + relativedelta(years=draw(st.integers(1, 8)))))
+    return Era(
+        id=draw(slugs),
+        funder_id=f"GB-GOR-{draw(st.integers(1, 99999)):05d}",
+        funder_name=draw(names),
+        start=start,
+        end=end,
+    )
+
+
+@st.composite
+def rounds(
+    draw: st.DrawFn,
+    *,
+    vocabulary: ThemeVocabulary | None = SAFEGUARDING_THEMES,
+    round_id: str | None = None,
+) -> Round:
+    """Rounds with a window of 1 to 90 days and money limits that make sense together."""
+    opens_at = draw(london_datetimes(max_value=datetime(2029, 1, 1)))  # noqa: DTZ001
+    closes_at = opens_at + timedelta(days=draw(st.integers(1, 90)))
+    max_grant = draw(money(Decimal(1000), Decimal(10000)))
+    min_grant = draw(st.sampled_from([Decimal("0.00"), Decimal("250.00"), Decimal("500.00")]))
+    voc = vocabulary if vocabulary is not None else draw(vocabularies())
+    return Round(
+        id=round_id or draw(slugs),
+        name=draw(names),
+        fund_id="scf",
+        era=draw(eras()),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        advertised_pot=draw(st.none() | money(Decimal(10000), Decimal(1000000))),
+        min_grant=min_grant,
+        max_grant=max_grant,
+        max_project_months=draw(st.sampled_from([6, 12, 18, 24])),
+        eligible_org_types=DEFAULT_ELIGIBLE_TYPES,
+        theme_vocabularies=(voc,),
+        area=draw(st.none() | st.just("West Yorkshire")),
+    )
+
+
+@st.composite
+def organisations(
+    draw: st.DrawFn, *, types: st.SearchStrategy[OrgType] | None = None
+) -> Organisation:
+    """Organisations with numbers that fit their type and a district with a matching postcode."""
+    org_type = draw(types or st.sampled_from([t for t in OrgType if t is not OrgType.INDIVIDUAL]))
+    charity = company = None
+    if org_type in {OrgType.REGISTERED_CHARITY, OrgType.CIO, OrgType.CHARITABLE_COMPANY}:
+        charity = draw(st.from_regex(r"\A(?:[1-9][0-9]{5,6}|SC0[0-9]{5}|NIC1[0-9]{5})\Z"))
+    if org_type in {OrgType.CHARITABLE_COMPANY, OrgType.CIC, OrgType.COMPANY_LIMITED_BY_GUARANTEE}:
+        company = draw(st.from_regex(r"\A(?:0[0-9]{7}|SC[0-9]{6})\Z"))
+    district = draw(st.sampled_from(DISTRICTS))
+    return Organisation(
+        name=draw(names),
+        type=org_type,
+        charity_number=charity,
+        company_number=company,
+        postcode=draw(postcodes(district)),
+        district=district,
+    )
+
+
+@st.composite
+def applications(
+    draw: st.DrawFn,
+    round: Round | None = None,
+    *,
+    application_id: str | None = None,
+    max_themes: int = 3,
+) -> Application:
+    """Applications that fit ``round`` (one is drawn if not given): in its window and limits."""
+    rnd = round if round is not None else draw(rounds())
+    ceiling = rnd.max_grant if rnd.max_grant is not None else Decimal(10000)
+    amount = draw(money(max(rnd.min_grant, Decimal("1.00")), ceiling))
+    window = rnd.closes_at - rnd.opens_at
+    seconds = draw(st.integers(0, int(window.total_seconds()) - 1))
+    submitted = (rnd.opens_at + timedelta(seconds=seconds)).astimezone(LONDON)
+    start = submitted.date() + relativedelta(months=draw(st.integers(1, 4)))
+    months = draw(st.integers(1, rnd.max_project_months))
+    end = start + relativedelta(months=months) - relativedelta(days=1)
+    slugs_available = sorted(rnd.theme_slugs)
+    declared = draw(st.sets(st.sampled_from(slugs_available), max_size=max_themes))
+    return Application(
+        id=application_id or draw(identifiers),
+        round_id=rnd.id,
+        organisation=draw(organisations()),
+        title=draw(names),
+        summary=draw(names),
+        amount_requested=amount,
+        project_start=start,
+        project_end=end,
+        submitted_at=submitted,
+        declared_themes=declared,
+    )
+
+
+@st.composite
+def decisions(draw: st.DrawFn, application: Application | None = None) -> Decision:
+    """Decisions on ``application`` (or a made-up id), approved ones for at most the request."""
+    app = application if application is not None else draw(applications())
+    outcome = draw(st.sampled_from(list(Outcome)))
+    amount = (
+        draw(money(Decimal("0.01"), app.amount_requested))
+        if outcome is Outcome.APPROVED
+        else Decimal("0.00")
+    )
+    route = (
+        draw(st.sampled_from(list(AwardRoute)))
+        if outcome is Outcome.APPROVED
+        else AwardRoute.COMPETED
+    )
+    return Decision(
+        application_id=app.id,
+        outcome=outcome,
+        decided_on=app.submitted_at.date() + timedelta(days=draw(st.integers(1, 120))),
+        decided_by=draw(names),
+        amount_awarded=amount,
+        route=route,
+        justification=draw(names) if route is AwardRoute.DIRECT else None,
+        reasons=draw(st.just("") | names),
+    )
+
+
+@st.composite
+def awards(draw: st.DrawFn, application: Application | None = None) -> Award:
+    """Awards made from an approved decision on ``application``."""
+    app = application if application is not None else draw(applications())
+    amount = draw(money(Decimal("0.01"), app.amount_requested))
+    decision = Decision(
+        application_id=app.id,
+        outcome=Outcome.APPROVED,
+        decided_on=app.submitted_at.date() + timedelta(days=draw(st.integers(1, 120))),
+        decided_by="officer",
+        amount_awarded=amount,
+    )
+    return Award.from_decision(decision, app)
