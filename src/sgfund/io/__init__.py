@@ -1,0 +1,1 @@
+"""Data in and out: spreadsheets, 360Giving open data and transparency tables."""
