@@ -253,7 +253,7 @@ def sample_records(round: Round, *, rejected: int | None = None) -> RoundRecords
                 type=org_type,
                 charity_number=charity,
                 company_number=company,
-                postcode=f"{_AREA[district]}{rng.randint(1, 9)} {rng.randint(1, 9)}"
+                postcode=f"{_AREA[district]}{rng.randint(1, 7)} {rng.randint(1, 9)}"
                 f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
                 district=district,
             ),
