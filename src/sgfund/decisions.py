@@ -11,9 +11,11 @@ from attrs import field, frozen
 
 from sgfund import _validate as v
 from sgfund.applications import Application
-from sgfund.errors import FieldError
+from sgfund.errors import FieldError, Problem
+from sgfund.funds import Round
+from sgfund.money import format_money
 
-__all__ = ["Award", "AwardRoute", "Decision", "Outcome"]
+__all__ = ["Award", "AwardRoute", "Decision", "Outcome", "decision_problems"]
 
 
 class Outcome(enum.StrEnum):
@@ -82,7 +84,7 @@ class Award:
     awarded_on: date = field(validator=v.is_date)
     start: date = field(validator=v.is_date)
     end: date = field(validator=v.is_date)
-    themes: frozenset[str] = field(default=frozenset(), converter=v.strings)
+    themes: frozenset[str] = field(default=frozenset(), converter=v.theme_slugs)
     conditions: tuple[str, ...] = field(default=(), converter=_conditions)
 
     def __attrs_post_init__(self) -> None:
@@ -117,3 +119,48 @@ class Award:
             themes=frozenset(application.declared_themes if themes is None else themes),
             conditions=tuple(conditions),
         )
+
+
+def decision_problems(decision: Decision, application: Application, round: Round) -> list[Problem]:
+    """What a fund needs justified before a decision can stand, as located problems.
+
+    An award above the round's maximum grant, or above the amount requested, needs a recorded
+    ``justification`` (a direct award needs one anyway, which `Decision` itself enforces).
+    """
+    problems = []
+    if decision.application_id != application.id:
+        problems.append(
+            Problem(
+                f"decision is for {decision.application_id}, not {application.id}",
+                field="application_id",
+                value=decision.application_id,
+                expected=application.id,
+            )
+        )
+    if decision.outcome is not Outcome.APPROVED or decision.justification is not None:
+        return problems
+    if round.max_grant is not None and decision.amount_awarded > round.max_grant:
+        problems.append(
+            Problem(
+                f"application {application.id}: award {format_money(decision.amount_awarded)} is "
+                f"above the round's maximum grant {format_money(round.max_grant)} and needs a "
+                "recorded justification",
+                expected=f"at most {format_money(round.max_grant)}, or a justification",
+                field="amount_awarded",
+                value=decision.amount_awarded,
+            )
+        )
+    if decision.amount_awarded > application.amount_requested:
+        problems.append(
+            Problem(
+                f"application {application.id}: award {format_money(decision.amount_awarded)} is "
+                f"above the {format_money(application.amount_requested)} requested and needs a "
+                "recorded justification",
+                expected=(
+                    f"at most {format_money(application.amount_requested)}, or a justification"
+                ),
+                field="amount_awarded",
+                value=decision.amount_awarded,
+            )
+        )
+    return problems

@@ -6,14 +6,35 @@ Figures come from the fund's published rounds. Funder ids are placeholders under
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from sgfund.dates import london
+from dateutil.relativedelta import relativedelta
+
+from sgfund.applications import Application
+from sgfund.dates import LONDON, london
+from sgfund.decisions import Award, Decision, Outcome
 from sgfund.funds import Era, Fund, Round
+from sgfund.organisations import Organisation, OrgType
 from sgfund.vocabulary import SAFEGUARDING_THEMES
 
-__all__ = ["GR1", "GR2", "MAYOR_ERA", "PCC_ERA", "SCF"]
+if TYPE_CHECKING:
+    from sgfund.closure import RoundRecords
+
+__all__ = [
+    "GR1",
+    "GR2",
+    "GR3",
+    "GR4",
+    "GR5",
+    "MAYOR_ERA",
+    "PCC_ERA",
+    "PUBLISHED",
+    "SCF",
+    "sample_records",
+]
 
 SCF = Fund(id="wy-scf", name="Safer Communities Fund (West Yorkshire)")
 
@@ -61,3 +82,209 @@ GR2 = Round(
     theme_vocabularies=(SAFEGUARDING_THEMES,),
     area="West Yorkshire",
 )
+
+
+GR3 = Round(
+    id="mayor-gr3",
+    name="Mayor's Safer Communities Fund, Grant Round 3",
+    fund_id=SCF.id,
+    era=MAYOR_ERA,
+    opens_at=london(2022, 10, 7, 9),
+    closes_at=london(2022, 11, 11, 12),
+    advertised_pot=Decimal("350000.00"),
+    max_grant=Decimal("8000.00"),
+    area="West Yorkshire",
+)
+
+# GR4 closed on 9 June 2023; the hour was not published, so noon is assumed.
+GR4 = Round(
+    id="mayor-gr4",
+    name="Mayor's Safer Communities Fund, Grant Round 4",
+    fund_id=SCF.id,
+    era=MAYOR_ERA,
+    opens_at=london(2023, 5, 9, 9),
+    closes_at=london(2023, 6, 9, 12),
+    advertised_pot=Decimal("350000.00"),
+    max_grant=Decimal("8000.00"),
+    area="West Yorkshire",
+)
+
+# The special GR5 had three pots (up to £20,000, up to £8,000, collaborations) and no single
+# maximum grant, so the round carries none.
+GR5 = Round(
+    id="mayor-gr5",
+    name="Mayor's Safer Communities Fund, Special Grant Round 5",
+    fund_id=SCF.id,
+    era=MAYOR_ERA,
+    opens_at=london(2023, 10, 9, 9),
+    closes_at=london(2023, 11, 10, 12),
+    advertised_pot=Decimal("1000000.00"),
+    area="West Yorkshire",
+)
+
+# --- Sample records -------------------------------------------------------------------------
+# Made-up applicants whose awards add up to what was published for each round: GR1 39 grants,
+# £208,253.16 (derived: 100 - 61 projects, £534,286 - £326,032.84) and GR2 61 grants,
+# £326,032.84. Names are invented; registered numbers are drawn from ranges not yet issued
+# (charities 199xxxx, companies 99xxxxxx) so they point at nobody real.
+
+# GR3 and GR4 totals were published to the pound. GR5's was only ever "£1 million", a lower
+# bound; "over £2.4 million" for GR1-GR5 means GR5 gave at least £1,027,996, so the sample
+# uses £1,030,000 to fit both published bounds.
+PUBLISHED = {
+    "mayor-gr1": (39, Decimal("208253.16"), date(2022, 3, 1)),  # award date assumed
+    "mayor-gr2": (61, Decimal("326032.84"), date(2022, 10, 6)),
+    "mayor-gr3": (73, Decimal("506097.00"), date(2023, 2, 9)),
+    "mayor-gr4": (49, Decimal("331621.00"), date(2023, 9, 12)),
+    "mayor-gr5": (68, Decimal("1030000.00"), date(2024, 2, 7)),
+}
+
+_PLACES = {
+    "Bradford": ("Bradford", "Keighley", "Shipley", "Bingley", "Ilkley"),
+    "Calderdale": ("Halifax", "Todmorden", "Brighouse", "Elland", "Hebden Bridge"),
+    "Kirklees": ("Huddersfield", "Dewsbury", "Batley", "Holmfirth", "Mirfield"),
+    "Leeds": ("Leeds", "Morley", "Pudsey", "Otley", "Harehills"),
+    "Wakefield": ("Wakefield", "Castleford", "Pontefract", "Ossett", "Normanton"),
+}
+_AREA = {"Bradford": "BD", "Calderdale": "HX", "Kirklees": "HD", "Leeds": "LS", "Wakefield": "WF"}
+_KINDS = (
+    ("Women's Aid", OrgType.REGISTERED_CHARITY),
+    ("Youth Project", OrgType.CIO),
+    ("Community Trust", OrgType.CHARITABLE_COMPANY),
+    ("Safe Spaces CIC", OrgType.CIC),
+    ("Residents Association", OrgType.COMMUNITY_GROUP),
+    ("Neighbourhood Network", OrgType.COMPANY_LIMITED_BY_GUARANTEE),
+    ("Town Council", OrgType.PARISH_OR_TOWN_COUNCIL),
+)
+# Project ideas per theme: (title, summary) with words a classifier can find.
+_PROJECTS = {
+    "child-sexual-abuse-exploitation": (
+        "Safe Online",
+        "workshops for young people on grooming and child sexual exploitation",
+    ),
+    "domestic-abuse": (
+        "Safe at Home",
+        "support for survivors of domestic abuse and coercive control",
+    ),
+    "fraud-cyber-crime": (
+        "Scam Aware",
+        "helping older residents spot fraud, scams and cyber crime",
+    ),
+    "human-trafficking-modern-slavery": (
+        "Hidden in Plain Sight",
+        "training to recognise modern slavery and human trafficking",
+    ),
+    "honour-based-abuse": (
+        "Honour and Choice",
+        "awareness of so called honour based abuse and forced marriage",
+    ),
+    "stalking-harassment": ("Walk Safe", "advocacy for victims of stalking and harassment"),
+    "rape-sexual-offences": (
+        "After Assault",
+        "counselling for survivors of rape and sexual violence",
+    ),
+}
+
+
+def _amounts(rng: random.Random, count: int, total: Decimal, ceiling: Decimal) -> list[Decimal]:
+    """Amounts between £1,500 and ``ceiling`` that add up to ``total`` exactly."""
+    floor_p, ceil_p, total_p = 150000, int(ceiling * 100), int(total * 100)
+    pence = [rng.randint(400000, ceil_p) for _ in range(count)]
+    gap = total_p - sum(pence)
+    step = 1 if gap > 0 else -1
+    while gap:
+        # Spread the gap over the amounts in turn, keeping each within its bounds.
+        for i in range(count):
+            room = (ceil_p - pence[i]) if step > 0 else (pence[i] - floor_p)
+            move = min(abs(gap), room, 25000)
+            pence[i] += step * move
+            gap -= step * move
+            if not gap:
+                break
+    return [Decimal(p) / 100 for p in pence]
+
+
+def sample_records(round: Round, *, rejected: int | None = None) -> RoundRecords:
+    """Made-up applications, decisions and awards that match a Mayor's round's published totals.
+
+    Deterministic: the same round gives the same records. Some projects serve several themes;
+    ``rejected`` extra applications (by default a third as many as the awards) are turned down.
+    """
+    from sgfund.closure import RoundRecords
+
+    count, total, awarded_on = PUBLISHED[round.id]
+    rng = random.Random(round.id)  # noqa: S311 - sample data, not security
+    ceiling = round.max_grant or Decimal("20000.00")
+    amounts = _amounts(rng, count, total, ceiling)
+    n_rejected = count // 3 if rejected is None else rejected
+    slugs = sorted(_PROJECTS)
+    districts = sorted(_PLACES)
+    prefix = round.id.removeprefix("mayor-").upper()
+    apps, decisions, awards = [], [], []
+    for i in range(count + n_rejected):
+        district = districts[i % len(districts)]
+        place = rng.choice(_PLACES[district])
+        kind, org_type = _KINDS[i % len(_KINDS)]
+        charity = company = None
+        if org_type in {OrgType.REGISTERED_CHARITY, OrgType.CIO, OrgType.CHARITABLE_COMPANY}:
+            charity = f"199{rng.randint(0, 9999):04d}"
+        if org_type in {
+            OrgType.CHARITABLE_COMPANY,
+            OrgType.CIC,
+            OrgType.COMPANY_LIMITED_BY_GUARANTEE,
+        }:
+            company = f"99{rng.randint(0, 999999):06d}"
+        themes = rng.sample(slugs, k=rng.choice((1, 1, 2, 2, 3)))
+        title, summary = _PROJECTS[themes[0]]
+        if len(themes) > 1:
+            summary += " and " + " and ".join(_PROJECTS[t][1] for t in themes[1:])
+        submitted = round.opens_at + (round.closes_at - round.opens_at) * rng.uniform(
+            0.05, 0.95
+        )  # float-ok: a point in time, not money
+        start = awarded_on + relativedelta(months=1, day=1)
+        app_id = f"{prefix}-{i + 1:03d}"
+        amount = amounts[i] if i < count else Decimal(rng.randint(3000, 6000))
+        requested = amount if i >= count or i % 4 else min(ceiling, amount + Decimal(250))
+        app = Application(
+            id=app_id,
+            round_id=round.id,
+            organisation=Organisation(
+                name=f"{place} {kind}",
+                type=org_type,
+                charity_number=charity,
+                company_number=company,
+                postcode=f"{_AREA[district]}{rng.randint(1, 7)} {rng.randint(1, 9)}"
+                f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+                district=district,
+            ),
+            title=f"{title} {place}",
+            summary=f"A {place} project: {summary}.",
+            amount_requested=requested,
+            project_start=start,
+            project_end=start
+            + relativedelta(months=rng.choice((6, 9, 12)))
+            - relativedelta(days=1),
+            submitted_at=submitted.astimezone(LONDON).replace(second=0, microsecond=0),
+            declared_themes=frozenset(themes),
+        )
+        apps.append(app)
+        if i < count:
+            decision = Decision(
+                application_id=app_id,
+                outcome=Outcome.APPROVED,
+                decided_on=awarded_on,
+                decided_by="Grants panel",
+                amount_awarded=amount,
+                reasons="Meets the round's priorities; clear plan and costs.",
+            )
+            awards.append(Award.from_decision(decision, app, award_id=f"{app_id}-A"))
+        else:
+            decision = Decision(
+                application_id=app_id,
+                outcome=Outcome.REJECTED,
+                decided_on=awarded_on,
+                decided_by="Grants panel",
+                reasons="Oversubscribed round; lower score against the criteria.",
+            )
+        decisions.append(decision)
+    return RoundRecords(round=round, applications=apps, decisions=decisions, awards=awards)
