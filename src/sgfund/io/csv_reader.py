@@ -48,9 +48,9 @@ def sniff_delimiter(line: str) -> str | None:
 
 @contextlib.contextmanager
 def _field_limit(limit: int) -> Iterator[None]:
-    # The csv module's limit is process-wide; raise it while reading, then put it back.
-    old = csv.field_size_limit()
-    csv.field_size_limit(max(old, limit))
+    # The csv module's limit is process-wide: set it for one row's read, then put it back,
+    # so nothing else sees it even while this reader is suspended between rows.
+    old = csv.field_size_limit(limit)
     try:
         yield
     finally:
@@ -116,12 +116,13 @@ class CsvSheet:
 
     def __iter__(self) -> Iterator[SheetRow]:
         number = 0
-        with _field_limit(READ_LIMIT), self._open() as handle:
+        with self._open() as handle:
             self._handle = handle
             reader = csv.reader(handle, delimiter=self.delimiter or ",", strict=True)
             while True:
                 try:
-                    cells = next(reader)
+                    with _field_limit(READ_LIMIT):
+                        cells = next(reader)
                 except StopIteration:
                     break
                 except csv.Error as err:

@@ -171,7 +171,7 @@ class RowParser:
         problems.extend(self._stray_cells(row))
 
         has_decision = any(self._cell(row, n) or n in flawed for n in DECISION_NAMES)
-        required = set(_REQUIRED_DECISION) if has_decision or self.decisions_only else set()
+        required = set(_REQUIRED_DECISION) if has_decision else set()
         required.add("application_id")
         if not self.decisions_only:
             required |= _REQUIRED_APPLICATION
@@ -224,7 +224,7 @@ class RowParser:
                 parsed.application = self._application(values)
             except FieldError as err:
                 problems.append(self._model_problem(row, err))
-        if has_decision or self.decisions_only:
+        if has_decision:
             try:
                 parsed.decision = self._decision(values)
             except FieldError as err:
