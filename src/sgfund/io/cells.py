@@ -175,14 +175,15 @@ class ThemeReader:
             for theme in vocabulary.themes:
                 self._known.setdefault(_key(theme.slug), theme.slug)
                 self._known.setdefault(_key(theme.label), theme.slug)
+        self._live = sorted(
+            t.slug for voc in round.theme_vocabularies for t in voc.themes if not t.archived
+        )
 
     def read(self, text: str, *, field: str = "themes") -> tuple[frozenset[str], list[FieldError]]:
         """Return the slugs found and an error for each item that is not a live theme."""
         slugs: set[str] = set()
         errors: list[FieldError] = []
-        live = sorted(
-            t.slug for voc in self.round.theme_vocabularies for t in voc.themes if not t.archived
-        )
+        live = self._live
         for item in (part.strip() for part in text.split(";")):
             if not item:
                 continue

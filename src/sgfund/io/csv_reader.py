@@ -84,7 +84,10 @@ class CsvSheet:
 
     def _sniff(self) -> str:
         with self._open() as handle:
-            line = next((x for x in handle if x.strip()), "")
+            try:
+                line = next((x for x in handle if x.strip()), "")
+            except UnicodeDecodeError as err:
+                raise self._undecodable(err) from err
         found = sniff_delimiter(line)
         if found is None:
             raise DataError(
@@ -128,7 +131,7 @@ class CsvSheet:
                 except csv.Error as err:
                     raise self._unreadable(number + 1, reader.line_num, err) from err
                 except UnicodeDecodeError as err:
-                    raise self._undecodable(number + 1, err) from err
+                    raise self._undecodable(err) from err
                 number += 1
                 yield _checked(number, cells)
 
@@ -146,12 +149,14 @@ class CsvSheet:
         problem = Problem(message, file=self.file, row=row, expected="well-formed CSV")
         return DataError([problem], "the file cannot be read as CSV", file=self.file)
 
-    def _undecodable(self, row: int, err: UnicodeDecodeError) -> DataError:
+    def _undecodable(self, err: UnicodeDecodeError) -> DataError:
+        # Text is decoded in chunks ahead of the rows, so no row can be named honestly.
+        byte = err.object[err.start : err.start + 1]
         problem = Problem(
-            f"the file is not valid {self.encoding} near row {row}: {err.reason}",
+            f"the file is not valid {self.encoding}: byte 0x{byte.hex().upper()} cannot be "
+            f"decoded ({err.reason}); leave the encoding unset to have it detected",
             file=self.file,
-            row=row,
-            value=err.object[err.start : err.start + 1].hex(),
+            value=f"0x{byte.hex().upper()}",
             expected=f"text in {self.encoding}",
         )
         return DataError([problem], "the file cannot be read as text", file=self.file)
