@@ -61,7 +61,10 @@ def test_memory_follows_what_is_kept_not_the_file(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_200k_row_file_is_read_row_by_row(tmp_path):
+def test_a_200k_row_file_is_read_row_by_row(tmp_path, request):
+    # About two minutes under tracemalloc: run only when asked for (-m slow), as README says.
+    if "slow" not in (request.config.option.markexpr or ""):
+        pytest.skip("slow; run with -m slow")
     # What is kept per row is its application id (to find repeats): about 150 bytes.
     path = tmp_path / "huge.csv"
     size = write_big_csv(path, rows=200_000, summary_chars=300)

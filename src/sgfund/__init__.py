@@ -24,6 +24,7 @@ from sgfund.errors import (
     FieldError,
     LedgerError,
     LifecycleError,
+    MissingExtraError,
     MoneyTypeError,
     PluginError,
     Problem,
@@ -33,6 +34,12 @@ from sgfund.errors import (
     ValidationError,
 )
 from sgfund.funds import Era, Fund, Round
+from sgfund.io.importer import (
+    ImportResult,
+    import_applications,
+    read_applications,
+    read_decisions,
+)
 from sgfund.money import apportion, format_money, parse_money, sum_money, to_money
 from sgfund.organisations import Organisation, OrgType
 from sgfund.vocabulary import SAFEGUARDING_THEMES, Theme, ThemeVocabulary
@@ -53,8 +60,10 @@ __all__ = [
     "FieldError",
     "FinancialYear",
     "Fund",
+    "ImportResult",
     "LedgerError",
     "LifecycleError",
+    "MissingExtraError",
     "MoneyTypeError",
     "OrgType",
     "Organisation",
@@ -73,12 +82,15 @@ __all__ = [
     "dumps",
     "financial_year",
     "format_money",
+    "import_applications",
     "loads",
     "london",
     "months_between",
     "parse_date",
     "parse_datetime",
     "parse_money",
+    "read_applications",
+    "read_decisions",
     "structure",
     "sum_money",
     "to_money",

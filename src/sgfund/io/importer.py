@@ -321,19 +321,28 @@ def _fetch_rows(
                     break
 
 
-class ApplicationStore(Protocol):
-    """What `import_applications` needs of a ledger (`sgfund.ledger.Ledger` has it)."""
+class _RoundRecords(Protocol):
+    @property
+    def round(self) -> Round: ...
 
-    def rounds(self) -> Iterable[Round]:
-        """Every round the ledger holds."""
+
+class ApplicationStore(Protocol):
+    """What `import_applications` needs of a ledger; `sgfund.ledger.Ledger` has it."""
+
+    def rounds(self) -> Mapping[str, object]:
+        """Every round in the ledger, by id."""
+        ...
+
+    def round_records(self, round_id: str) -> _RoundRecords:
+        """What the ledger holds about one round, including the `Round` itself."""
         ...
 
     def add_applications(self, applications: Iterable[Application], *, actor: str) -> int:
         """Add applications all or nothing; return how many."""
         ...
 
-    def record_decisions(self, decisions: Iterable[Decision], *, actor: str) -> object:
-        """Record decisions all or nothing."""
+    def record_decisions(self, decisions: Iterable[Decision], *, actor: str) -> int:
+        """Record decisions all or nothing; return how many."""
         ...
 
 
@@ -350,19 +359,24 @@ def import_applications(
 ) -> ImportResult:
     """Read ``path`` against the ledger's rounds and add its applications, all or nothing.
 
-    Decisions in the file are recorded after the applications. A bad file raises
-    `DataError` before the ledger is touched.
+    A bad file raises `DataError` before the ledger is touched; so does anything the ledger
+    refuses (an id it already holds, a closed round), in which case nothing is added.
+    Decisions in the file are recorded next, once their applications are in.
     """
+    rounds = [ledger.round_records(round_id).round for round_id in ledger.rounds()]
     result = read_applications(
         path,
-        rounds=list(ledger.rounds()),
+        rounds=rounds,
         mapping=mapping,
         bad_rows=bad_rows,
         encoding=encoding,
         delimiter=delimiter,
         sheet=sheet,
     )
-    ledger.add_applications(result.applications, actor=actor)
+    if result.applications:
+        ledger.add_applications(result.applications, actor=actor)
     if result.decisions:
+        # A second ledger transaction: the reader has checked every decision, and the
+        # ledger's own checks (application stored, round open) were met by the first.
         ledger.record_decisions(result.decisions, actor=actor)
     return result
