@@ -35,6 +35,8 @@ __all__ = [
     "read_submitted_at",
 ]
 
+E = TypeVar("E", OrgType, Outcome, AwardRoute)
+
 ORG_TYPE_NAMES: dict[str, OrgType] = {
     "Registered charity": OrgType.REGISTERED_CHARITY,
     "Charity": OrgType.REGISTERED_CHARITY,
@@ -74,8 +76,6 @@ OUTCOME_NAMES: dict[str, Outcome] = {
     "Withdrawn": Outcome.WITHDRAWN,
     "Deferred": Outcome.DEFERRED,
 }
-
-E = TypeVar("E", OrgType, Outcome, AwardRoute)
 
 ROUTE_NAMES: dict[str, AwardRoute] = {
     "Competed": AwardRoute.COMPETED,
