@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
 from sgfund.applications import Application
+from sgfund.closure import RoundRecords
 from sgfund.dates import LONDON
 from sgfund.decisions import Award, AwardRoute, Decision, Outcome
 from sgfund.funds import DEFAULT_ELIGIBLE_TYPES, Era, Fund, Round
@@ -26,6 +27,7 @@ __all__ = [
     "awards",
     "decisions",
     "eras",
+    "funded_rounds",
     "funds",
     "london_datetimes",
     "money",
@@ -238,3 +240,18 @@ def awards(draw: st.DrawFn, application: Application | None = None) -> Award:
         amount_awarded=amount,
     )
     return Award.from_decision(decision, app)
+
+
+@st.composite
+def funded_rounds(
+    draw: st.DrawFn, round: Round | None = None, *, min_awards: int = 1, max_awards: int = 6
+) -> RoundRecords:
+    """A round with applications (unique ids) and one award for each: consistent by construction.
+
+    Awards come from approved decisions, so their ids are their applications' ids, their themes
+    are the round's and their dates follow the round's window.
+    """
+    rnd = round if round is not None else draw(rounds())
+    ids = draw(st.lists(identifiers, min_size=min_awards, max_size=max_awards, unique=True))
+    apps = [draw(applications(rnd, application_id=app_id)) for app_id in ids]
+    return RoundRecords(round=rnd, applications=apps, awards=[draw(awards(app)) for app in apps])
