@@ -407,3 +407,18 @@ def test_nothing_to_publish_is_an_error():
 def test_award_model_refuses_zero_amounts_before_export():
     with pytest.raises(ValueError, match="amount"):
         attrs.evolve(AWARDS[0], amount=Decimal("0.00"))
+
+
+def test_the_example_script_publishes_gr1_and_gr2(tmp_path, monkeypatch, capsys):
+    import runpy
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "export_360giving.py"
+    monkeypatch.setattr(sys, "argv", [str(script), str(tmp_path)])
+    runpy.run_path(str(script), run_name="__main__")
+    assert "100 grants, £534,286.00" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "scf-2022-transparency.csv",
+        "scf-2022.csv",
+        "scf-2022.json",
+    ]

@@ -31,6 +31,7 @@ from sgfund.io.threesixtygiving.read import (
 )
 from sgfund.io.threesixtygiving.schema import STANDARD_VERSION, schema_problems
 from sgfund.io.threesixtygiving.write import (
+    convert_360giving,
     csv_table,
     dumps_package,
     write_360giving_csv,
@@ -54,6 +55,7 @@ __all__ = [
     "Publisher",
     "build_package",
     "build_packages",
+    "convert_360giving",
     "critical_problems",
     "csv_table",
     "dumps_package",

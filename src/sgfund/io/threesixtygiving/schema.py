@@ -70,6 +70,9 @@ def _unique_items(validator: Any, unique: bool, instance: Any, schema: Any) -> I
 
     if not unique or not validator.is_type(instance, "array"):
         return
+    ids = {item.get("id") for item in instance if isinstance(item, dict)}
+    if len(ids) == len(instance) and all(isinstance(i, str) for i in ids):
+        return  # objects with different ids cannot be equal
     seen: set[Any] = set()
     for item in instance:
         key = _canonical(item)
@@ -77,6 +80,33 @@ def _unique_items(validator: Any, unique: bool, instance: Any, schema: Any) -> I
             yield ValidationError(f"{instance!r:.80} has non-unique elements")
             return
         seen.add(key)
+
+
+# Items of the grant's arrays (funders, programmes, locations, classifications) repeat across
+# thousands of grants; an item found valid once under a definition is valid everywhere.
+_VALID_ITEMS: set[tuple[str, Any]] = set()
+_MAX_REMEMBERED = 500_000
+
+
+def _items(validator: Any, items: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    from jsonschema import Draft202012Validator
+
+    ref = items.get("$ref") if isinstance(items, dict) else None
+    if not (isinstance(ref, str) and ref.startswith("#/$defs/")) or "prefixItems" in schema:
+        plain: Any = Draft202012Validator.VALIDATORS["items"]
+        yield from plain(validator, items, instance, schema)
+        return
+    if not validator.is_type(instance, "array"):
+        return
+    for index, item in enumerate(instance):
+        key = (ref, _canonical(item))
+        if key in _VALID_ITEMS:
+            continue
+        errors = list(validator.descend(instance=item, schema=items, path=index))
+        if errors:
+            yield from errors
+        elif len(_VALID_ITEMS) < _MAX_REMEMBERED:
+            _VALID_ITEMS.add(key)
 
 
 @cache
@@ -96,7 +126,7 @@ def _validator() -> Any:
         [(remote_ref, grant), (grant_schema()["$id"], grant)]
     )
     cls = validators.extend(  # type: ignore[no-untyped-call]
-        Draft202012Validator, {"uniqueItems": _unique_items}
+        Draft202012Validator, {"uniqueItems": _unique_items, "items": _items}
     )
     return cls(package, registry=registry, format_checker=FormatChecker())
 
@@ -120,6 +150,7 @@ def schema_problems(package: Mapping[str, Any], *, file: str | None = None) -> l
     install when jsonschema is missing.
     """
     validator = _validator()
+    _VALID_ITEMS.clear()
     grants = package.get("grants")
     problems = []
     for error in sorted(validator.iter_errors(package), key=_path_key):

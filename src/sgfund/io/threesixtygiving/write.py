@@ -33,9 +33,11 @@ from sgfund.io.threesixtygiving.columns import (
     spreadsheet_cell,
 )
 from sgfund.io.threesixtygiving.publisher import Publisher
+from sgfund.io.threesixtygiving.read import load_package
 from sgfund.scope import Scope
 
 __all__ = [
+    "convert_360giving",
     "dumps_package",
     "write_360giving_csv",
     "write_360giving_json",
@@ -207,3 +209,18 @@ def write_360giving_csv(
     Validated exactly as `write_360giving_json`; one funder per file likewise.
     """
     return _export(path, scope, applications, awards, publisher, as_of, split_by_funder, _write_csv)
+
+
+def convert_360giving(source: PathLike, target: PathLike, *, as_of: date | None = None) -> Path:
+    """Convert a 360Giving file between JSON and CSV (chosen by each file's suffix).
+
+    The source is checked once, on reading, exactly as `load_package` does; nothing is written
+    if it has any problem. CSV to JSON gives a package of grants without metadata.
+    """
+    package = load_package(source, as_of=as_of)
+    destination = Path(target)
+    if destination.suffix.lower() == ".csv":
+        _write_csv(destination, package)
+    else:
+        _write_json(destination, package)
+    return destination
