@@ -25,6 +25,8 @@ __all__ = [
     "column_order",
     "flatten_grant",
     "grant_spec",
+    "read_cell",
+    "spreadsheet_cell",
     "title_paths",
     "unflatten_row",
 ]
