@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
 from sgfund.applications import Application
+from sgfund.closure import RoundRecords
 from sgfund.dates import LONDON
 from sgfund.decisions import Award, AwardRoute, Decision, Outcome
 from sgfund.funds import DEFAULT_ELIGIBLE_TYPES, Era, Fund, Round
@@ -21,15 +21,13 @@ from sgfund.money import CENT
 from sgfund.organisations import Organisation, OrgType
 from sgfund.vocabulary import SAFEGUARDING_THEMES, Theme, ThemeVocabulary
 
-if TYPE_CHECKING:
-    from sgfund.closure import RoundRecords
-
 __all__ = [
     "DISTRICTS",
     "applications",
     "awards",
     "decisions",
     "eras",
+    "funded_rounds",
     "funds",
     "london_datetimes",
     "money",
@@ -259,8 +257,6 @@ def round_records(
     Approved amounts never exceed the request or the round's maximum; about half the awarded
     projects serve several themes. Every application id is unique within the round.
     """
-    from sgfund.closure import RoundRecords
-
     rnd = round if round is not None else draw(rounds(round_id=round_id))
     count = draw(st.integers(1, max_applications))
     apps: list[Application] = []
@@ -293,3 +289,18 @@ def round_records(
             )
         decided.append(decision)
     return RoundRecords(round=rnd, applications=apps, decisions=decided, awards=granted)
+
+
+@st.composite
+def funded_rounds(
+    draw: st.DrawFn, round: Round | None = None, *, min_awards: int = 1, max_awards: int = 6
+) -> RoundRecords:
+    """A round with applications (unique ids) and one award for each: consistent by construction.
+
+    Awards come from approved decisions, so their ids are their applications' ids, their themes
+    are the round's and their dates follow the round's window.
+    """
+    rnd = round if round is not None else draw(rounds())
+    ids = draw(st.lists(identifiers, min_size=min_awards, max_size=max_awards, unique=True))
+    apps = [draw(applications(rnd, application_id=app_id)) for app_id in ids]
+    return RoundRecords(round=rnd, applications=apps, awards=[draw(awards(app)) for app in apps])
