@@ -130,3 +130,11 @@ def test_a_project_of_n_whole_months_is_n_months(start, months):
     end = start + relativedelta(months=months) - timedelta(days=1)
     assert months_between(start, end) == months
     assert months_between(start, end + timedelta(days=1)) == months + 1
+
+
+def test_a_time_the_clocks_skip_is_refused_and_a_repeated_one_can_be_chosen():
+    with pytest.raises(FieldError, match="clocks went forward"):
+        london(2022, 3, 27, 1, 30)
+    first = london(2022, 10, 30, 1, 30)
+    second = london(2022, 10, 30, 1, 30, fold=1)
+    assert second.astimezone(UTC) - first.astimezone(UTC) == timedelta(hours=1)

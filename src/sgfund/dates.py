@@ -6,7 +6,7 @@ The library never reads the clock; callers pass ``as_of``.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
@@ -33,9 +33,23 @@ _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 _EXPECTED_DATE = "a date such as 2022-06-10, 10/06/2022 or 10 June 2022 (day first)"
 
 
-def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    """Return an aware Europe/London datetime: ``london(2022, 6, 10, 12)`` is noon BST."""
-    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
+def london(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, *, fold: int = 0
+) -> datetime:
+    """Return an aware Europe/London datetime: ``london(2022, 6, 10, 12)`` is noon BST.
+
+    A time in the hour the clocks skip each spring does not exist and raises `FieldError`.
+    In the hour that happens twice each autumn, ``fold=0`` is the first (BST), ``fold=1`` the
+    second (GMT).
+    """
+    value = datetime(year, month, day, hour, minute, tzinfo=LONDON, fold=fold)
+    if value.astimezone(UTC).astimezone(LONDON).replace(fold=fold) != value:
+        raise FieldError(
+            "datetime",
+            value.replace(tzinfo=None),
+            "a time that exists in London (clocks went forward)",
+        )
+    return value
 
 
 def require_aware(value: datetime, *, field: str) -> datetime:

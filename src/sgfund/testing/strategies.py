@@ -125,7 +125,9 @@ def rounds(
 ) -> Round:
     """Rounds with a window of 1 to 90 days and money limits that make sense together."""
     opens_at = draw(london_datetimes(max_value=datetime(2029, 1, 1)))  # noqa: DTZ001
-    closes_at = opens_at + timedelta(days=draw(st.integers(1, 90)))
+    closes_at = (
+        (opens_at + timedelta(days=draw(st.integers(1, 90)))).astimezone(UTC).astimezone(LONDON)
+    )
     max_grant = draw(money(Decimal(1000), Decimal(10000)))
     min_grant = draw(st.sampled_from([Decimal("0.00"), Decimal("250.00"), Decimal("500.00")]))
     voc = vocabulary if vocabulary is not None else draw(vocabularies())
