@@ -113,11 +113,16 @@ def is_date(_inst: object, attribute: attrs.Attribute[Any], value: date | None) 
         raise FieldError(attribute.name, value, "a date (datetime.date)")
 
 
-def strings(values: Iterable[str]) -> frozenset[str]:
+def strings(values: Iterable[str], field: str = "values") -> frozenset[str]:
     """Accept any iterable of strings (but not a lone string) as a frozenset."""
     if isinstance(values, str):
-        raise FieldError("values", values, "a collection of strings, not one string")
+        raise FieldError(field, values, "a collection of strings, not one string")
     return frozenset(values)
+
+
+def theme_slugs(values: Iterable[str]) -> frozenset[str]:
+    """Theme slugs as a frozenset; one string on its own is refused (it is not a set)."""
+    return strings(values, "themes")
 
 
 def stripped(value: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,6 +19,10 @@ __all__ = ["Application"]
 def _postcode(value: str | None) -> str | None:
     value = v.optional_stripped(value)
     return None if value is None else normalise_postcode(value, field="delivery_postcode")
+
+
+def _declared_themes(values: Iterable[str]) -> frozenset[str]:
+    return v.strings(values, "declared_themes")
 
 
 @frozen(kw_only=True, field_transformer=v.name_money_fields)
@@ -37,7 +42,7 @@ class Application:
     project_end: date = field(validator=v.is_date)
     submitted_at: datetime = field(validator=v.aware)
     summary: str = field(default="", converter=v.stripped)
-    declared_themes: frozenset[str] = field(default=frozenset(), converter=v.strings)
+    declared_themes: frozenset[str] = field(default=frozenset(), converter=_declared_themes)
     delivery_postcode: str | None = field(default=None, converter=_postcode)
 
     def __attrs_post_init__(self) -> None:

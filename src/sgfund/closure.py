@@ -19,7 +19,7 @@ from sgfund import _validate as v
 from sgfund.applications import Application
 from sgfund.convert import unstructure
 from sgfund.decisions import Award, Decision, Outcome, decision_problems
-from sgfund.errors import ClosureRefused
+from sgfund.errors import ClosureRefused, RoundClosedError
 from sgfund.funds import Round
 from sgfund.lifecycle import RoundState
 from sgfund.money import format_money
@@ -168,6 +168,7 @@ def close_round(
     declared: Sequence[DeclaredFigure] = (),
     override_reason: str | None = None,
     state: RoundState | None = None,
+    closed: ClosureRecord | None = None,
 ) -> ClosureRecord:
     """Close a round, or refuse listing every reason at once (`ClosureRefused`).
 
@@ -175,7 +176,11 @@ def close_round(
     does not match its decision, or reconciliation against ``declared`` figures (and the
     checks of ``pm``'s plugins) finds an error. An officer may close despite reconciliation
     errors by giving ``override_reason``, which is recorded; other reasons cannot be overridden.
+    A round that is already ``closed`` (its record given) raises `RoundClosedError` saying
+    when and by whom.
     """
+    if closed is not None:
+        raise RoundClosedError(closed.round_id, closed.closed_at, closed.closed_by)
     reasons = closure_problems(records, state=state)
     totals = compute_totals(records.round, records.applications, records.awards)
     figures = compare_figures(declared, totals)

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import cattrs
 from cattrs.errors import ClassValidationError, IterableValidationError
 
-from sgfund.dates import require_aware
+from sgfund.dates import LONDON, require_aware
 from sgfund.errors import FieldError, MoneyTypeError, Problem, ValidationError
 from sgfund.money import to_money
 
@@ -41,7 +41,8 @@ def _structure_date(value: Any, _type: type) -> date:
 def _structure_datetime(value: Any, _type: type) -> datetime:
     if not isinstance(value, str):
         raise FieldError("", value, "an ISO datetime with offset")
-    return require_aware(datetime.fromisoformat(value), field="")
+    # Read back in London time, the zone every sgfund datetime is meant in.
+    return require_aware(datetime.fromisoformat(value), field="").astimezone(LONDON)
 
 
 def _structure_str(value: Any, _type: type) -> str:

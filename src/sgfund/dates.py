@@ -108,15 +108,18 @@ def parse_datetime(text: str, *, field: str = "datetime") -> datetime:
 
 
 def months_between(start: date, end: date) -> int:
-    """Whole calendar months from ``start`` to ``end``, counting a part month as a month.
+    """Calendar months a project from ``start`` to ``end`` (both inclusive) runs, part months up.
 
-    A project from 1 April to 31 March is 12 months; 1 April to 30 April is 1 month.
+    It is the fewest whole months ``n`` with ``start + n months`` after ``end``: 1 April to
+    31 March is 12 months, 1 April to 1 April a year later is 13, 1 to 30 April is 1.
     """
     if end < start:
         raise FieldError("end", end, f"a date on or after {start.isoformat()}")
     delta = relativedelta(end, start)
     months = delta.years * 12 + delta.months
-    return months + 1 if delta.days > 0 or months == 0 else months
+    while start + relativedelta(months=months) <= end:
+        months += 1
+    return months
 
 
 class FinancialYear:

@@ -84,7 +84,7 @@ class Award:
     awarded_on: date = field(validator=v.is_date)
     start: date = field(validator=v.is_date)
     end: date = field(validator=v.is_date)
-    themes: frozenset[str] = field(default=frozenset(), converter=v.strings)
+    themes: frozenset[str] = field(default=frozenset(), converter=v.theme_slugs)
     conditions: tuple[str, ...] = field(default=(), converter=_conditions)
 
     def __attrs_post_init__(self) -> None:

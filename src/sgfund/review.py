@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 from attrs import field, frozen
@@ -26,16 +25,12 @@ class Resolution:
     resolved_on: date = field(validator=v.is_date)
 
 
-def _slugs(values: Iterable[str]) -> frozenset[str]:
-    return v.strings(values)
-
-
 @frozen(kw_only=True)
 class ThemeOverride:
     """An officer's choice of a project's themes; it always wins over declared and classified."""
 
     application_id: str = field(validator=v.identifier)
-    themes: frozenset[str] = field(converter=_slugs)
+    themes: frozenset[str] = field(converter=v.theme_slugs)
     reason: str = field(converter=v.stripped, validator=v.text)
     set_by: str = field(converter=v.stripped, validator=v.text)
     set_on: date = field(validator=v.is_date)

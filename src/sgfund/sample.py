@@ -23,7 +23,18 @@ from sgfund.vocabulary import SAFEGUARDING_THEMES
 if TYPE_CHECKING:
     from sgfund.closure import RoundRecords
 
-__all__ = ["GR1", "GR2", "MAYOR_ERA", "PCC_ERA", "PUBLISHED", "SCF", "sample_records"]
+__all__ = [
+    "GR1",
+    "GR2",
+    "GR3",
+    "GR4",
+    "GR5",
+    "MAYOR_ERA",
+    "PCC_ERA",
+    "PUBLISHED",
+    "SCF",
+    "sample_records",
+]
 
 SCF = Fund(id="wy-scf", name="Safer Communities Fund (West Yorkshire)")
 
@@ -73,15 +84,59 @@ GR2 = Round(
 )
 
 
+GR3 = Round(
+    id="mayor-gr3",
+    name="Mayor's Safer Communities Fund, Grant Round 3",
+    fund_id=SCF.id,
+    era=MAYOR_ERA,
+    opens_at=london(2022, 10, 7, 9),
+    closes_at=london(2022, 11, 11, 12),
+    advertised_pot=Decimal("350000.00"),
+    max_grant=Decimal("8000.00"),
+    area="West Yorkshire",
+)
+
+# GR4 closed on 9 June 2023; the hour was not published, so noon is assumed.
+GR4 = Round(
+    id="mayor-gr4",
+    name="Mayor's Safer Communities Fund, Grant Round 4",
+    fund_id=SCF.id,
+    era=MAYOR_ERA,
+    opens_at=london(2023, 5, 9, 9),
+    closes_at=london(2023, 6, 9, 12),
+    advertised_pot=Decimal("350000.00"),
+    max_grant=Decimal("8000.00"),
+    area="West Yorkshire",
+)
+
+# The special GR5 had three pots (up to £20,000, up to £8,000, collaborations) and no single
+# maximum grant, so the round carries none.
+GR5 = Round(
+    id="mayor-gr5",
+    name="Mayor's Safer Communities Fund, Special Grant Round 5",
+    fund_id=SCF.id,
+    era=MAYOR_ERA,
+    opens_at=london(2023, 10, 9, 9),
+    closes_at=london(2023, 11, 10, 12),
+    advertised_pot=Decimal("1000000.00"),
+    area="West Yorkshire",
+)
+
 # --- Sample records -------------------------------------------------------------------------
 # Made-up applicants whose awards add up to what was published for each round: GR1 39 grants,
 # £208,253.16 (derived: 100 - 61 projects, £534,286 - £326,032.84) and GR2 61 grants,
 # £326,032.84. Names are invented; registered numbers are drawn from ranges not yet issued
 # (charities 199xxxx, companies 99xxxxxx) so they point at nobody real.
 
+# GR3 and GR4 totals were published to the pound. GR5's was only ever "£1 million", a lower
+# bound; "over £2.4 million" for GR1-GR5 means GR5 gave at least £1,027,996, so the sample
+# uses £1,030,000 to fit both published bounds.
 PUBLISHED = {
     "mayor-gr1": (39, Decimal("208253.16"), date(2022, 3, 1)),  # award date assumed
     "mayor-gr2": (61, Decimal("326032.84"), date(2022, 10, 6)),
+    "mayor-gr3": (73, Decimal("506097.00"), date(2023, 2, 9)),
+    "mayor-gr4": (49, Decimal("331621.00"), date(2023, 9, 12)),
+    "mayor-gr5": (68, Decimal("1030000.00"), date(2024, 2, 7)),
 }
 
 _PLACES = {
@@ -150,7 +205,7 @@ def _amounts(rng: random.Random, count: int, total: Decimal, ceiling: Decimal) -
 
 
 def sample_records(round: Round, *, rejected: int | None = None) -> RoundRecords:
-    """Made-up applications, decisions and awards for GR1 or GR2 that match the published totals.
+    """Made-up applications, decisions and awards that match a Mayor's round's published totals.
 
     Deterministic: the same round gives the same records. Some projects serve several themes;
     ``rejected`` extra applications (by default a third as many as the awards) are turned down.
@@ -159,7 +214,7 @@ def sample_records(round: Round, *, rejected: int | None = None) -> RoundRecords
 
     count, total, awarded_on = PUBLISHED[round.id]
     rng = random.Random(round.id)  # noqa: S311 - sample data, not security
-    ceiling = round.max_grant or Decimal("6000.00")
+    ceiling = round.max_grant or Decimal("20000.00")
     amounts = _amounts(rng, count, total, ceiling)
     n_rejected = count // 3 if rejected is None else rejected
     slugs = sorted(_PROJECTS)
@@ -198,7 +253,7 @@ def sample_records(round: Round, *, rejected: int | None = None) -> RoundRecords
                 type=org_type,
                 charity_number=charity,
                 company_number=company,
-                postcode=f"{_AREA[district]}{rng.randint(1, 9)} {rng.randint(1, 9)}"
+                postcode=f"{_AREA[district]}{rng.randint(1, 7)} {rng.randint(1, 9)}"
                 f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
                 district=district,
             ),

@@ -6,13 +6,14 @@ amounts are drawn as whole pence and turned into ``Decimal``.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
 from sgfund.applications import Application
+from sgfund.closure import RoundRecords
 from sgfund.dates import LONDON
 from sgfund.decisions import Award, AwardRoute, Decision, Outcome
 from sgfund.funds import DEFAULT_ELIGIBLE_TYPES, Era, Fund, Round
@@ -26,11 +27,13 @@ __all__ = [
     "awards",
     "decisions",
     "eras",
+    "funded_rounds",
     "funds",
     "london_datetimes",
     "money",
     "organisations",
     "postcodes",
+    "round_records",
     "rounds",
     "slugs",
     "themes",
@@ -64,8 +67,9 @@ def london_datetimes(
     max_value: datetime = datetime(2030, 12, 31),  # noqa: DTZ001
 ) -> st.SearchStrategy[datetime]:
     """Aware Europe/London datetimes to the minute, on both sides of clock changes."""
+    # Through UTC and back, so times in the spring gap become real London times.
     return st.datetimes(min_value, max_value, timezones=st.just(LONDON)).map(
-        lambda d: d.replace(second=0, microsecond=0)
+        lambda d: d.replace(second=0, microsecond=0).astimezone(UTC).astimezone(LONDON)
     )
 
 
@@ -178,7 +182,7 @@ def applications(
     amount = draw(money(max(rnd.min_grant, Decimal("1.00")), ceiling))
     window = rnd.closes_at - rnd.opens_at
     seconds = draw(st.integers(0, int(window.total_seconds()) - 1))
-    submitted = (rnd.opens_at + timedelta(seconds=seconds)).astimezone(LONDON)
+    submitted = (rnd.opens_at + timedelta(seconds=seconds)).astimezone(UTC).astimezone(LONDON)
     start = submitted.date() + relativedelta(months=draw(st.integers(1, 4)))
     months = draw(st.integers(1, rnd.max_project_months))
     end = start + relativedelta(months=months) - relativedelta(days=1)
@@ -238,3 +242,65 @@ def awards(draw: st.DrawFn, application: Application | None = None) -> Award:
         amount_awarded=amount,
     )
     return Award.from_decision(decision, app)
+
+
+@st.composite
+def round_records(
+    draw: st.DrawFn,
+    round: Round | None = None,
+    *,
+    max_applications: int = 15,
+    round_id: str | None = None,
+) -> RoundRecords:
+    """A whole decided round: applications, one final decision each, an award per approval.
+
+    Approved amounts never exceed the request or the round's maximum; about half the awarded
+    projects serve several themes. Every application id is unique within the round.
+    """
+    rnd = round if round is not None else draw(rounds(round_id=round_id))
+    count = draw(st.integers(1, max_applications))
+    apps: list[Application] = []
+    decided: list[Decision] = []
+    granted: list[Award] = []
+    for i in range(count):
+        app = draw(applications(rnd, application_id=f"{rnd.id.upper()}-{i + 1:04d}"))
+        apps.append(app)
+        approve = draw(st.booleans())
+        decided_on = app.submitted_at.date() + timedelta(days=draw(st.integers(1, 120)))
+        if approve:
+            amount = draw(money(Decimal("0.01"), app.amount_requested))
+            decision = Decision(
+                application_id=app.id,
+                outcome=Outcome.APPROVED,
+                decided_on=decided_on,
+                decided_by="panel",
+                amount_awarded=amount,
+            )
+            themes = draw(st.sets(st.sampled_from(sorted(rnd.theme_slugs)), max_size=4))
+            granted.append(
+                Award.from_decision(decision, app, award_id=f"{app.id}-A", themes=themes)
+            )
+        else:
+            decision = Decision(
+                application_id=app.id,
+                outcome=draw(st.sampled_from([Outcome.REJECTED, Outcome.WITHDRAWN])),
+                decided_on=decided_on,
+                decided_by="panel",
+            )
+        decided.append(decision)
+    return RoundRecords(round=rnd, applications=apps, decisions=decided, awards=granted)
+
+
+@st.composite
+def funded_rounds(
+    draw: st.DrawFn, round: Round | None = None, *, min_awards: int = 1, max_awards: int = 6
+) -> RoundRecords:
+    """A round with applications (unique ids) and one award for each: consistent by construction.
+
+    Awards come from approved decisions, so their ids are their applications' ids, their themes
+    are the round's and their dates follow the round's window.
+    """
+    rnd = round if round is not None else draw(rounds())
+    ids = draw(st.lists(identifiers, min_size=min_awards, max_size=max_awards, unique=True))
+    apps = [draw(applications(rnd, application_id=app_id)) for app_id in ids]
+    return RoundRecords(round=rnd, applications=apps, awards=[draw(awards(app)) for app in apps])

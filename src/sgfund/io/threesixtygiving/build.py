@@ -1,0 +1,272 @@
+"""sgfund awards as 360Giving grants and packages: one funder per package."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from attrs import frozen
+
+from sgfund.applications import Application
+from sgfund.dates import LONDON, months_between, require_aware
+from sgfund.decisions import Award
+from sgfund.errors import ExportError, Problem
+from sgfund.funds import Round
+from sgfund.io.threesixtygiving.checks import package_problems
+from sgfund.io.threesixtygiving.problems import GrantProblem
+from sgfund.io.threesixtygiving.publisher import FunderIdentity, Publisher
+from sgfund.money import CURRENCY
+from sgfund.organisations import Organisation, OrgType
+from sgfund.scope import Scope
+
+__all__ = [
+    "INDIVIDUAL_NAME",
+    "INDIVIDUAL_TITLE",
+    "FunderPackage",
+    "build_package",
+    "build_packages",
+    "grant_id",
+    "organisation_id",
+]
+
+# 360Giving's guidance for grants to individuals: a generic title and name, nothing that
+# could identify the person.
+INDIVIDUAL_TITLE = "Grant to Individual Recipient"
+INDIVIDUAL_NAME = "Individual Recipient"
+PACKAGE_VERSION = "1.4"
+
+
+@frozen(kw_only=True)
+class FunderPackage:
+    """One funder's 360Giving package (plain JSON-ready data; amounts are ``Decimal``)."""
+
+    funder: FunderIdentity
+    package: Mapping[str, Any]
+
+    @property
+    def grant_count(self) -> int:
+        """How many grants the package holds."""
+        return len(self.package["grants"])
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def grant_id(publisher: Publisher, round_id: str, award_id: str) -> str:
+    """The grant's 360Giving id: ``<prefix>-<round id>-<award id>``."""
+    return f"{publisher.prefix}-{round_id}-{award_id}"
+
+
+def organisation_id(organisation: Organisation, publisher: Publisher) -> str:
+    """The recipient's org-id: from a register, else ``<prefix>-<stable key>``.
+
+    The key is the organisation's own id if it has one, else its name and postcode, written
+    in lower case with hyphens, so the same group gets the same id in every file.
+    """
+    registered = organisation.registered_id
+    if registered is not None:
+        return registered
+    key = _slug(organisation.key)
+    if not key:  # a name with no Latin letters or digits and no postcode
+        key = "org-" + hashlib.sha256(organisation.key.encode()).hexdigest()[:12]
+    return f"{publisher.prefix}-{key}"
+
+
+def _as_of(as_of: date | datetime) -> tuple[date, str]:
+    if isinstance(as_of, datetime):
+        aware = require_aware(as_of, field="as_of")
+        return aware.astimezone(LONDON).date(), aware.isoformat()
+    return as_of, as_of.isoformat()
+
+
+def _location(district: str | None, publisher: Publisher) -> dict[str, Any] | None:
+    # An unknown district keeps its name but gets no code: a wrong code is worse than none.
+    if district is None:
+        return None
+    known = publisher.districts.get(district)
+    if known is None:
+        return {"name": district}
+    return {"name": known.name, "geoCode": known.geo_code, "geoCodeType": known.geo_code_type}
+
+
+def _recipient(organisation: Organisation, publisher: Publisher) -> dict[str, Any]:
+    org: dict[str, Any] = {
+        "id": organisation_id(organisation, publisher),
+        "name": organisation.name,
+    }
+    if organisation.charity_number is not None:
+        org["charityNumber"] = organisation.charity_number
+    if organisation.company_number is not None:
+        org["companyNumber"] = organisation.company_number
+    if organisation.postcode is not None:
+        org["postalCode"] = organisation.postcode
+    location = _location(organisation.district, publisher)
+    if location is not None:
+        org["location"] = [location]
+    return org
+
+
+def _grant(
+    award: Award, application: Application, round: Round, publisher: Publisher
+) -> tuple[dict[str, Any], list[Problem]]:
+    organisation = application.organisation
+    individual = organisation.type is OrgType.INDIVIDUAL
+    gid = grant_id(publisher, round.id, award.id)
+    funder = publisher.funder_for(round.era)
+    grant: dict[str, Any] = {"id": gid}
+    if individual:
+        grant["title"] = INDIVIDUAL_TITLE
+        grant["description"] = f"{INDIVIDUAL_TITLE}: {round.name}"
+    else:
+        grant["title"] = application.title
+        grant["description"] = application.summary or application.title
+    grant["currency"] = CURRENCY
+    grant["amountAppliedFor"] = application.amount_requested
+    grant["amountAwarded"] = award.amount
+    grant["awardDate"] = award.awarded_on.isoformat()
+    grant["plannedDates"] = [
+        {
+            "startDate": award.start.isoformat(),
+            "endDate": award.end.isoformat(),
+            "duration": months_between(award.start, award.end),
+        }
+    ]
+    if individual:
+        # No name, no postcode, an id that says nothing about the person.
+        grant["recipientIndividual"] = {
+            "id": f"{publisher.prefix}-IND-{round.id}-{award.id}",
+            "name": INDIVIDUAL_NAME,
+        }
+    else:
+        grant["recipientOrganization"] = [_recipient(organisation, publisher)]
+    location = _location(organisation.district, publisher)
+    if location is not None:
+        grant["beneficiaryLocation"] = [location]
+    grant["fundingOrganization"] = [{"id": funder.id, "name": funder.name}]
+    grant["grantProgramme"] = [{"code": round.id, "title": round.name}]
+    problems: list[Problem] = []
+    classifications = []
+    for slug in sorted(award.themes):
+        found = round.theme(slug)
+        if found is None:
+            problems.append(
+                GrantProblem(
+                    f"theme {slug!r} is not in round {round.id}'s vocabularies",
+                    grant_id=gid,
+                    field="themes",
+                    value=slug,
+                    expected=", ".join(sorted(round.theme_slugs)),
+                )
+            )
+            continue
+        vocabulary, theme = found
+        classifications.append(
+            {
+                "vocabulary": publisher.vocabulary_id(vocabulary.id),
+                "code": theme.slug,
+                "title": theme.label,
+            }
+        )
+    if classifications:
+        grant["classifications"] = classifications
+    return grant, problems
+
+
+def _rounds(scope: Scope | Iterable[Round]) -> tuple[str, str, tuple[Round, ...]]:
+    if isinstance(scope, Scope):
+        return scope.id, scope.label, scope.rounds
+    rounds = tuple(scope)
+    return "-".join(r.id for r in rounds), "; ".join(r.name for r in rounds), rounds
+
+
+def build_packages(
+    scope: Scope | Iterable[Round],
+    applications: Iterable[Application],
+    awards: Iterable[Award],
+    *,
+    publisher: Publisher,
+    as_of: date | datetime,
+) -> list[FunderPackage]:
+    """Build one validated 360Giving package per funder for the awards of ``scope``.
+
+    Each award becomes one grant. Every package is checked against the shipped schema (with
+    formats) and the data-quality checks 360Giving calls critical; any problem in any package
+    raises `ExportError` listing them all, located by grant id and JSON path.
+    """
+    scope_id, label, rounds = _rounds(scope)
+    by_round = {r.id: r for r in rounds}
+    by_application = {a.id: a for a in applications}
+    as_of_date, issued = _as_of(as_of)
+    problems: list[Problem] = []
+    grouped: dict[str, tuple[FunderIdentity, list[dict[str, Any]]]] = {}
+    for award in sorted(awards, key=lambda a: (a.round_id, a.id)):
+        round = by_round.get(award.round_id)
+        application = by_application.get(award.application_id)
+        if round is None or application is None:
+            missing = (
+                f"round {award.round_id!r} is not in scope {scope_id}"
+                if round is None
+                else f"application {award.application_id!r} was not given"
+            )
+            problems.append(Problem(f"award {award.id}: {missing}", field="awards"))
+            continue
+        grant, found = _grant(award, application, round, publisher)
+        problems.extend(found)
+        funder = publisher.funder_for(round.era)
+        grouped.setdefault(funder.id, (funder, []))[1].append(grant)
+    if not grouped and not problems:
+        problems.append(Problem(f"scope {scope_id} has no awards to publish", field="awards"))
+    packages = []
+    for funder_id, (funder, grants) in grouped.items():
+        package: dict[str, Any] = {
+            "version": PACKAGE_VERSION,
+            "title": f"{label}: grants made by {funder.name}",
+            "issued": issued,
+            "identifier": f"{publisher.prefix}-{scope_id}-{_slug(funder_id)}",
+            "publisher": {
+                "name": publisher.name,
+                **({"identifier": publisher.identifier} if publisher.identifier else {}),
+                **({"website": publisher.website} if publisher.website else {}),
+            },
+            "license": publisher.licence,
+            "grants": grants,
+        }
+        problems.extend(package_problems(package, as_of=as_of_date))
+        packages.append(FunderPackage(funder=funder, package=package))
+    if problems:
+        raise ExportError(problems, f"360Giving export of {scope_id} refused")
+    return packages
+
+
+def build_package(
+    scope: Scope | Iterable[Round],
+    applications: Iterable[Application],
+    awards: Iterable[Award],
+    *,
+    publisher: Publisher,
+    as_of: date | datetime,
+) -> FunderPackage:
+    """Build the single 360Giving package of ``scope``; refuse a scope with several funders.
+
+    360Giving files carry one funding organisation each (more is a critical data-quality
+    fault): use `build_packages` to get one package per funder instead.
+    """
+    scope_id, _, _ = _rounds(scope)
+    packages = build_packages(scope, applications, awards, publisher=publisher, as_of=as_of)
+    if len(packages) > 1:
+        names = ", ".join(f"{p.funder.name} ({p.funder.id})" for p in packages)
+        raise ExportError(
+            [
+                Problem(
+                    f"scope {scope_id} has awards from {len(packages)} funders: {names}",
+                    field="fundingOrganization",
+                    expected="one funder per 360Giving file; export one file per funder",
+                )
+            ],
+            f"360Giving export of {scope_id} refused: one funder per file",
+        )
+    return packages[0]

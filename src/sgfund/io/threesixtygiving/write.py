@@ -1,0 +1,226 @@
+"""Writing 360Giving packages as JSON or as one CSV sheet with the standard's column titles.
+
+Nothing is written unless the package is valid; files appear whole or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from sgfund.applications import Application
+from sgfund.decisions import Award
+from sgfund.errors import ExportError
+from sgfund.funds import Round
+from sgfund.io.files import atomic_write
+from sgfund.io.threesixtygiving.build import (
+    FunderPackage,
+    _slug,
+    build_package,
+    build_packages,
+)
+from sgfund.io.threesixtygiving.checks import package_problems
+from sgfund.io.threesixtygiving.columns import (
+    SortKey,
+    column_order,
+    flatten_grant,
+    spreadsheet_cell,
+)
+from sgfund.io.threesixtygiving.publisher import Publisher
+from sgfund.io.threesixtygiving.read import load_package
+from sgfund.scope import Scope
+
+__all__ = [
+    "convert_360giving",
+    "dumps_package",
+    "write_360giving_csv",
+    "write_360giving_json",
+    "write_package_csv",
+    "write_package_json",
+]
+
+PathLike = str | os.PathLike[str]
+
+
+def _encode(value: Any, indent: str, level: int, out: list[str]) -> None:
+    # json cannot write a Decimal as a number; money must not pass through float.
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"cannot write {value} as JSON")
+        out.append(str(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        pad, inner = "\n" + indent * level, "\n" + indent * (level + 1)
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            out.append(("," if i else "") + inner + json.dumps(str(key), ensure_ascii=False) + ": ")
+            _encode(item, indent, level + 1, out)
+        out.append(pad + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        pad, inner = "\n" + indent * level, "\n" + indent * (level + 1)
+        out.append("[")
+        for i, item in enumerate(value):
+            out.append(("," if i else "") + inner)
+            _encode(item, indent, level + 1, out)
+        out.append(pad + "]")
+    else:
+        out.append(json.dumps(value, ensure_ascii=False))
+
+
+def dumps_package(package: Mapping[str, Any]) -> str:
+    """JSON text of a package, amounts written exactly as their ``Decimal`` (``5950.00``)."""
+    out: list[str] = []
+    _encode(dict(package), "  ", 0, out)
+    out.append("\n")
+    return "".join(out)
+
+
+def _refuse_if_invalid(package: Mapping[str, Any], as_of: date | None, path: Path) -> None:
+    problems = package_problems(package, as_of=as_of)
+    if problems:
+        raise ExportError(problems, f"{path} not written: the package is not valid 360Giving data")
+
+
+def _write_json(path: Path, package: Mapping[str, Any]) -> None:
+    with atomic_write(path, newline="\n") as handle:
+        handle.write(dumps_package(package))
+
+
+def csv_table(grants: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[dict[str, str]]]:
+    """Columns (standard titles, schema order) and neutralised rows for ``grants``."""
+    keys: dict[str, SortKey] = {}
+    rows = []
+    for grant in grants:
+        flat = flatten_grant(grant)
+        for title, (key, _) in flat.items():
+            keys.setdefault(title, key)
+        rows.append({title: spreadsheet_cell(value) for title, (_, value) in flat.items()})
+    return column_order(keys), rows
+
+
+def _write_csv_rows(handle: IO[str], grants: Sequence[Mapping[str, Any]]) -> None:
+    columns, rows = csv_table(grants)
+    writer = csv.DictWriter(handle, fieldnames=columns, restval="", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def _write_csv(path: Path, package: Mapping[str, Any]) -> None:
+    # utf-8-sig so spreadsheet programs read the pound sign and accents correctly.
+    with atomic_write(path, encoding="utf-8-sig") as handle:
+        _write_csv_rows(handle, package["grants"])
+
+
+def write_package_json(
+    path: PathLike, package: Mapping[str, Any], *, as_of: date | None = None
+) -> Path:
+    """Validate ``package`` and write it as JSON; if invalid raise `ExportError`, write nothing."""
+    target = Path(path)
+    _refuse_if_invalid(package, as_of, target)
+    _write_json(target, package)
+    return target
+
+
+def write_package_csv(
+    path: PathLike, package: Mapping[str, Any], *, as_of: date | None = None
+) -> Path:
+    """Validate ``package`` and write its grants as one CSV sheet with the standard's titles.
+
+    Package metadata (publisher, licence, issued) has no place in the grants sheet and is not
+    written; publish it beside the file. Text cells are neutralised against formulas.
+    """
+    target = Path(path)
+    _refuse_if_invalid(package, as_of, target)
+    _write_csv(target, package)
+    return target
+
+
+def _targets(path: Path, packages: list[FunderPackage], split: bool) -> list[Path]:
+    if len(packages) == 1 and not split:
+        return [path]
+    return [path.with_name(f"{path.stem}-{_slug(p.funder.id)}{path.suffix}") for p in packages]
+
+
+def _export(
+    path: PathLike,
+    scope: Scope | Iterable[Round],
+    applications: Iterable[Application],
+    awards: Iterable[Award],
+    publisher: Publisher,
+    as_of: date | datetime,
+    split_by_funder: bool,
+    write: Any,
+) -> list[Path]:
+    if split_by_funder:
+        packages = build_packages(scope, applications, awards, publisher=publisher, as_of=as_of)
+    else:
+        packages = [build_package(scope, applications, awards, publisher=publisher, as_of=as_of)]
+    targets = _targets(Path(path), packages, split_by_funder)
+    # Every package was validated before the first file is written.
+    for target, package in zip(targets, packages, strict=True):
+        write(target, package.package)
+    return targets
+
+
+def write_360giving_json(
+    path: PathLike,
+    scope: Scope | Iterable[Round],
+    applications: Iterable[Application],
+    awards: Iterable[Award],
+    *,
+    publisher: Publisher,
+    as_of: date | datetime,
+    split_by_funder: bool = False,
+) -> list[Path]:
+    """Export the awards of ``scope`` as a validated 360Giving JSON package.
+
+    A scope with awards from several funders is refused, unless ``split_by_funder`` is set:
+    then each funder gets its own file, ``<stem>-<funder id>.json`` beside ``path``. Returns
+    the paths written. Raises `ExportError` (nothing written) listing every problem.
+    """
+    return _export(
+        path, scope, applications, awards, publisher, as_of, split_by_funder, _write_json
+    )
+
+
+def write_360giving_csv(
+    path: PathLike,
+    scope: Scope | Iterable[Round],
+    applications: Iterable[Application],
+    awards: Iterable[Award],
+    *,
+    publisher: Publisher,
+    as_of: date | datetime,
+    split_by_funder: bool = False,
+) -> list[Path]:
+    """Export the awards of ``scope`` as a flat 360Giving CSV (standard column titles).
+
+    Validated exactly as `write_360giving_json`; one funder per file likewise.
+    """
+    return _export(path, scope, applications, awards, publisher, as_of, split_by_funder, _write_csv)
+
+
+def convert_360giving(source: PathLike, target: PathLike, *, as_of: date | None = None) -> Path:
+    """Convert a 360Giving file between JSON and CSV (chosen by each file's suffix).
+
+    The source is checked once, on reading, exactly as `load_package` does; nothing is written
+    if it has any problem. CSV to JSON gives a package of grants without metadata.
+    """
+    package = load_package(source, as_of=as_of)
+    destination = Path(target)
+    if destination.suffix.lower() == ".csv":
+        _write_csv(destination, package)
+    else:
+        _write_json(destination, package)
+    return destination

@@ -1,0 +1,132 @@
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sgfund import FinancialYear, financial_year, london, months_between, parse_date, parse_datetime
+from sgfund.errors import FieldError
+
+
+def test_noon_on_10_june_2022_is_11_utc_because_of_bst():
+    noon = london(2022, 6, 10, 12)
+    assert noon.astimezone(UTC) == datetime(2022, 6, 10, 11, 0, tzinfo=UTC)
+
+
+def test_noon_in_winter_is_noon_utc():
+    noon = london(2022, 12, 9, 12)
+    assert noon.astimezone(UTC) == datetime(2022, 12, 9, 12, 0, tzinfo=UTC)
+
+
+def test_both_sides_of_the_spring_clock_change():
+    # Clocks went forward at 01:00 UTC on 27 March 2022.
+    before = london(2022, 3, 27, 0, 30)
+    after = london(2022, 3, 27, 2, 30)
+    assert before.utcoffset() == timedelta(0)
+    assert after.utcoffset() == timedelta(hours=1)
+    assert after.astimezone(UTC) - before.astimezone(UTC) == timedelta(hours=1)
+
+
+def test_both_sides_of_the_autumn_clock_change():
+    # Clocks went back at 01:00 UTC on 30 October 2022.
+    before = london(2022, 10, 29, 12)
+    after = london(2022, 10, 30, 12)
+    assert before.astimezone(UTC).hour == 11
+    assert after.astimezone(UTC).hour == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022-06-10", date(2022, 6, 10)),
+        ("10/06/2022", date(2022, 6, 10)),
+        ("10-06-2022", date(2022, 6, 10)),
+        ("10.6.2022", date(2022, 6, 10)),
+        ("10 June 2022", date(2022, 6, 10)),
+        ("10 Jun 2022", date(2022, 6, 10)),
+        ("Friday 10 June 2022", date(2022, 6, 10)),
+        ("13/12/2022", date(2022, 12, 13)),
+        ("01/04/2022", date(2022, 4, 1)),
+    ],
+)
+def test_dates_are_read_day_first(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("12/13/2022", "month-first"),
+        ("31/02/2022", "date such as"),
+        ("10/06/22", "four-digit year"),
+        ("2022-13-01", "date such as"),
+        ("soon", "date such as"),
+        ("", "date such as"),
+        ("10 June", "date such as"),
+        ("10 June 2022 14:00", "without a time"),
+    ],
+)
+def test_impossible_or_us_dates_are_errors(text, fragment):
+    with pytest.raises(FieldError, match=fragment) as err:
+        parse_date(text, field="project_start")
+    assert err.value.field == "project_start"
+
+
+def test_ambiguous_dates_can_be_refused_on_request():
+    assert parse_date("06/10/2022") == date(2022, 10, 6)
+    with pytest.raises(FieldError, match="unambiguous"):
+        parse_date("06/10/2022", allow_ambiguous=False)
+    assert parse_date("13/10/2022", allow_ambiguous=False) == date(2022, 10, 13)
+    assert parse_date("05/05/2022", allow_ambiguous=False) == date(2022, 5, 5)
+
+
+def test_parse_datetime():
+    assert parse_datetime("10/06/2022 12:00") == london(2022, 6, 10, 12)
+    assert parse_datetime("2022-06-10T12:00+01:00") == london(2022, 6, 10, 12)
+    assert parse_datetime("2022-06-10T11:00Z") == london(2022, 6, 10, 12)
+    assert parse_datetime("2022-06-10 12:00").tzinfo is not None
+    with pytest.raises(FieldError):
+        parse_datetime("next Friday")
+
+
+def test_financial_years():
+    assert financial_year(date(2022, 4, 1)).label == "2022/23"
+    assert financial_year(date(2023, 3, 31)).label == "2022/23"
+    assert financial_year(date(2022, 3, 31)).label == "2021/22"
+    assert financial_year(date(1999, 12, 1)).label == "1999/00"
+    fy = FinancialYear.parse("2022/23")
+    assert fy.start == date(2022, 4, 1)
+    assert fy.end == date(2023, 3, 31)
+    assert date(2022, 10, 6) in fy
+    with pytest.raises(FieldError):
+        FinancialYear.parse("2022/24")
+
+
+@given(st.dates(date(2000, 1, 1), date(2100, 12, 31)))
+def test_every_day_is_in_its_financial_year(day):
+    fy = financial_year(day)
+    assert fy.start <= day <= fy.end
+    assert FinancialYear.parse(fy.label) == fy
+
+
+def test_months_between():
+    assert months_between(date(2022, 4, 1), date(2023, 3, 31)) == 12
+    assert months_between(date(2022, 4, 1), date(2022, 4, 30)) == 1
+    assert months_between(date(2022, 4, 1), date(2022, 4, 1)) == 1
+    assert months_between(date(2022, 4, 1), date(2023, 4, 1)) == 13
+    assert months_between(date(2022, 2, 1), date(2022, 2, 28)) == 1
+    assert months_between(date(2022, 1, 15), date(2022, 2, 14)) == 1
+    assert months_between(date(2022, 1, 15), date(2022, 2, 15)) == 2
+    with pytest.raises(FieldError):
+        months_between(date(2022, 4, 2), date(2022, 4, 1))
+
+
+@given(
+    st.dates(date(2000, 1, 1), date(2090, 1, 1)).filter(lambda d: d.day <= 28), st.integers(1, 36)
+)
+def test_a_project_of_n_whole_months_is_n_months(start, months):
+    from dateutil.relativedelta import relativedelta
+
+    end = start + relativedelta(months=months) - timedelta(days=1)
+    assert months_between(start, end) == months
+    assert months_between(start, end + timedelta(days=1)) == months + 1

@@ -1,0 +1,42 @@
+"""The README's tour and commands stay true."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _block_after(marker: str) -> str:
+    match = re.search(re.escape(marker) + r"\s*```\w*\n(.*?)```", README, re.S)
+    assert match, marker
+    return match.group(1).strip()
+
+
+def test_readme_has_exactly_two_setup_commands_each_one_line():
+    main = _block_after("<!-- main-command -->")
+    test = _block_after("<!-- test-command -->")
+    assert "\n" not in main
+    assert "\n" not in test
+    assert main.startswith("python3 -m venv .venv")
+    assert "pytest" in test
+    assert README.count("<!-- main-command -->") == 1
+    assert README.count("<!-- test-command -->") == 1
+
+
+def test_python_examples_in_the_readme_run():
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert blocks
+    for block in blocks:
+        namespace: dict[str, object] = {}
+        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+
+
+def test_main_job_script_runs():
+    script = _block_after("<!-- main-command -->").split("&&")[-1].strip().split()[-1]
+    result = subprocess.run(
+        [sys.executable, str(ROOT / script)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip()
