@@ -33,6 +33,7 @@ from sgfund.errors import (
     ValidationError,
 )
 from sgfund.funds import Era, Fund, Round
+from sgfund.ledger import Ledger, LedgerPolicy, VerifyReport, open_ledger
 from sgfund.money import apportion, format_money, parse_money, sum_money, to_money
 from sgfund.organisations import Organisation, OrgType
 from sgfund.vocabulary import SAFEGUARDING_THEMES, Theme, ThemeVocabulary
@@ -53,7 +54,9 @@ __all__ = [
     "FieldError",
     "FinancialYear",
     "Fund",
+    "Ledger",
     "LedgerError",
+    "LedgerPolicy",
     "LifecycleError",
     "MoneyTypeError",
     "OrgType",
@@ -68,6 +71,7 @@ __all__ = [
     "Theme",
     "ThemeVocabulary",
     "ValidationError",
+    "VerifyReport",
     "__version__",
     "apportion",
     "dumps",
@@ -76,6 +80,7 @@ __all__ = [
     "loads",
     "london",
     "months_between",
+    "open_ledger",
     "parse_date",
     "parse_datetime",
     "parse_money",
