@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sgfund.ledger import Ledger
 from sgfund.ledger.audit import GENESIS, event_hash
@@ -176,3 +179,38 @@ def test_the_first_event_links_to_genesis(path):
         first = ledger.events()[0]
     assert first.prev_hash == GENESIS
     assert first.id == 1
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    db = tmp_path_factory.mktemp("pristine") / "l.db"
+    with Ledger.open(db) as ledger:
+        ledger.add_fund(SCF, actor="admin", at=AT)
+        worker.prepare_round(ledger, "gr-a", 3)
+        ledger.close_round("gr-a", actor="manager", at=AT)
+        count = len(ledger.events())
+    return db, count
+
+
+_COLUMNS = ("at", "actor", "action", "entity", "round_id", "rule_versions", "detail", "digest")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_edit_of_any_event_is_pinned_to_that_event(pristine, tmp_path_factory, data):
+    source, count = pristine
+    event_id = data.draw(st.integers(1, count), label="event")
+    column = data.draw(st.sampled_from(_COLUMNS), label="column")
+    copy = tmp_path_factory.mktemp("edit") / "l.db"
+    shutil.copy(source, copy)
+    conn = sqlite3.connect(copy)
+    (old,) = conn.execute(f"SELECT {column} FROM events WHERE id = ?", (event_id,)).fetchone()  # noqa: S608
+    conn.close()
+    new = data.draw(st.text(min_size=1, max_size=20).filter(lambda t: t != old), label="value")
+    _tamper(copy)
+    conn = sqlite3.connect(copy)
+    conn.execute(f"UPDATE events SET {column} = ? WHERE id = ?", (new, event_id))  # noqa: S608
+    conn.commit()
+    conn.close()
+    report = _verify(copy)
+    assert report.first_broken_event == event_id
