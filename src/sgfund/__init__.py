@@ -24,6 +24,7 @@ from sgfund.errors import (
     FieldError,
     LedgerError,
     LifecycleError,
+    MissingExtraError,
     MoneyTypeError,
     PluginError,
     Problem,
@@ -33,6 +34,12 @@ from sgfund.errors import (
     ValidationError,
 )
 from sgfund.funds import Era, Fund, Round
+from sgfund.io.importer import (
+    ImportResult,
+    import_applications,
+    read_applications,
+    read_decisions,
+)
 from sgfund.ledger import Ledger, LedgerPolicy, VerifyReport, open_ledger
 from sgfund.money import apportion, format_money, parse_money, sum_money, to_money
 from sgfund.organisations import Organisation, OrgType
@@ -54,10 +61,12 @@ __all__ = [
     "FieldError",
     "FinancialYear",
     "Fund",
+    "ImportResult",
     "Ledger",
     "LedgerError",
     "LedgerPolicy",
     "LifecycleError",
+    "MissingExtraError",
     "MoneyTypeError",
     "OrgType",
     "Organisation",
@@ -77,6 +86,7 @@ __all__ = [
     "dumps",
     "financial_year",
     "format_money",
+    "import_applications",
     "loads",
     "london",
     "months_between",
@@ -84,6 +94,8 @@ __all__ = [
     "parse_date",
     "parse_datetime",
     "parse_money",
+    "read_applications",
+    "read_decisions",
     "structure",
     "sum_money",
     "to_money",

@@ -13,6 +13,7 @@ __all__ = [
     "FieldError",
     "LedgerError",
     "LifecycleError",
+    "MissingExtraError",
     "MoneyTypeError",
     "PluginError",
     "Problem",
@@ -207,3 +208,16 @@ class LedgerError(SgfundError):
 
 class ExportError(ValidationError):
     """An export would not be valid; nothing was written."""
+
+
+class MissingExtraError(SgfundError, ImportError):
+    """An optional dependency is not installed; the message says which extra brings it."""
+
+    def __init__(self, package: str, *, extra: str, purpose: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f"{purpose} needs {package}, which is not installed; "
+            f'install it with: pip install "sgfund[{extra}]"',
+            name=package,
+        )

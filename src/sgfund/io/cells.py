@@ -1,0 +1,215 @@
+"""Reading one cell's text as a value: money, dates, organisation types, outcomes, themes.
+
+Each reader takes stripped, non-blank text and returns the value or raises `FieldError`
+saying what was expected. Friendly names officers write (``"Registered charity"``,
+``"Funded"``) are accepted from fixed lists; nothing else is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypeVar
+
+from sgfund import _validate
+from sgfund.dates import parse_date, parse_datetime
+from sgfund.decisions import AwardRoute, Outcome
+from sgfund.errors import FieldError
+from sgfund.funds import Round
+from sgfund.io.columns import normalise_header as _key
+from sgfund.money import parse_money
+from sgfund.organisations import OrgType
+
+__all__ = [
+    "ORG_TYPE_NAMES",
+    "OUTCOME_NAMES",
+    "ROUTE_NAMES",
+    "ThemeReader",
+    "read_amount",
+    "read_date",
+    "read_identifier",
+    "read_org_type",
+    "read_outcome",
+    "read_route",
+    "read_submitted_at",
+]
+
+E = TypeVar("E", OrgType, Outcome, AwardRoute)
+
+ORG_TYPE_NAMES: dict[str, OrgType] = {
+    "Registered charity": OrgType.REGISTERED_CHARITY,
+    "Charity": OrgType.REGISTERED_CHARITY,
+    "CIO": OrgType.CIO,
+    "Charitable incorporated organisation": OrgType.CIO,
+    "Charitable incorporated organization": OrgType.CIO,
+    "Charitable company": OrgType.CHARITABLE_COMPANY,
+    "CIC": OrgType.CIC,
+    "Community interest company": OrgType.CIC,
+    "CLG": OrgType.COMPANY_LIMITED_BY_GUARANTEE,
+    "Company limited by guarantee": OrgType.COMPANY_LIMITED_BY_GUARANTEE,
+    "Community group": OrgType.COMMUNITY_GROUP,
+    "Unincorporated community group": OrgType.COMMUNITY_GROUP,
+    "Unincorporated association": OrgType.COMMUNITY_GROUP,
+    "Voluntary group": OrgType.COMMUNITY_GROUP,
+    "Parish council": OrgType.PARISH_OR_TOWN_COUNCIL,
+    "Town council": OrgType.PARISH_OR_TOWN_COUNCIL,
+    "Parish or town council": OrgType.PARISH_OR_TOWN_COUNCIL,
+    "Local authority": OrgType.LOCAL_AUTHORITY,
+    "Statutory body": OrgType.STATUTORY_BODY,
+    "Public body": OrgType.STATUTORY_BODY,
+    "School": OrgType.SCHOOL,
+    "Academy": OrgType.SCHOOL,
+    "Individual": OrgType.INDIVIDUAL,
+    "Other": OrgType.OTHER,
+}
+
+OUTCOME_NAMES: dict[str, Outcome] = {
+    "Approved": Outcome.APPROVED,
+    "Funded": Outcome.APPROVED,
+    "Successful": Outcome.APPROVED,
+    "Awarded": Outcome.APPROVED,
+    "Rejected": Outcome.REJECTED,
+    "Declined": Outcome.REJECTED,
+    "Unsuccessful": Outcome.REJECTED,
+    "Not funded": Outcome.REJECTED,
+    "Withdrawn": Outcome.WITHDRAWN,
+    "Deferred": Outcome.DEFERRED,
+}
+
+ROUTE_NAMES: dict[str, AwardRoute] = {
+    "Competed": AwardRoute.COMPETED,
+    "Competitive": AwardRoute.COMPETED,
+    "Direct": AwardRoute.DIRECT,
+    "Direct award": AwardRoute.DIRECT,
+}
+
+
+def _table(names: dict[str, E], members: list[E]) -> dict[str, E]:
+    table = {_key(name): value for name, value in names.items()}
+    table.update({_key(m.value): m for m in members})
+    return table
+
+
+_ORG_TYPES = _table(ORG_TYPE_NAMES, list(OrgType))
+_OUTCOMES = _table(OUTCOME_NAMES, list(Outcome))
+_ROUTES = _table(ROUTE_NAMES, list(AwardRoute))
+
+
+def _choice(text: str, table: dict[str, E], field: str, what: str) -> E:
+    found = table.get(_key(text))
+    if found is None:
+        names = ", ".join(sorted({m.value for m in table.values()}))
+        raise FieldError(field, text, f"{what}: one of {names} (or a usual name for one)")
+    return found
+
+
+def read_org_type(text: str, *, field: str = "organisation_type") -> OrgType:
+    """An `OrgType` from its value or a usual name (see `ORG_TYPE_NAMES`), any case."""
+    return _choice(text, _ORG_TYPES, field, "an organisation type")
+
+
+def read_outcome(text: str, *, field: str = "outcome") -> Outcome:
+    """An `Outcome` from its value or a usual name (see `OUTCOME_NAMES`), any case."""
+    return _choice(text, _OUTCOMES, field, "a decision outcome")
+
+
+def read_route(text: str, *, field: str = "route") -> AwardRoute:
+    """An `AwardRoute` from its value or a usual name (see `ROUTE_NAMES`), any case."""
+    return _choice(text, _ROUTES, field, "an award route")
+
+
+def read_identifier(text: str, *, field: str) -> str:
+    """An identifier as the models take it (no spaces or slashes)."""
+    if not _validate.IDENTIFIER.match(text):
+        raise FieldError(
+            field, text, "an identifier of letters, digits, '.', '_' and '-' (no spaces or slashes)"
+        )
+    return text
+
+
+def read_amount(text: str, *, field: str, positive: bool) -> Decimal:
+    """Money through `parse_money`; more than £0.00 when ``positive``, else £0.00 or more."""
+    amount = parse_money(text, field=field)
+    if positive and amount <= 0:
+        raise FieldError(field, text, "an amount of more than £0.00")
+    if amount < 0:
+        raise FieldError(field, text, "an amount of £0.00 or more")
+    return amount
+
+
+def read_date(text: str, *, field: str) -> date:
+    """A date through `parse_date` (ISO, or UK day first; month-first dates refused)."""
+    return parse_date(text, field=field)
+
+
+_DATE_ONLY = re.compile(r"^[^:]*$")
+
+
+def read_submitted_at(text: str, *, field: str = "submitted_at") -> datetime:
+    """A date and time (London time unless an offset is given); a date alone is refused.
+
+    The time decides whether an application beat the deadline, so it is never made up.
+    """
+    if _DATE_ONLY.match(text):
+        raise FieldError(
+            field,
+            text,
+            "a date and time such as 10/06/2022 11:59 (a date alone cannot say "
+            "whether the application was in time)",
+        )
+    return parse_datetime(text, field=field)
+
+
+class ThemeReader:
+    """Reads a themes cell (``"domestic-abuse; Stalking and Harassment"``) for one round.
+
+    Items are separated by ``;``; each is a theme slug or label of the round's vocabularies,
+    matched without regard to case, spaces or punctuation.
+    """
+
+    def __init__(self, round: Round) -> None:
+        self.round = round
+        self._known: dict[str, str] = {}
+        for vocabulary in round.theme_vocabularies:
+            for theme in vocabulary.themes:
+                self._known.setdefault(_key(theme.slug), theme.slug)
+                self._known.setdefault(_key(theme.label), theme.slug)
+        self._live = sorted(
+            t.slug for voc in round.theme_vocabularies for t in voc.themes if not t.archived
+        )
+
+    def read(self, text: str, *, field: str = "themes") -> tuple[frozenset[str], list[FieldError]]:
+        """Return the slugs found and an error for each item that is not a live theme."""
+        slugs: set[str] = set()
+        errors: list[FieldError] = []
+        live = self._live
+        for item in (part.strip() for part in text.split(";")):
+            if not item:
+                continue
+            slug = self._known.get(_key(item))
+            if slug is None:
+                hint = ""
+                if "," in item and all(_key(p) in self._known for p in item.split(",")):
+                    hint = "; separate themes with ';', not ','"
+                errors.append(
+                    FieldError(
+                        field,
+                        item,
+                        f"a theme of round {self.round.id}{hint}: one of {', '.join(live)}",
+                    )
+                )
+                continue
+            found = self.round.theme(slug)
+            if found is not None and found[1].archived:
+                errors.append(
+                    FieldError(
+                        field,
+                        item,
+                        f"a theme that is not archived ({slug} is archived in "
+                        f"{found[0].id} v{found[0].version}): one of {', '.join(live)}",
+                    )
+                )
+                continue
+            slugs.add(slug)
+        return frozenset(slugs), errors

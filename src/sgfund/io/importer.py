@@ -1,0 +1,382 @@
+"""Importing applications, their organisations and decisions from officers' CSV and XLSX files.
+
+Two layers. `read_applications` and `read_decisions` read a file as a stream and either return
+every row as models or raise `DataError` listing every problem with its file, row, column,
+value and what was expected; they write nothing unless asked to set bad rows aside.
+`import_applications` reads with the ledger's rounds and writes to the ledger all or nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Literal, Protocol
+
+from attrs import field, frozen
+
+from sgfund.applications import Application
+from sgfund.decisions import Decision
+from sgfund.errors import DataError, Problem
+from sgfund.funds import Round
+from sgfund.io.columns import (
+    APPLICATION_COLUMNS,
+    DECISION_COLUMNS,
+    Column,
+    ColumnMatch,
+    load_mapping,
+    match_columns,
+)
+from sgfund.io.error_report import errors_path, write_error_csv
+from sgfund.io.rows import ParsedRow, RowParser
+from sgfund.io.sheet import Sheet, SheetRow, open_sheet
+
+__all__ = [
+    "ApplicationStore",
+    "BadRows",
+    "ImportResult",
+    "import_applications",
+    "read_applications",
+    "read_decisions",
+]
+
+BadRows = Literal["refuse", "set-aside"]
+MappingSource = str | os.PathLike[str] | Mapping[str, str]
+
+
+@frozen(kw_only=True)
+class ImportResult:
+    """What a read found.
+
+    ``columns`` maps each canonical column found to the file's own header; ``ignored_columns``
+    are headers sgfund does not use. ``rows`` counts non-blank data rows and ``good_rows``
+    those that gave models (the rest were set aside, with ``problems``, into ``errors_file``).
+    With ``validate_only`` the rows are checked and counted but no models are kept.
+    """
+
+    file: str
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    columns: Mapping[str, str]
+    ignored_columns: tuple[str, ...]
+    applications: tuple[Application, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    rows: int = 0
+    good_rows: int = 0
+    blank_rows: int = 0
+    problems: tuple[Problem, ...] = ()
+    errors_file: Path | None = field(default=None)
+
+    @property
+    def bad_rows(self) -> int:
+        """Rows set aside because of problems."""
+        return self.rows - self.good_rows
+
+
+def read_applications(
+    path: str | os.PathLike[str],
+    *,
+    rounds: Mapping[str, Round] | Iterable[Round],
+    mapping: MappingSource | None = None,
+    bad_rows: BadRows = "refuse",
+    validate_only: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> ImportResult:
+    """Read applications (with their organisations, and decisions if the file has them).
+
+    ``rounds`` are the rounds rows may name, by id. ``mapping`` (a dict, or a JSON or TOML
+    file) names headers the aliases do not cover. With ``bad_rows="refuse"`` (the default)
+    any bad row raises `DataError` listing every problem and nothing is written; with
+    ``"set-aside"`` the good rows are returned and the bad ones written with their problems
+    to ``<stem>.errors.csv`` beside ``path``. Problems with the file itself (encoding,
+    missing columns) always raise. See docs/data-formats.md.
+    """
+    by_id = dict(rounds) if isinstance(rounds, Mapping) else {r.id: r for r in rounds}
+    return _read(
+        path,
+        columns=APPLICATION_COLUMNS,
+        groups=(DECISION_COLUMNS,),
+        parser=lambda match, file: RowParser(match, file=file, rounds=by_id),
+        mapping=mapping,
+        bad_rows=bad_rows,
+        validate_only=validate_only,
+        open_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet},
+    )
+
+
+def read_decisions(
+    path: str | os.PathLike[str],
+    *,
+    applications: Iterable[str] | None = None,
+    mapping: MappingSource | None = None,
+    bad_rows: BadRows = "refuse",
+    validate_only: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> ImportResult:
+    """Read decisions alone: ``application_id`` and the decision columns, one row each.
+
+    ``applications``, when given, are the application ids a decision may name; any other id
+    is a problem. Options are as for `read_applications`.
+    """
+    known = None if applications is None else frozenset(applications)
+    return _read(
+        path,
+        columns=(APPLICATION_COLUMNS[0], *DECISION_COLUMNS),
+        groups=(),
+        parser=lambda match, file: RowParser(
+            match, file=file, rounds=None, decisions_only=True, applications=known
+        ),
+        mapping=mapping,
+        bad_rows=bad_rows,
+        validate_only=validate_only,
+        open_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet},
+    )
+
+
+def _read(
+    path: str | os.PathLike[str],
+    *,
+    columns: tuple[Column, ...],
+    groups: tuple[tuple[Column, ...], ...],
+    parser: Callable[[ColumnMatch, str], RowParser],
+    mapping: MappingSource | None,
+    bad_rows: BadRows,
+    validate_only: bool,
+    open_options: dict[str, str | None],
+) -> ImportResult:
+    if bad_rows not in ("refuse", "set-aside"):
+        raise ValueError(f"bad_rows must be 'refuse' or 'set-aside', not {bad_rows!r}")
+    wanted = load_mapping(mapping) if mapping is not None else None
+    file = str(path)
+    with open_sheet(path, **open_options) as sheet:
+        rows = iter(sheet)
+        header, blank = _header(rows, file)
+        match, problems = match_columns(
+            tuple(c.strip() for c in header.cells),
+            columns,
+            mapping=wanted,
+            optional_groups=groups,
+            file=file,
+            header_row=header.number,
+        )
+        problems[:0] = _header_flaws(header, file)
+        if problems:
+            raise DataError(problems, f"{file}: the header row cannot be used", file=file)
+        row_parser = parser(match, file)
+        tally = _Tally(keep=not validate_only, set_aside=bad_rows == "set-aside", blank=blank)
+        for row in rows:
+            tally.add(row, row_parser)
+        found = {"format": sheet.format, "encoding": sheet.encoding, "delimiter": sheet.delimiter}
+
+    problems = sorted(tally.problems, key=lambda p: p.row or 0)
+    if problems and bad_rows == "refuse":
+        rows_bad = len({p.row for p in problems})
+        raise DataError(
+            problems,
+            f"{file}: {len(problems)} problem(s) in {rows_bad} row(s); nothing was imported",
+            file=file,
+        )
+    errors_file = None
+    if tally.bad:
+        if tally.pending:
+            _fetch_rows(path, open_options, tally)
+        errors_file = errors_path(path)
+        set_aside = [(n, cells, tally.bad_problems[n]) for n, cells in sorted(tally.bad.items())]
+        write_error_csv(errors_file, match.headers, set_aside)
+    kept = list(tally.kept.values())
+    return ImportResult(
+        file=file,
+        format=str(found["format"]),
+        encoding=found["encoding"],
+        delimiter=found["delimiter"],
+        columns={name: match.header(name) for name in match.positions},
+        ignored_columns=match.ignored,
+        applications=tuple(a for a, _ in kept if a is not None),
+        decisions=tuple(d for _, d in kept if d is not None),
+        rows=tally.rows,
+        good_rows=tally.good,
+        blank_rows=tally.blank,
+        problems=tuple(problems),
+        errors_file=errors_file,
+    )
+
+
+def _header(rows: Iterator[SheetRow], file: str) -> tuple[SheetRow, int]:
+    for blank, row in enumerate(rows):
+        if not row.blank:
+            return row, blank
+    problem = Problem(
+        "the file has no header row: it is empty or blank",
+        file=file,
+        expected="a header row naming the columns, then one row per record",
+    )
+    raise DataError([problem], f"{file}: nothing to read", file=file)
+
+
+def _header_flaws(header: SheetRow, file: str) -> list[Problem]:
+    return [
+        Problem(why, file=file, row=header.number, column=header.cells[i], expected="a header")
+        for i, why in sorted(header.flaws.items())
+    ]
+
+
+class _Tally:
+    """Counts rows, keeps good models by application id and bad rows by number."""
+
+    def __init__(self, *, keep: bool, set_aside: bool, blank: int) -> None:
+        self.keep = keep
+        self.set_aside = set_aside
+        self.rows = 0
+        self.good = 0
+        self.blank = blank
+        self.problems: list[Problem] = []
+        self.first_seen: dict[str, int] = {}
+        self.kept: dict[str, tuple[Application | None, Decision | None]] = {}
+        self.good_ids: set[str] = set()
+        self.bad: dict[int, tuple[str, ...]] = {}
+        self.bad_problems: dict[int, list[Problem]] = {}
+        self.pending: set[int] = set()  # earlier good rows set aside later; cells re-read
+
+    def add(self, row: SheetRow, parser: RowParser) -> None:
+        if row.blank:
+            self.blank += 1
+            return
+        self.rows += 1
+        parsed = parser.parse(row)
+        self._check_repeat(parsed, parser)
+        if parsed.problems:
+            self.problems.extend(parsed.problems)
+            if self.set_aside:
+                self.bad[row.number] = row.cells
+                self.bad_problems.setdefault(row.number, []).extend(parsed.problems)
+            return
+        self.good += 1
+        key = parsed.application_id
+        if key is not None and self.set_aside:
+            self.good_ids.add(key)
+        if self.keep and key is not None:
+            self.kept[key] = (parsed.application, parsed.decision)
+
+    def _check_repeat(self, parsed: ParsedRow, parser: RowParser) -> None:
+        key = parsed.application_id
+        if key is None:
+            return
+        first = self.first_seen.setdefault(key, parsed.number)
+        if first == parsed.number:
+            return
+        what = "a decision on application" if parser.decisions_only else "application id"
+        header = parser.match.header("application_id")
+        parsed.problems.append(
+            Problem(
+                f"{what} {key!r} is already at row {first}",
+                file=parser.file,
+                row=parsed.number,
+                column=header,
+                field="application_id",
+                value=key,
+                expected="each application id once in the file",
+            )
+        )
+        earlier = Problem(
+            f"{what} {key!r} is repeated at row {parsed.number}",
+            file=parser.file,
+            row=first,
+            column=header,
+            field="application_id",
+            value=key,
+            expected="each application id once in the file",
+        )
+        self.problems.append(earlier)
+        if not self.set_aside:
+            return
+        # Which of the rows is right cannot be told: set them all aside.
+        self.bad_problems.setdefault(first, []).append(earlier)
+        if key in self.good_ids:
+            self.good_ids.discard(key)
+            self.kept.pop(key, None)
+            self.good -= 1
+            self.pending.add(first)
+
+    def fill(self, row: SheetRow) -> None:
+        self.bad[row.number] = row.cells
+        self.pending.discard(row.number)
+
+
+def _fetch_rows(
+    path: str | os.PathLike[str], open_options: dict[str, str | None], tally: _Tally
+) -> None:
+    # Rows found bad only after they were read (an id repeated later): read them again
+    # rather than keep every row's cells in memory.
+    sheet: Sheet
+    with open_sheet(path, **open_options) as sheet:
+        for row in sheet:
+            if row.number in tally.pending:
+                tally.fill(row)
+                if not tally.pending:
+                    break
+
+
+class _RoundRecords(Protocol):
+    @property
+    def round(self) -> Round: ...
+
+
+class ApplicationStore(Protocol):
+    """What `import_applications` needs of a ledger; `sgfund.ledger.Ledger` has it."""
+
+    def rounds(self) -> Mapping[str, object]:
+        """Every round in the ledger, by id."""
+        ...
+
+    def round_records(self, round_id: str) -> _RoundRecords:
+        """What the ledger holds about one round, including the `Round` itself."""
+        ...
+
+    def add_applications(self, applications: Iterable[Application], *, actor: str) -> int:
+        """Add applications all or nothing; return how many."""
+        ...
+
+    def record_decisions(self, decisions: Iterable[Decision], *, actor: str) -> int:
+        """Record decisions all or nothing; return how many."""
+        ...
+
+
+def import_applications(
+    ledger: ApplicationStore,
+    path: str | os.PathLike[str],
+    *,
+    actor: str,
+    mapping: MappingSource | None = None,
+    bad_rows: BadRows = "refuse",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> ImportResult:
+    """Read ``path`` against the ledger's rounds and add its applications, all or nothing.
+
+    A bad file raises `DataError` before the ledger is touched; so does anything the ledger
+    refuses (an id it already holds, a closed round), in which case nothing is added.
+    Decisions in the file are recorded next, once their applications are in.
+    """
+    rounds = [ledger.round_records(round_id).round for round_id in ledger.rounds()]
+    result = read_applications(
+        path,
+        rounds=rounds,
+        mapping=mapping,
+        bad_rows=bad_rows,
+        encoding=encoding,
+        delimiter=delimiter,
+        sheet=sheet,
+    )
+    if result.applications:
+        ledger.add_applications(result.applications, actor=actor)
+    if result.decisions:
+        # A second ledger transaction: the reader has checked every decision, and the
+        # ledger's own checks (application stored, round open) were met by the first.
+        ledger.record_decisions(result.decisions, actor=actor)
+    return result

@@ -1,0 +1,147 @@
+"""Reading XLSX workbooks row by row with openpyxl (the optional ``xlsx`` extra).
+
+Cells become text the way the workbook stores them, so every value goes through the same
+parsers as CSV text: numbers in their shortest exact form (``5950.5``, never a float sum),
+dates as ISO (``2022-06-10``, or ``2022-06-10 11:59`` with a time). Formulas and error
+values are refused cell by cell: sgfund reads values, not calculations.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+import zlib
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from sgfund.errors import DataError, MissingExtraError, Problem
+from sgfund.io.sheet import MAX_CELL_CHARS, SheetRow, preview
+
+__all__ = ["XlsxSheet", "cell_text"]
+
+# What a damaged or cut-short workbook raises from inside openpyxl and zipfile.
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ParseError, OSError)
+
+
+def _openpyxl() -> Any:
+    try:
+        import openpyxl
+    except ImportError as err:
+        raise MissingExtraError("openpyxl", extra="xlsx", purpose="reading .xlsx files") from err
+    return openpyxl
+
+
+def cell_text(value: object) -> str:
+    """A cell's value as text that sgfund's parsers read exactly.
+
+    Whole-number floats lose their ``.0``; other floats keep their shortest round-trip form,
+    so ``0.30000000000000004`` is refused as money rather than rounded.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes" if not value.second else "seconds")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+class XlsxSheet:
+    """Rows of one worksheet (the first unless ``sheet`` names another), read as a stream."""
+
+    format = "xlsx"
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    def __init__(self, path: str | os.PathLike[str], *, sheet: str | None = None) -> None:
+        openpyxl = _openpyxl()
+        self.file = str(path)
+        try:
+            self._book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        except _DAMAGE as err:
+            raise self._damaged(err, None) from err
+        names = list(self._book.sheetnames)
+        if sheet is not None and sheet not in names:
+            self._book.close()
+            raise DataError(
+                [
+                    Problem(
+                        f"the workbook has no sheet named {sheet!r}",
+                        file=self.file,
+                        value=sheet,
+                        expected="one of " + ", ".join(repr(n) for n in names),
+                    )
+                ],
+                "the sheet was not found",
+                file=self.file,
+            )
+        self._sheet = self._book[sheet] if sheet is not None else self._book.worksheets[0]
+        self.sheet_name: str = self._sheet.title
+
+    def _damaged(self, err: BaseException, row: int | None) -> DataError:
+        where = f" after row {row - 1}" if row else ""
+        problem = Problem(
+            f"the workbook is damaged or cut short{where} and cannot be read "
+            f"({type(err).__name__}: {err}); save it again from the spreadsheet",
+            file=self.file,
+            row=row,
+            expected="a complete .xlsx workbook",
+        )
+        return DataError([problem], "the workbook cannot be read", file=self.file)
+
+    def __enter__(self) -> XlsxSheet:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the workbook (read-only workbooks hold the file open)."""
+        self._book.close()
+
+    def __iter__(self) -> Iterator[SheetRow]:
+        # Dimensions written by some tools are wrong; read what the sheet really holds.
+        self._sheet.reset_dimensions()
+        number = 0
+        rows = self._sheet.iter_rows(min_row=1)
+        while True:
+            try:
+                cells = next(rows)
+            except StopIteration:
+                break
+            except _DAMAGE as err:
+                raise self._damaged(err, number + 1) from err
+            number += 1
+            yield _row(number, cells)
+
+
+def _row(number: int, cells: tuple[Any, ...]) -> SheetRow:
+    texts: list[str] = []
+    flaws: dict[int, str] = {}
+    for index, cell in enumerate(cells):
+        value = cell.value
+        kind = getattr(cell, "data_type", None)
+        text = cell_text(value)
+        if kind == "f" or (isinstance(value, str) and value.startswith("=") and kind != "s"):
+            flaws[index] = f"the cell holds a formula ({preview(text)}); paste values instead"
+        elif kind == "e":
+            flaws[index] = f"the cell holds the spreadsheet error {text}; type the value instead"
+        elif not isinstance(value, str) and type(value).__name__ == "ArrayFormula":
+            flaws[index] = "the cell holds an array formula; paste values instead"
+            text = "{array formula}"
+        elif len(text) > MAX_CELL_CHARS:
+            flaws[index] = (
+                f"the cell holds {len(text):,} characters; a cell can hold at most "
+                f"{MAX_CELL_CHARS:,}"
+            )
+            text = preview(text)
+        texts.append(text)
+    return SheetRow(number=number, cells=tuple(texts), flaws=flaws)
