@@ -136,6 +136,9 @@ def test_rounds_need_their_fund_and_are_added_once(tmp_path, ledger):
     with pytest.raises(LedgerError, match="already"):
         ledger.add_round(GR2, actor="admin", at=AT)
     assert ledger.round_state(GR2.id) is RoundState.DRAFT
+    assert ledger.round(GR2.id) == GR2
+    with pytest.raises(LedgerError, match="not in the ledger"):
+        ledger.round("no-such-round")
 
 
 def test_round_state_follows_the_lifecycle_and_is_logged(ledger):

@@ -307,6 +307,11 @@ class Ledger:
         with self._store.read() as tx:
             return RoundState(self._round(tx, round_id).state)
 
+    def round(self, round_id: str) -> Round:
+        """The round itself, without its records (cheap, unlike `round_records`)."""
+        with self._store.read() as tx:
+            return structure(json.loads(self._round(tx, round_id).data), Round)
+
     def rounds(self) -> dict[str, RoundState]:
         """Every round in the ledger and its state."""
         with self._store.read() as tx:
