@@ -40,6 +40,7 @@ from sgfund.io.importer import (
     read_applications,
     read_decisions,
 )
+from sgfund.ledger import Ledger, LedgerPolicy, VerifyReport, open_ledger
 from sgfund.money import apportion, format_money, parse_money, sum_money, to_money
 from sgfund.organisations import Organisation, OrgType
 from sgfund.vocabulary import SAFEGUARDING_THEMES, Theme, ThemeVocabulary
@@ -61,7 +62,9 @@ __all__ = [
     "FinancialYear",
     "Fund",
     "ImportResult",
+    "Ledger",
     "LedgerError",
+    "LedgerPolicy",
     "LifecycleError",
     "MissingExtraError",
     "MoneyTypeError",
@@ -77,6 +80,7 @@ __all__ = [
     "Theme",
     "ThemeVocabulary",
     "ValidationError",
+    "VerifyReport",
     "__version__",
     "apportion",
     "dumps",
@@ -86,6 +90,7 @@ __all__ = [
     "loads",
     "london",
     "months_between",
+    "open_ledger",
     "parse_date",
     "parse_datetime",
     "parse_money",

@@ -1,0 +1,132 @@
+"""Helpers and a subprocess worker for the ledger's crash and concurrency tests.
+
+As a script:
+
+    python ledger_worker.py crash DB            import and close rounds until killed
+    python ledger_worker.py race DB NAME N DIR ROUND...
+        for each round: wait until N workers are ready (files in DIR), then close it as NAME
+        and print one JSON line saying what happened
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import attrs
+
+from sgfund.closure import RoundRecords
+from sgfund.errors import RoundClosedError, SgfundError
+from sgfund.ledger import Ledger
+from sgfund.sample import GR2, SCF, sample_records
+
+AT = datetime(2023, 1, 2, 9, 30, tzinfo=UTC)
+CRASH_ROUND_SIZE = 30  # applications per round in the crash worker
+STEPS = ("open", "closed_to_applications", "assessed", "decided")
+
+
+@cache
+def _template() -> RoundRecords:
+    return sample_records(GR2)
+
+
+def records_for(round_id: str, size: int | None = None) -> RoundRecords:
+    """GR2's sample records moved to a new round id, application ids prefixed by the round."""
+    base = _template()
+    apps = base.applications[:size] if size else base.applications
+    keep = {a.id for a in apps}
+    rnd = attrs.evolve(GR2, id=round_id)
+
+    def new_id(old: str) -> str:
+        return f"{round_id}.{old}"
+
+    return RoundRecords(
+        round=rnd,
+        applications=[attrs.evolve(a, id=new_id(a.id), round_id=round_id) for a in apps],
+        decisions=[
+            attrs.evolve(d, application_id=new_id(d.application_id))
+            for d in base.decisions
+            if d.application_id in keep
+        ],
+        awards=[
+            attrs.evolve(
+                w, id=new_id(w.id), application_id=new_id(w.application_id), round_id=round_id
+            )
+            for w in base.awards
+            if w.application_id in keep
+        ],
+    )
+
+
+def ensure_fund(ledger: Ledger) -> None:
+    """Add the sample fund unless it is there already."""
+    with contextlib.suppress(SgfundError):
+        ledger.add_fund(SCF, actor="admin", at=AT)
+
+
+def prepare_round(
+    ledger: Ledger, round_id: str, size: int | None = None, *, decider: str = "clerk"
+) -> RoundRecords:
+    """Add a round with its records and walk it to ``decided``, ready to close."""
+    records = records_for(round_id, size)
+    ledger.add_round(records.round, actor="admin", at=AT)
+    ledger.set_round_state(round_id, "open", actor="admin", at=AT)
+    ledger.add_applications(records.applications, actor="clerk", at=AT)
+    ledger.record_decisions(records.decisions, actor=decider, at=AT)
+    ledger.record_awards(records.awards, actor=decider, at=AT)
+    for step in STEPS[1:]:
+        ledger.set_round_state(round_id, step, actor="admin", at=AT)
+    return records
+
+
+def crash(db: str) -> None:
+    """Import and close rounds, one after another, until killed."""
+    with Ledger.open(db) as ledger:
+        ensure_fund(ledger)
+        while True:
+            n = len(ledger.rounds()) + 1
+            round_id = f"crash-{n}"
+            prepare_round(ledger, round_id, CRASH_ROUND_SIZE)
+            ledger.close_round(round_id, actor="manager", at=AT + timedelta(days=n))
+
+
+def race(db: str, name: str, workers: int, ready_dir: str, round_ids: list[str]) -> None:
+    """Close each round as soon as every worker is ready; report the outcome as JSON."""
+    ready = Path(ready_dir)
+    with Ledger.open(db) as ledger:
+        for round_id in round_ids:
+            (ready / f"{round_id}.{name}").touch()
+            while len(list(ready.glob(f"{round_id}.*"))) < workers:
+                time.sleep(0.0005)
+            try:
+                ledger.close_round(round_id, actor=name, at=AT)
+                result = {"round": round_id, "result": "won"}
+            except RoundClosedError as err:
+                result = {
+                    "round": round_id,
+                    "result": "closed",
+                    "closed_by": err.closed_by,
+                    "message": str(err),
+                }
+            except Exception as err:
+                result = {
+                    "round": round_id,
+                    "result": "error",
+                    "type": type(err).__name__,
+                    "message": str(err),
+                }
+            print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "crash":
+        crash(sys.argv[2])
+    elif sys.argv[1] == "race":
+        race(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6:])
+    else:
+        raise SystemExit(f"unknown mode {sys.argv[1]!r}")

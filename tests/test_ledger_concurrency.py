@@ -1,0 +1,73 @@
+"""Processes racing to close the same round: exactly one wins, the others are told who did."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sgfund.ledger import Ledger
+from sgfund.lifecycle import RoundState
+from sgfund.sample import SCF
+
+WORKER = Path(__file__).with_name("ledger_worker.py")
+_spec = importlib.util.spec_from_file_location("ledger_worker", WORKER)
+assert _spec and _spec.loader
+worker = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(worker)
+
+
+def _race(tmp_path, processes, rounds):
+    db = tmp_path / "race.db"
+    round_ids = [f"race-{i}" for i in range(rounds)]
+    with Ledger.open(db) as ledger:
+        ledger.add_fund(SCF, actor="admin", at=worker.AT)
+        for round_id in round_ids:
+            worker.prepare_round(ledger, round_id, 4)
+    ready = tmp_path / "ready"
+    ready.mkdir()
+    names = [f"closer-{i}" for i in range(processes)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, WORKER, "race", db, name, str(processes), ready, *round_ids],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in names
+    ]
+    results: dict[str, list[dict]] = {r: [] for r in round_ids}
+    for name, proc in zip(names, procs, strict=True):
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        for line in out.splitlines():
+            result = json.loads(line)
+            results[result["round"]].append({**result, "name": name})
+    with Ledger.open(db) as ledger:
+        assert ledger.verify().ok
+        for round_id, outcomes in results.items():
+            assert len(outcomes) == processes
+            winners = [o["name"] for o in outcomes if o["result"] == "won"]
+            assert len(winners) == 1, outcomes
+            losers = [o for o in outcomes if o["result"] != "won"]
+            for lost in losers:
+                assert lost["result"] == "closed", lost
+                assert lost["closed_by"] == winners[0]
+                assert f"by {winners[0]}" in lost["message"]
+            assert ledger.round_state(round_id) is RoundState.CLOSED
+            assert ledger.closure(round_id).closed_by == winners[0]
+            closing = [e for e in ledger.events(round_id=round_id) if e.action == "round.closed"]
+            assert [e.actor for e in closing] == winners
+
+
+def test_racing_closers_one_winner_each_time(tmp_path):
+    _race(tmp_path, processes=5, rounds=20)
+
+
+@pytest.mark.slow
+def test_racing_closers_many_times(tmp_path):
+    _race(tmp_path, processes=8, rounds=200)

@@ -1,0 +1,51 @@
+"""The file importer against a real ledger file, not a stand-in."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sgfund.errors import DataError
+from sgfund.io.importer import import_applications
+from sgfund.ledger import Ledger
+from sgfund.sample import GR1, GR2, SCF
+
+DATA = Path(__file__).parent / "data"
+AT = datetime(2022, 6, 11, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    with Ledger.open(tmp_path / "l.db", clock=lambda: AT) as opened:
+        opened.add_fund(SCF, actor="admin")
+        for rnd in (GR1, GR2):
+            opened.add_round(rnd, actor="admin")
+            opened.set_round_state(rnd.id, "open", actor="admin")
+        yield opened
+
+
+def _count(ledger, table):
+    conn = sqlite3.connect(ledger.location)
+    (n,) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+    conn.close()
+    return n
+
+
+def test_a_good_file_lands_in_the_ledger_with_its_events(ledger):
+    result = import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer")
+    assert _count(ledger, "applications") == len(result.applications) > 0
+    assert _count(ledger, "decisions") == len(result.decisions)
+    actions = [(e.action, e.actor) for e in ledger.events(round_id=GR2.id)]
+    assert ("applications.added", "officer") in actions
+    assert ledger.verify().ok
+
+
+def test_importing_the_same_file_twice_adds_nothing_the_second_time(ledger):
+    import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer")
+    before = _count(ledger, "applications"), len(ledger.events())
+    with pytest.raises(DataError, match="already in the ledger"):
+        import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer")
+    assert (_count(ledger, "applications"), len(ledger.events())) == before
