@@ -49,3 +49,36 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(ledger):
     with pytest.raises(DataError, match="already in the ledger"):
         import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer")
     assert (_count(ledger, "applications"), len(ledger.events())) == before
+
+
+def test_unknown_round_in_the_file_writes_nothing(tmp_path):
+    with Ledger.open(tmp_path / "one.db", clock=lambda: AT) as only_gr1:
+        only_gr1.add_fund(SCF, actor="admin")
+        only_gr1.add_round(GR1, actor="admin")
+        before = len(only_gr1.events())
+        with pytest.raises(DataError, match="known round: one of mayor-gr1, got 'mayor-gr2'"):
+            import_applications(only_gr1, DATA / "good" / "gr2-messy.csv", actor="officer")
+        assert _count(only_gr1, "applications") == 0
+        assert len(only_gr1.events()) == before
+
+
+def test_a_bad_file_writes_nothing(ledger):
+    before = len(ledger.events())
+    with pytest.raises(DataError):
+        import_applications(ledger, DATA / "bad" / "negative-amount.csv", actor="officer")
+    assert _count(ledger, "applications") == 0
+    assert _count(ledger, "organisations") == 0
+    assert len(ledger.events()) == before
+
+
+def test_applications_and_decisions_go_in_together_or_not_at_all(ledger, monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise DataError([], "decisions refused")
+
+    monkeypatch.setattr(ledger, "record_decisions", refuse)
+    before = len(ledger.events())
+    with pytest.raises(DataError, match="decisions refused"):
+        import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer")
+    assert _count(ledger, "applications") == 0
+    assert len(ledger.events()) == before
+    assert ledger.verify().ok

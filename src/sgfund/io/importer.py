@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -321,11 +322,6 @@ def _fetch_rows(
                     break
 
 
-class _RoundRecords(Protocol):
-    @property
-    def round(self) -> Round: ...
-
-
 class ApplicationStore(Protocol):
     """What `import_applications` needs of a ledger; `sgfund.ledger.Ledger` has it."""
 
@@ -333,8 +329,12 @@ class ApplicationStore(Protocol):
         """Every round in the ledger, by id."""
         ...
 
-    def round_records(self, round_id: str) -> _RoundRecords:
-        """What the ledger holds about one round, including the `Round` itself."""
+    def round(self, round_id: str) -> Round:
+        """One round."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[object]:
+        """Make the calls inside it all or nothing together."""
         ...
 
     def add_applications(self, applications: Iterable[Application], *, actor: str) -> int:
@@ -363,7 +363,7 @@ def import_applications(
     refuses (an id it already holds, a closed round), in which case nothing is added.
     Decisions in the file are recorded next, once their applications are in.
     """
-    rounds = [ledger.round_records(round_id).round for round_id in ledger.rounds()]
+    rounds = [ledger.round(round_id) for round_id in ledger.rounds()]
     result = read_applications(
         path,
         rounds=rounds,
@@ -373,10 +373,10 @@ def import_applications(
         delimiter=delimiter,
         sheet=sheet,
     )
-    if result.applications:
-        ledger.add_applications(result.applications, actor=actor)
-    if result.decisions:
-        # A second ledger transaction: the reader has checked every decision, and the
-        # ledger's own checks (application stored, round open) were met by the first.
-        ledger.record_decisions(result.decisions, actor=actor)
+    # One transaction: the applications and their decisions go in together or not at all.
+    with ledger.transaction():
+        if result.applications:
+            ledger.add_applications(result.applications, actor=actor)
+        if result.decisions:
+            ledger.record_decisions(result.decisions, actor=actor)
     return result

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -127,6 +128,16 @@ class Ledger:
 
     def __enter__(self) -> Self:
         return self
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Self]:
+        """Make several calls all or nothing together: they commit when the block ends.
+
+        If anything in the block raises, every change made in it is rolled back, events
+        included. Use it for an import that adds applications and records their decisions.
+        """
+        with self._store.write():
+            yield self
 
     def __exit__(
         self,

@@ -348,6 +348,9 @@ class SqliteStore:
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         self.location = str(Path(path))
         self.timeout = timeout
+        # Depth of the write transaction in progress: an inner write joins the outer one,
+        # so several ledger calls can be made all or nothing together.
+        self._depth = 0
         try:
             # isolation_level=None: transactions are begun and ended here, explicitly.
             self._conn = sqlite3.connect(
@@ -424,7 +427,19 @@ class SqliteStore:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[SqliteTransaction]:
-        """A write transaction holding the write lock from its start."""
+        """A write transaction holding the write lock from its start.
+
+        Inside another write it joins that transaction: everything commits or rolls back with
+        the outermost one.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield SqliteTransaction(self._conn)
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
         try:
             with self._transaction(immediate=True) as conn:
                 yield SqliteTransaction(conn)
@@ -433,10 +448,15 @@ class SqliteStore:
             raise LedgerError(f"the ledger refused the change: {err}") from err
         except sqlite3.OperationalError as err:
             raise self._busy(err) from err
+        finally:
+            self._depth = 0
 
     @contextlib.contextmanager
     def read(self) -> Iterator[SqliteTransaction]:
-        """A consistent read snapshot."""
+        """A consistent read snapshot (inside a write, that write's own view)."""
+        if self._depth:
+            yield SqliteTransaction(self._conn)
+            return
         try:
             with self._transaction(immediate=False) as conn:
                 yield SqliteTransaction(conn)

@@ -263,7 +263,10 @@ class LedgerStore(Protocol):
     location: str
 
     def write(self) -> AbstractContextManager[Transaction]:
-        """A write transaction: commits when the block ends, rolls back if it raises."""
+        """A write transaction: commits when the block ends, rolls back if it raises.
+
+        A write begun inside another joins it (nothing commits until the outermost ends).
+        """
 
     def read(self) -> AbstractContextManager[Transaction]:
         """A read-only snapshot."""
