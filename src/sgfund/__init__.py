@@ -6,6 +6,7 @@ The public API is re-exported here; submodules are named after the domain.
 from __future__ import annotations
 
 from sgfund.applications import Application
+from sgfund.assessment import Assessment, RoundAssessment, Status, assess
 from sgfund.convert import dumps, loads, structure, unstructure
 from sgfund.dates import (
     LONDON,
@@ -29,12 +30,32 @@ from sgfund.errors import (
     Problem,
     ReconciliationError,
     RoundClosedError,
+    RuleError,
     SgfundError,
     ValidationError,
 )
 from sgfund.funds import Era, Fund, Round
+from sgfund.hookspecs import hookimpl
+from sgfund.manager import describe, make_plugin_manager
 from sgfund.money import apportion, format_money, parse_money, sum_money, to_money
 from sgfund.organisations import Organisation, OrgType
+from sgfund.types import (
+    Classifier,
+    Discrepancy,
+    Finding,
+    ReconciliationCheck,
+    Result,
+    Rule,
+    Severity,
+    ThemeHit,
+    ThemeMatch,
+    ThemeSource,
+    Verdict,
+    fail,
+    hit,
+    not_applicable,
+    refer,
+)
 from sgfund.vocabulary import SAFEGUARDING_THEMES, Theme, ThemeVocabulary
 
 __version__ = "0.1.0"
@@ -43,15 +64,19 @@ __all__ = [
     "LONDON",
     "SAFEGUARDING_THEMES",
     "Application",
+    "Assessment",
     "Award",
     "AwardRoute",
+    "Classifier",
     "ClosureRefused",
     "DataError",
     "Decision",
+    "Discrepancy",
     "Era",
     "ExportError",
     "FieldError",
     "FinancialYear",
+    "Finding",
     "Fund",
     "LedgerError",
     "LifecycleError",
@@ -61,24 +86,43 @@ __all__ = [
     "Outcome",
     "PluginError",
     "Problem",
+    "ReconciliationCheck",
     "ReconciliationError",
+    "Result",
     "Round",
+    "RoundAssessment",
     "RoundClosedError",
+    "Rule",
+    "RuleError",
+    "Severity",
     "SgfundError",
+    "Status",
     "Theme",
+    "ThemeHit",
+    "ThemeMatch",
+    "ThemeSource",
     "ThemeVocabulary",
     "ValidationError",
+    "Verdict",
     "__version__",
     "apportion",
+    "assess",
+    "describe",
     "dumps",
+    "fail",
     "financial_year",
     "format_money",
+    "hit",
+    "hookimpl",
     "loads",
     "london",
+    "make_plugin_manager",
     "months_between",
+    "not_applicable",
     "parse_date",
     "parse_datetime",
     "parse_money",
+    "refer",
     "structure",
     "sum_money",
     "to_money",
