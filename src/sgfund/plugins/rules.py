@@ -142,7 +142,7 @@ def _duplicates(
         if len(ids) < 2:
             continue
         for app_id in ids:
-            others = ", ".join(i for i in ids if i != app_id)
+            others = ", ".join(sorted(i for i in ids if i != app_id))
             yield (
                 app_id,
                 refer(

@@ -15,6 +15,7 @@ one-by-one form. Needs hypothesis (the ``test`` extra).
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -47,7 +48,7 @@ def field_exists(path: str, cls: type = Application) -> bool:
     if head in fields:
         if not rest:
             return True
-        inner = fields[head].type
+        inner = typing.get_type_hints(cls).get(head)
         return isinstance(inner, type) and field_exists(rest, inner)
     return not rest and isinstance(getattr(cls, head, None), property)
 

@@ -149,7 +149,11 @@ def organisations(
     draw: st.DrawFn, *, types: st.SearchStrategy[OrgType] | None = None
 ) -> Organisation:
     """Organisations with numbers that fit their type and a district with a matching postcode."""
-    org_type = draw(types or st.sampled_from([t for t in OrgType if t is not OrgType.INDIVIDUAL]))
+    org_type = draw(
+        types
+        if types is not None
+        else st.sampled_from([t for t in OrgType if t is not OrgType.INDIVIDUAL])
+    )
     charity = company = None
     if org_type in {OrgType.REGISTERED_CHARITY, OrgType.CIO, OrgType.CHARITABLE_COMPANY}:
         charity = draw(st.from_regex(r"\A(?:[1-9][0-9]{5,6}|SC0[0-9]{5}|NIC1[0-9]{5})\Z"))
