@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 import attrs
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from sgfund import _validate as v
@@ -68,10 +68,12 @@ def _problem_with(result: object) -> str | None:
     return None
 
 
-def _settings(max_examples: int | None) -> settings:
+def _settings(max_examples: int | None, shrink: bool) -> settings:
     base = settings()
+    phases = base.phases if shrink else tuple(p for p in base.phases if p is not Phase.shrink)
     return settings(
         base,
+        phases=phases,
         max_examples=max_examples or base.max_examples,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -121,12 +123,14 @@ def check_rule_contract(
     *,
     applications: Any = None,
     max_examples: int | None = None,
+    shrink: bool = True,
 ) -> None:
     """Assert that ``rule`` keeps the contract over generated batches of applications.
 
     ``round`` defaults to generated rounds; ``applications`` is a function from a round to a
     strategy for batches (default `sgfund.testing.strategies.application_batches`, which
-    includes applications that break common rules). Raises ``AssertionError`` saying what broke.
+    includes applications that break common rules). Raises ``AssertionError`` saying what broke,
+    or the rule's own exception. ``shrink=False`` reports the first failing example unshrunk.
     """
     _require(isinstance(rule, Rule), f"{rule!r} is not a Rule")
     _require(v.VERSION.match(rule.version), f"rule {rule.id!r} has no usable version")
@@ -134,7 +138,7 @@ def check_rule_contract(
     batches = applications or sgst.application_batches
     rounds = st.just(round) if round is not None else sgst.rounds()
 
-    @_settings(max_examples)
+    @_settings(max_examples, shrink)
     @given(st.data())
     def run(data: st.DataObject) -> None:
         rnd = data.draw(rounds, label="round")
@@ -166,6 +170,7 @@ def check_classifier_contract(
     *,
     applications: Any = None,
     max_examples: int | None = None,
+    shrink: bool = True,
 ) -> None:
     """Assert that ``classifier`` never raises, is deterministic and gives live themes.
 
@@ -189,7 +194,7 @@ def check_classifier_contract(
                     out.add((app.id, found))
         return out
 
-    @_settings(max_examples)
+    @_settings(max_examples, shrink)
     @given(st.data())
     def run(data: st.DataObject) -> None:
         rnd = data.draw(rounds, label="round")
