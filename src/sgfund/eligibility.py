@@ -28,6 +28,22 @@ def eligibility_rules(pm: pluggy.PluginManager, round: Round) -> tuple[Registere
     return collect(pm, "sgfund_eligibility_rules", Rule, round=round)
 
 
+def _finding(rule: Rule, result: Result) -> Finding:
+    # The rule's id and version were validated when the Rule was made, and the Result's
+    # verdict is a Verdict: build the Finding without validating them again, as this runs
+    # once for every application a rule does not pass.
+    finding = object.__new__(Finding)
+    for name, value in (
+        ("rule_id", rule.id),
+        ("rule_version", rule.version),
+        ("verdict", result.verdict),
+        ("reason", result.reason),
+        ("fields", result.fields),
+    ):
+        object.__setattr__(finding, name, value)
+    return finding
+
+
 def _bad_result(entry: Registered[Rule], app_id: str | None, result: object) -> RuleError:
     where = f" for application {app_id!r}" if app_id else ""
     return RuleError(
@@ -61,7 +77,6 @@ def _run_one_by_one(
     check = rule.check
     if check is None:  # pragma: no cover - Rule refuses a rule without any check
         return
-    rule_id, version = rule.id, rule.version
     passed = Verdict.PASS
     for app in applications:
         try:
@@ -74,14 +89,7 @@ def _run_one_by_one(
             raise _bad_result(entry, app.id, result)
         if result.verdict is passed:
             continue
-        finding = Finding(
-            rule_id=rule_id,
-            rule_version=version,
-            verdict=result.verdict,
-            reason=result.reason,
-            fields=result.fields,
-        )
-        findings.setdefault(app.id, []).append(finding)
+        findings.setdefault(app.id, []).append(_finding(rule, result))
 
 
 def _record_pairs(
@@ -117,15 +125,7 @@ def _record_pairs(
             raise _bad_result(entry, app_id, result)
         if result.verdict is Verdict.PASS:
             continue
-        findings.setdefault(app_id, []).append(
-            Finding(
-                rule_id=rule.id,
-                rule_version=rule.version,
-                verdict=result.verdict,
-                reason=result.reason,
-                fields=result.fields,
-            )
-        )
+        findings.setdefault(app_id, []).append(_finding(rule, result))
 
 
 def _run_batch(

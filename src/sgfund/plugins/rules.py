@@ -14,7 +14,7 @@ from sgfund.applications import Application
 from sgfund.funds import Round
 from sgfund.hookspecs import hookimpl
 from sgfund.money import format_money
-from sgfund.organisations import OrgType
+from sgfund.organisations import Organisation, OrgType
 from sgfund.types import Result, Rule, fail, refer
 
 __all__ = ["RULES", "fits_in_months", "sgfund_eligibility_rules"]
@@ -56,10 +56,11 @@ def fits_in_months(start: date, end: date, months: int) -> bool:
     Agrees with `sgfund.dates.months_between` (a part month counts as a month) without its
     cost: the end must be on or before ``start`` plus ``months`` months (clamped to month end).
     """
-    total = start.month - 1 + months
-    year, month = start.year + total // 12, total % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return end <= date(year, month, day)
+    whole = (end.year - start.year) * 12 + end.month - start.month
+    if whole != months:
+        return whole < months
+    # Same month as start + months: compare days, clamping start's day to that month's end.
+    return end.day <= min(start.day, calendar.monthrange(end.year, end.month)[1])
 
 
 def _length(app: Application, round: Round, as_of: date) -> Result | None:
@@ -132,12 +133,22 @@ def _required(app: Application, round: Round, as_of: date) -> Result | None:
     return fail(f"required information is missing: {', '.join(missing)}", *missing)
 
 
+def _org_key(org: Organisation) -> str:
+    # Organisation.key, with a cheap path for the common case of a registered number.
+    if org.id is None:
+        if org.charity_number is not None:
+            return f"charity:{org.charity_number}"
+        if org.company_number is not None:
+            return f"company:{org.company_number}"
+    return org.key
+
+
 def _duplicates(
     round: Round, applications: Sequence[Application], as_of: date
 ) -> Iterator[tuple[str, Result]]:
     by_org: dict[str, list[str]] = {}
     for app in applications:
-        by_org.setdefault(app.organisation.key, []).append(app.id)
+        by_org.setdefault(_org_key(app.organisation), []).append(app.id)
     for ids in by_org.values():
         if len(ids) < 2:
             continue

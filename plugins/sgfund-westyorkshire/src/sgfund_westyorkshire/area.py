@@ -32,6 +32,12 @@ def area_status(postcode: str) -> tuple[AreaStatus, str]:
 
 
 def _area(app: Application, round: Round, as_of: date) -> Result | None:
+    # The common case first: the organisation's postcode district is wholly inside.
+    postcode = app.organisation.postcode
+    if postcode is not None:
+        row = postcode_districts().get(postcode.split(" ")[0])
+        if row is not None and row.status is AreaStatus.INSIDE:
+            return None
     given = [
         (name, code)
         for name, code in (
