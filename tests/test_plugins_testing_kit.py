@@ -47,7 +47,7 @@ def test_a_rule_that_raises_breaks_the_contract(sgfund_round):
 
 def test_a_rule_that_changes_its_mind_breaks_the_contract(sgfund_round):
     counter = itertools.count()
-    rule = make(lambda a, r, d: refer("odd call") if next(counter) % 2 else None)
+    rule = make(lambda a, r, d: refer("first call only") if next(counter) == 0 else None)
     with pytest.raises(AssertionError, match="different answers"):
         check_rule_contract(rule, sgfund_round, max_examples=20, shrink=False)
 
@@ -81,7 +81,7 @@ def test_a_classifier_giving_unknown_themes_breaks_the_contract(sgfund_round):
         id="bad", version="1", description="x", classify=lambda a, r: [hit("knitting", "yes")]
     )
     with pytest.raises(AssertionError, match="knitting"):
-        check_classifier_contract(classifier, sgfund_round, max_examples=5, shrink=False)
+        check_classifier_contract(classifier, sgfund_round, max_examples=25, shrink=False)
 
 
 def test_field_paths_are_checked_against_the_model():
