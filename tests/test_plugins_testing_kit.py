@@ -45,11 +45,19 @@ def test_a_rule_that_raises_breaks_the_contract(sgfund_round):
         check_rule_contract(make(check), sgfund_round, max_examples=50, shrink=False)
 
 
+def messages(exc):
+    if isinstance(exc, BaseExceptionGroup):
+        return [m for inner in exc.exceptions for m in messages(inner)]
+    return [str(exc)]
+
+
 def test_a_rule_that_changes_its_mind_breaks_the_contract(sgfund_round):
     counter = itertools.count()
     rule = make(lambda a, r, d: refer("first call only") if next(counter) == 0 else None)
-    with pytest.raises(AssertionError, match="different answers"):
+    # The rule is flaky across examples too, so hypothesis may report several failures at once.
+    with pytest.raises((AssertionError, BaseExceptionGroup)) as info:
         check_rule_contract(rule, sgfund_round, max_examples=20, shrink=False)
+    assert any("different answers" in m for m in messages(info.value))
 
 
 @pytest.mark.parametrize(
@@ -63,7 +71,7 @@ def test_a_rule_that_changes_its_mind_breaks_the_contract(sgfund_round):
 def test_malformed_results_break_the_contract(sgfund_round, result, message):
     with pytest.raises(AssertionError, match=message):
         check_rule_contract(
-            make(lambda a, r, d: result), sgfund_round, max_examples=5, shrink=False
+            make(lambda a, r, d: result), sgfund_round, max_examples=25, shrink=False
         )
 
 
