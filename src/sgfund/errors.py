@@ -19,6 +19,7 @@ __all__ = [
     "Problem",
     "ReconciliationError",
     "RoundClosedError",
+    "RuleError",
     "SgfundError",
     "ValidationError",
 ]
@@ -159,6 +160,24 @@ class PluginError(SgfundError):
         self.rule_id = rule_id
         self.plugins = tuple(plugins)
         super().__init__(message)
+
+
+class RuleError(PluginError):
+    """A rule, classifier or check raised or broke its contract while running.
+
+    Names the plugin, the rule (``rule_id``) and, where one is known, the application.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        plugin: str,
+        rule_id: str,
+        application_id: str | None = None,
+    ) -> None:
+        self.application_id = application_id
+        super().__init__(message, plugin=plugin, rule_id=rule_id)
 
 
 class ReconciliationError(SgfundError):

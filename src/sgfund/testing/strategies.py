@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
@@ -19,6 +20,7 @@ from sgfund.decisions import Award, AwardRoute, Decision, Outcome
 from sgfund.funds import DEFAULT_ELIGIBLE_TYPES, Era, Fund, Round
 from sgfund.money import CENT
 from sgfund.organisations import Organisation, OrgType
+from sgfund.scope import DeclaredFigure, Figure, Precision, Scope
 from sgfund.vocabulary import SAFEGUARDING_THEMES, Theme, ThemeVocabulary
 
 __all__ = [
@@ -153,7 +155,11 @@ def organisations(
     draw: st.DrawFn, *, types: st.SearchStrategy[OrgType] | None = None
 ) -> Organisation:
     """Organisations with numbers that fit their type and a district with a matching postcode."""
-    org_type = draw(types or st.sampled_from([t for t in OrgType if t is not OrgType.INDIVIDUAL]))
+    org_type = draw(
+        types
+        if types is not None
+        else st.sampled_from([t for t in OrgType if t is not OrgType.INDIVIDUAL])
+    )
     charity = company = None
     if org_type in {OrgType.REGISTERED_CHARITY, OrgType.CIO, OrgType.CHARITABLE_COMPANY}:
         charity = draw(st.from_regex(r"\A(?:[1-9][0-9]{5,6}|SC0[0-9]{5}|NIC1[0-9]{5})\Z"))
@@ -306,3 +312,108 @@ def funded_rounds(
     ids = draw(st.lists(identifiers, min_size=min_awards, max_size=max_awards, unique=True))
     apps = [draw(applications(rnd, application_id=app_id)) for app_id in ids]
     return RoundRecords(round=rnd, applications=apps, awards=[draw(awards(app)) for app in apps])
+
+
+# Strategies for plugin authors: applications that may break a round's rules, batches of them,
+# and whole rounds with awards and the figures declared for them.
+
+_ASSESSMENT_STRATEGIES = (
+    "application_batches",
+    "as_of_dates",
+    "rounds_with_declared_totals",
+    "wild_applications",
+)
+
+
+@st.composite
+def wild_applications(
+    draw: st.DrawFn, round: Round, *, application_id: str | None = None
+) -> Application:
+    """Applications to ``round`` that may break its rules, yet are valid models.
+
+    Some ask for more than the maximum grant or less than the minimum, arrive late or early,
+    run too long, come from individuals, miss their summary, or declare unknown themes.
+    """
+    app = draw(applications(round, application_id=application_id))
+    changes: dict[str, object] = {}
+    if draw(st.booleans()):
+        changes["amount_requested"] = draw(money(Decimal("0.01"), Decimal("20000.00")))
+    if draw(st.booleans()):
+        changes["submitted_at"] = round.closes_at + timedelta(
+            minutes=draw(st.integers(-100_000, 100_000))
+        )
+    if draw(st.booleans()):
+        end = app.project_start + relativedelta(months=draw(st.integers(1, 36)))
+        changes["project_end"] = end
+    if draw(st.booleans()):
+        changes["organisation"] = draw(organisations(types=st.sampled_from(list(OrgType))))
+    if draw(st.booleans()):
+        changes["summary"] = draw(st.just("") | names)
+    if draw(st.booleans()):
+        changes["declared_themes"] = draw(st.sets(slugs, max_size=2)) | app.declared_themes
+    if not changes:
+        return app
+    return attrs.evolve(app, **changes)  # type: ignore[arg-type]
+
+
+@st.composite
+def application_batches(
+    draw: st.DrawFn,
+    round: Round,
+    *,
+    min_size: int = 0,
+    max_size: int = 12,
+    wild: bool = True,
+) -> list[Application]:
+    """Batches of applications to ``round`` with distinct ids.
+
+    With ``wild`` (the default) applications may break the round's rules, and the same
+    organisation sometimes applies twice.
+    """
+    size = draw(st.integers(min_size, max_size))
+    make = wild_applications if wild else applications
+    batch = [draw(make(round, application_id=f"APP-{i + 1}")) for i in range(size)]
+    if wild and len(batch) >= 2 and draw(st.booleans()):
+        batch[-1] = attrs.evolve(batch[-1], organisation=batch[0].organisation)
+    return batch
+
+
+def as_of_dates(round: Round) -> st.SearchStrategy[date]:
+    """Assessment dates from the round's closing day to four months after."""
+    closed = round.closes_at.astimezone(LONDON).date()
+    return st.integers(0, 120).map(lambda days: closed + timedelta(days=days))
+
+
+@st.composite
+def rounds_with_declared_totals(
+    draw: st.DrawFn, *, max_awards: int = 12
+) -> tuple[Scope, tuple[Application, ...], tuple[Award, ...]]:
+    """A one-round scope, its applications, its awards, and the exact count and total declared.
+
+    The declared figures agree with the awards, so a reconciliation check should report no
+    error; change one to test that it does.
+    """
+    rnd = draw(rounds())
+    apps = draw(application_batches(rnd, min_size=1, max_size=max_awards, wild=False))
+    funded = draw(st.lists(st.sampled_from(apps), unique_by=lambda a: a.id, max_size=len(apps)))
+    award_list = tuple(draw(awards(app)) for app in funded)
+    total = sum((a.amount for a in award_list), start=Decimal("0.00"))
+    declared = (
+        DeclaredFigure(
+            figure=Figure.PROJECTS,
+            value=len(award_list),
+            precision=Precision.EXACT,
+            published_text=f"{len(award_list)} projects",
+        ),
+        DeclaredFigure(
+            figure=Figure.TOTAL_AWARDED,
+            value=total,
+            precision=Precision.EXACT,
+            published_text=f"£{total:,}",
+        ),
+    )
+    scope = Scope(id=f"{rnd.id}-scope", label=rnd.name, rounds=(rnd,), declared=declared)
+    return scope, tuple(apps), award_list
+
+
+__all__ += _ASSESSMENT_STRATEGIES

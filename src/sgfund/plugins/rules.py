@@ -1,0 +1,239 @@
+"""Built-in eligibility rules, driven by the round's own data rather than by code.
+
+Each rule reads its limits from the `Round` (minimum and maximum grant, window, project
+length, eligible organisation types, theme vocabularies), so one version serves every round.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+
+from sgfund.applications import Application
+from sgfund.funds import Round
+from sgfund.hookspecs import hookimpl
+from sgfund.money import format_money
+from sgfund.organisations import Organisation, OrgType
+from sgfund.types import Result, Rule, fail, refer
+
+__all__ = ["RULES", "fits_in_months", "sgfund_eligibility_rules"]
+
+
+def _amount(app: Application, round: Round, as_of: date) -> Result | None:
+    amount = app.amount_requested
+    if amount < round.min_grant:
+        return fail(
+            f"{format_money(amount)} requested is less than the round's minimum grant of "
+            f"{format_money(round.min_grant)}",
+            "amount_requested",
+        )
+    high = round.max_grant
+    if high is not None and amount > high:
+        return fail(
+            f"{format_money(amount)} requested is more than the round's maximum grant of "
+            f"{format_money(high)}",
+            "amount_requested",
+        )
+    return None
+
+
+def _amount_batch(
+    round: Round, applications: Sequence[Application], as_of: date
+) -> Iterator[tuple[str, Result]]:
+    low, high = round.min_grant, round.max_grant
+    for app in applications:
+        amount = app.amount_requested
+        if amount < low or (high is not None and amount > high):
+            result = _amount(app, round, as_of)
+            if result is not None:
+                yield app.id, result
+
+
+def fits_in_months(start: date, end: date, months: int) -> bool:
+    """Whether a project from ``start`` to ``end`` lasts at most ``months`` calendar months.
+
+    Agrees with `sgfund.dates.months_between` (a part month counts as a month) without its
+    cost: the end must be on or before ``start`` plus ``months`` months (clamped to month end).
+    """
+    whole = (end.year - start.year) * 12 + end.month - start.month
+    if whole != months:
+        return whole < months
+    # Same month as start + months: compare days, clamping start's day to that month's end.
+    return end.day <= min(start.day, calendar.monthrange(end.year, end.month)[1])
+
+
+def _length(app: Application, round: Round, as_of: date) -> Result | None:
+    limit = round.max_project_months
+    if fits_in_months(app.project_start, app.project_end, limit):
+        return None
+    return fail(
+        f"the project runs {app.project_months} months ({app.project_start.isoformat()} to "
+        f"{app.project_end.isoformat()}); the round allows at most {limit}",
+        "project_start",
+        "project_end",
+    )
+
+
+def _window(app: Application, round: Round, as_of: date) -> Result | None:
+    submitted = app.submitted_at
+    if submitted > round.closes_at:
+        return refer(
+            f"submitted at {submitted.isoformat()}, after the round closed at "
+            f"{round.closes_at.isoformat()}: an officer decides whether to accept it",
+            "submitted_at",
+        )
+    if submitted < round.opens_at:
+        return refer(
+            f"submitted at {submitted.isoformat()}, before the round opened at "
+            f"{round.opens_at.isoformat()}: check the date",
+            "submitted_at",
+        )
+    return None
+
+
+def _org_type(app: Application, round: Round, as_of: date) -> Result | None:
+    kind = app.organisation.type
+    if kind in round.eligible_org_types:
+        return None
+    if kind is OrgType.INDIVIDUAL:
+        return fail(
+            "grants go to organisations; individuals are never eligible", "organisation.type"
+        )
+    allowed = ", ".join(sorted(round.eligible_org_types))
+    return fail(
+        f"organisation type {kind} is not eligible for this round (eligible: {allowed})",
+        "organisation.type",
+    )
+
+
+_NEEDS_CHARITY = frozenset({OrgType.REGISTERED_CHARITY, OrgType.CIO})
+_NEEDS_COMPANY = frozenset(
+    {OrgType.CHARITABLE_COMPANY, OrgType.CIC, OrgType.COMPANY_LIMITED_BY_GUARANTEE}
+)
+
+
+def _required(app: Application, round: Round, as_of: date) -> Result | None:
+    org = app.organisation
+    if app.summary and org.postcode is not None:
+        kind = org.type
+        if (kind not in _NEEDS_CHARITY or org.charity_number is not None) and (
+            kind not in _NEEDS_COMPANY or org.company_number is not None
+        ):
+            return None
+    missing = []
+    if not app.summary:
+        missing.append("summary")
+    if org.postcode is None:
+        missing.append("organisation.postcode")
+    if org.type in _NEEDS_CHARITY and org.charity_number is None:
+        missing.append("organisation.charity_number")
+    if org.type in _NEEDS_COMPANY and org.company_number is None:
+        missing.append("organisation.company_number")
+    return fail(f"required information is missing: {', '.join(missing)}", *missing)
+
+
+def _org_key(org: Organisation) -> str:
+    # Organisation.key, with a cheap path for the common case of a registered number.
+    if org.id is None:
+        if org.charity_number is not None:
+            return f"charity:{org.charity_number}"
+        if org.company_number is not None:
+            return f"company:{org.company_number}"
+    return org.key
+
+
+def _duplicates(
+    round: Round, applications: Sequence[Application], as_of: date
+) -> Iterator[tuple[str, Result]]:
+    by_org: dict[str, list[str]] = {}
+    for app in applications:
+        by_org.setdefault(_org_key(app.organisation), []).append(app.id)
+    for ids in by_org.values():
+        if len(ids) < 2:
+            continue
+        for app_id in ids:
+            others = ", ".join(sorted(i for i in ids if i != app_id))
+            yield (
+                app_id,
+                refer(
+                    f"the same organisation also applied to this round as {others}",
+                    "organisation",
+                ),
+            )
+
+
+def _declared_themes(app: Application, round: Round, as_of: date) -> Result | None:
+    declared = app.declared_themes
+    if not declared:
+        return None
+    problems = []
+    for slug in sorted(declared):
+        found = round.theme(slug)
+        if found is None:
+            problems.append(f"{slug!r} is not one of this round's themes")
+        elif found[1].archived:
+            problems.append(f"{slug!r} is archived")
+    if not problems:
+        return None
+    return refer(f"declared themes need an officer: {'; '.join(problems)}", "declared_themes")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="amount-within-limits",
+        version="1",
+        description="The amount requested is no less than the round's minimum grant and no "
+        "more than its maximum grant.",
+        check=_amount,
+        check_batch=_amount_batch,
+    ),
+    Rule(
+        id="project-length",
+        version="1",
+        description="The project lasts no longer than the round's maximum number of months "
+        "(a part month counts as a month).",
+        check=_length,
+    ),
+    Rule(
+        id="submitted-in-window",
+        version="1",
+        description="The application was submitted while the round was open. Late "
+        "applications are referred to an officer, not refused outright.",
+        check=_window,
+    ),
+    Rule(
+        id="organisation-type",
+        version="1",
+        description="The applicant is an organisation of a type the round accepts. "
+        "Individuals are never eligible.",
+        check=_org_type,
+    ),
+    Rule(
+        id="required-fields",
+        version="1",
+        description="The application has a project summary and the organisation's postcode, "
+        "and charities and companies give their registered numbers.",
+        check=_required,
+    ),
+    Rule(
+        id="duplicate-organisation",
+        version="1",
+        description="An organisation applying more than once to the same round is referred "
+        "to an officer.",
+        check_batch=_duplicates,
+    ),
+    Rule(
+        id="declared-themes-known",
+        version="1",
+        description="Themes the applicant declared are live themes of the round; others "
+        "are referred to an officer.",
+        check=_declared_themes,
+    ),
+)
+
+
+@hookimpl
+def sgfund_eligibility_rules(round: Round) -> Iterable[Rule]:
+    """The generic rules apply to every round; their limits come from the round."""
+    return RULES

@@ -1,0 +1,94 @@
+"""Meta-tests: docs/plugins.md documents every hook with a working example; every hook is tested."""
+
+import re
+import types
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sgfund import ThemeSource, Verdict, assess, make_plugin_manager
+from sgfund.checks import run_reconciliation_checks
+from sgfund.hookspecs import SgfundSpecs
+from sgfund.sample import GR2
+from sgfund.scope import Scope
+from sgfund.testing.builders import application
+from sgfund.totals import Totals
+
+ROOT = Path(__file__).parents[1]
+DOC = (ROOT / "docs" / "plugins.md").read_text()
+HOOKS = sorted(name for name in vars(SgfundSpecs) if name.startswith("sgfund_"))
+BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
+
+
+def section(hook):
+    match = re.search(rf"^### `{hook}`\n(.*?)(?=^#)", DOC, re.DOTALL | re.MULTILINE)
+    assert match, f"docs/plugins.md has no section for {hook}"
+    return match[1]
+
+
+def example(hook):
+    blocks = [code for lang, code in BLOCK.findall(section(hook)) if lang == "python"]
+    assert blocks, f"the {hook} section has no Python example"
+    module = types.ModuleType(f"docs_example_{hook}")
+    exec(compile(blocks[0], f"docs/plugins.md ({hook})", "exec"), module.__dict__)  # noqa: S102
+    assert hasattr(module, hook), f"the {hook} example does not implement {hook}"
+    return module
+
+
+def test_there_are_hooks_to_document():
+    assert HOOKS == [
+        "sgfund_eligibility_rules",
+        "sgfund_reconciliation_checks",
+        "sgfund_theme_classifiers",
+    ]
+
+
+def test_every_documented_hook_exists():
+    documented = re.findall(r"^### `(sgfund_\w+)`", DOC, re.MULTILINE)
+    assert sorted(documented) == HOOKS
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_has_a_test(hook):
+    tested = [
+        path.name
+        for path in (ROOT / "tests").glob("test_*.py")
+        if path.name != Path(__file__).name and f"def {hook}(" in path.read_text()
+    ]
+    assert tested, f"no test implements {hook}"
+
+
+def test_the_eligibility_example_works():
+    pm = make_plugin_manager(plugins=[example("sgfund_eligibility_rules")], entry_points=False)
+    long = application(GR2, id="A-1", project_end=date(2025, 12, 31))
+    found = assess(GR2, [long], pm=pm, as_of=date(2022, 7, 1))["A-1"].findings
+    assert ("max-two-years", "1", Verdict.FAIL) in {
+        (f.rule_id, f.rule_version, f.verdict) for f in found
+    }
+
+
+def test_the_classifier_example_works():
+    pm = make_plugin_manager(plugins=[example("sgfund_theme_classifiers")], entry_points=False)
+    app = application(GR2, id="A-1", summary="Helping older people spot phone scams")
+    [match] = assess(GR2, [app], pm=pm, as_of=date(2022, 7, 1))["A-1"].themes
+    assert (match.theme, match.source, match.by) == (
+        "fraud-cyber-crime",
+        ThemeSource.CLASSIFIER,
+        "scam-words",
+    )
+
+
+def test_the_reconciliation_example_works():
+    module = example("sgfund_reconciliation_checks")
+    pm = make_plugin_manager(plugins=[module], defaults=False, entry_points=False)
+    scope = Scope(id="gr2", label="Grant Round 2", rounds=(GR2,))
+    [found] = run_reconciliation_checks(pm, scope, Totals(scope_id="gr2", round_ids=("gr2",)))
+    assert (found.check_id, found.actual) == ("at-least-one-award", "0")
+
+
+def test_files_quoted_in_the_docs_are_the_files_in_the_repository():
+    quoted = re.findall(r"<!-- file: (\S+) -->\n```\w+\n(.*?)```", DOC, re.DOTALL)
+    assert quoted, "docs/plugins.md quotes no example files"
+    for path, text in quoted:
+        assert (ROOT / path).read_text() == text, f"docs/plugins.md is out of date for {path}"
