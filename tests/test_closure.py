@@ -227,7 +227,7 @@ def test_closure_refuses_listing_every_reason(gr2, declared):
     )
     with pytest.raises(ClosureRefused) as err:
         close_round(fixed, actor="officer", at=AT, declared=declared["mayor-gr2"])
-    assert all(r.startswith("declared figure") for r in err.value.reasons)
+    assert all(r.startswith("reconciliation [declared-figures]") for r in err.value.reasons)
     record = close_round(
         fixed,
         actor="officer",

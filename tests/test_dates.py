@@ -138,3 +138,13 @@ def test_a_time_the_clocks_skip_is_refused_and_a_repeated_one_can_be_chosen():
     first = london(2022, 10, 30, 1, 30)
     second = london(2022, 10, 30, 1, 30, fold=1)
     assert second.astimezone(UTC) - first.astimezone(UTC) == timedelta(hours=1)
+
+
+def test_parse_datetime_refuses_london_times_that_are_missing_or_doubled():
+    with pytest.raises(FieldError, match="clocks went forward"):
+        parse_datetime("27/03/2022 01:30")
+    with pytest.raises(FieldError, match="happened twice"):
+        parse_datetime("30/10/2022 01:30", field="submitted_at")
+    assert parse_datetime("2022-10-30T01:30+01:00").astimezone(UTC).hour == 0
+    assert parse_datetime("2022-10-30T01:30+00:00").astimezone(UTC).hour == 1
+    assert parse_datetime("2022-10-30T01:30+00:00").tzinfo is london(2022, 1, 1).tzinfo

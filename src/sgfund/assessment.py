@@ -64,6 +64,8 @@ class Assessment:
     status: Status = field(converter=Status)
     findings: tuple[Finding, ...] = field(default=(), converter=_findings)
     themes: tuple[ThemeMatch, ...] = field(default=(), converter=_matches)
+    # Every rule that ran, with its version: the record of what passed as well as what did not.
+    rule_versions: Mapping[str, str] = field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
         if status_of(self.findings) is not self.status:
@@ -220,6 +222,8 @@ def assess(
     classifiers = theme_classifiers(pm, round)
     themes = classify(classifiers, round, apps)
     eligible = Status.ELIGIBLE
+    # One mapping shared by every assessment of the round: cheap for a million applications.
+    versions = {r.item.id: r.item.version for r in rules}
     assessments = []
     for app in apps:
         found = findings.get(app.id)
@@ -229,12 +233,13 @@ def assess(
                 status=status_of(found) if found else eligible,
                 findings=found or (),
                 themes=themes.get(app.id, ()),
+                rule_versions=versions,
             )
         )
     return RoundAssessment(
         round_id=round.id,
         as_of=as_of,
-        rule_versions={r.item.id: r.item.version for r in rules},
+        rule_versions=versions,
         classifier_versions={c.item.id: c.item.version for c in classifiers},
         assessments=assessments,
     )

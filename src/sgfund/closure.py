@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import pluggy
 from attrs import field, frozen
 
 from sgfund import _validate as v
@@ -23,10 +24,11 @@ from sgfund.errors import ClosureRefused, RoundClosedError
 from sgfund.funds import Round
 from sgfund.lifecycle import RoundState
 from sgfund.money import format_money
-from sgfund.reconcile import FigureResult, compare_figures
+from sgfund.reconcile import FigureResult, Reconciliation, reconcile
 from sgfund.review import Resolution, ThemeOverride
-from sgfund.scope import DeclaredFigure
+from sgfund.scope import DeclaredFigure, Scope
 from sgfund.totals import Totals, compute_totals
+from sgfund.types import Discrepancy
 
 __all__ = ["ClosureRecord", "RoundRecords", "close_round", "closure_digest", "closure_problems"]
 
@@ -62,9 +64,22 @@ class ClosureRecord:
     digest: str
     totals: Totals
     figures: tuple[FigureResult, ...] = ()
+    discrepancies: tuple[Discrepancy, ...] = ()
+    check_versions: Mapping[str, str] = field(factory=dict)
     rule_versions: Mapping[str, str] = field(factory=dict)
     findings_summary: Mapping[str, int] = field(factory=dict)
     override_reason: str | None = None
+
+    def reconciliation(self, label: str | None = None) -> Reconciliation:
+        """The reconciliation made at closure, for `sgfund.reconcile.report_text` and friends."""
+        return Reconciliation(
+            scope_id=self.round_id,
+            label=label or self.round_id,
+            totals=self.totals,
+            figures=self.figures,
+            discrepancies=self.discrepancies,
+            check_versions=self.check_versions,
+        )
 
 
 def _canonical(value: object) -> bytes:
@@ -164,7 +179,7 @@ def close_round(
     *,
     actor: str,
     at: datetime,
-    pm: Any = None,
+    pm: pluggy.PluginManager | None = None,
     declared: Sequence[DeclaredFigure] = (),
     override_reason: str | None = None,
     state: RoundState | None = None,
@@ -182,9 +197,13 @@ def close_round(
     if closed is not None:
         raise RoundClosedError(closed.round_id, closed.closed_at, closed.closed_by)
     reasons = closure_problems(records, state=state)
-    totals = compute_totals(records.round, records.applications, records.awards)
-    figures = compare_figures(declared, totals)
-    reconciliation_errors = [f"declared figure: {f.explanation}" for f in figures if not f.matched]
+    rnd = records.round
+    totals = compute_totals(rnd, records.applications, records.awards)
+    scope = Scope(id=rnd.id, label=rnd.name, rounds=(rnd,), declared=tuple(declared))
+    reconciliation = reconcile(scope, totals, pm=pm)
+    reconciliation_errors = [
+        f"reconciliation [{d.check_id}]: {d.message}" for d in reconciliation.errors
+    ]
     if reconciliation_errors and not override_reason:
         reasons.extend(reconciliation_errors)
     if reasons:
@@ -201,7 +220,9 @@ def close_round(
         closed_by=actor,
         digest=closure_digest(records),
         totals=totals,
-        figures=tuple(figures),
+        figures=reconciliation.figures,
+        discrepancies=reconciliation.discrepancies,
+        check_versions=dict(reconciliation.check_versions),
         rule_versions=dict(sorted(rule_versions.items())),
         findings_summary=dict(sorted(findings.items())),
         override_reason=override_reason if reconciliation_errors else None,

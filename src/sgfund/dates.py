@@ -99,10 +99,28 @@ def parse_date(text: str, *, field: str = "date", allow_ambiguous: bool = True) 
     return parsed.date()
 
 
-def parse_datetime(text: str, *, field: str = "datetime") -> datetime:
-    """Read an aware datetime: ISO 8601 with an offset, or a UK date and time in London.
+def _london_wall_time(value: datetime, *, field: str, text: str) -> datetime:
+    """A London wall-clock time, refusing one the clocks skip or one that happens twice."""
+    first = value.replace(tzinfo=LONDON, fold=0)
+    second = first.replace(fold=1)
+    if first.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != value.replace(tzinfo=None):
+        raise FieldError(field, text, "a time that exists in London (the clocks went forward)")
+    if first.utcoffset() != second.utcoffset():
+        raise FieldError(
+            field,
+            text,
+            "a time with its offset, such as 2022-10-30T01:30+01:00: the clocks went back and "
+            "this London time happened twice",
+        )
+    return first
 
-    ``"10/06/2022 12:00"`` is noon London time on 10 June 2022 (11:00 UTC in summer).
+
+def parse_datetime(text: str, *, field: str = "datetime") -> datetime:
+    """Read an aware Europe/London datetime: ISO 8601, or a UK date and time in London.
+
+    ``"10/06/2022 12:00"`` is noon London time on 10 June 2022 (11:00 UTC in summer). A time
+    with an offset is converted to London time. A London time without an offset that the
+    clocks skipped, or that happened twice when they went back, is an error, never a guess.
     """
     cleaned = text.strip()
     try:
@@ -115,10 +133,10 @@ def parse_datetime(text: str, *, field: str = "datetime") -> datetime:
             ) from None
         day = parse_date(parts[0], field=field)
         clock = time.fromisoformat(parts[1].zfill(5) if len(parts[1]) == 4 else parts[1])
-        return datetime.combine(day, clock, tzinfo=LONDON)
+        parsed = datetime.combine(day, clock)
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=LONDON)
-    return parsed
+        return _london_wall_time(parsed, field=field, text=text)
+    return parsed.astimezone(LONDON)
 
 
 def months_between(start: date, end: date) -> int:

@@ -12,13 +12,24 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from attrs import frozen
+import pluggy
+from attrs import field, frozen
 
 from sgfund.money import format_money
-from sgfund.scope import DeclaredFigure, Figure, Precision
-from sgfund.totals import Totals
+from sgfund.scope import DeclaredFigure, Figure, Precision, Scope
+from sgfund.totals import Bucket, Totals
+from sgfund.types import Discrepancy, Severity
 
-__all__ = ["FigureResult", "compare_figure", "compare_figures"]
+__all__ = [
+    "FigureResult",
+    "Reconciliation",
+    "compare_figure",
+    "compare_figures",
+    "reconcile",
+    "report_dict",
+    "report_json",
+    "report_text",
+]
 
 
 @frozen(kw_only=True)
@@ -36,9 +47,9 @@ class FigureResult:
     explanation: str
 
 
-def _show(figure: Figure, value: Decimal) -> str:
+def _show(figure: Figure, value: Decimal, *, whole: bool = False) -> str:
     if figure is Figure.TOTAL_AWARDED:
-        return format_money(value)
+        return format_money(value, pence=not whole)
     return f"{value:,}"
 
 
@@ -58,7 +69,11 @@ def compare_figure(figure: DeclaredFigure, totals: Totals) -> FigureResult:
         unit = figure.unit or Decimal(1)
         rounded = (computed / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP) * unit
         matched = rounded == declared
-        rule = f"rounded to {_show(figure.figure, unit)} ({_show(figure.figure, rounded)})"
+        whole = unit >= 1
+        rule = (
+            f"rounded to {_show(figure.figure, unit, whole=whole)} "
+            f"({_show(figure.figure, rounded, whole=whole)})"
+        )
     elif figure.precision is Precision.LOWER_BOUND:
         matched = computed >= declared if figure.lower_bound_inclusive else computed > declared
         rule = "as a lower bound"
@@ -105,6 +120,152 @@ def figure_result_dict(result: FigureResult) -> Mapping[str, Any]:
     }
 
 
-def dumps_figures(results: Iterable[FigureResult]) -> str:
-    """JSON text of figure results (used by the reconciliation report)."""
-    return json.dumps([figure_result_dict(r) for r in results], indent=2, sort_keys=True)
+def _tuple(values: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(values)
+
+
+@frozen(kw_only=True)
+class Reconciliation:
+    """A scope's totals, every declared figure beside them, and every check's discrepancies."""
+
+    scope_id: str
+    label: str
+    totals: Totals
+    figures: tuple[FigureResult, ...] = field(default=(), converter=_tuple)
+    discrepancies: tuple[Discrepancy, ...] = field(default=(), converter=_tuple)
+    check_versions: Mapping[str, str] = field(factory=dict)
+
+    @property
+    def errors(self) -> tuple[Discrepancy, ...]:
+        """Discrepancies that block closing a round (unless an officer overrides)."""
+        return tuple(d for d in self.discrepancies if d.severity is Severity.ERROR)
+
+    @property
+    def ok(self) -> bool:
+        """True when no check reported an error."""
+        return not self.errors
+
+
+def reconcile(
+    scope: Scope, totals: Totals, *, pm: pluggy.PluginManager | None = None
+) -> Reconciliation:
+    """Compare ``totals`` with the scope's declared figures and run every plugin check.
+
+    The hook is called once for the scope. Without ``pm``, the built-in checks run (a manager
+    with the default plugins and no entry points). Never raises on inconsistent sources.
+    """
+    from sgfund.checks import reconciliation_checks, run_checks
+    from sgfund.manager import make_plugin_manager
+
+    manager = pm if pm is not None else make_plugin_manager(entry_points=False)
+    checks = reconciliation_checks(manager, scope)
+    return Reconciliation(
+        scope_id=scope.id,
+        label=scope.label,
+        totals=totals,
+        figures=compare_figures(scope.declared, totals),
+        discrepancies=run_checks(checks, scope, totals),
+        check_versions={c.item.id: c.item.version for c in checks},
+    )
+
+
+def _bucket(bucket: Bucket) -> dict[str, Any]:
+    return {"count": bucket.count, "total": str(bucket.total)}
+
+
+def report_dict(rec: Reconciliation) -> dict[str, Any]:
+    """The reconciliation as plain data with stable keys, for JSON and other tools."""
+    t = rec.totals
+    return {
+        "scope": {"id": rec.scope_id, "label": rec.label, "rounds": list(t.round_ids)},
+        "totals": {
+            "awards": _bucket(t.awards),
+            "applications": _bucket(t.applications),
+            "requested_by_awarded": str(t.requested_by_awarded),
+            "advertised_pot": None if t.advertised_pot is None else str(t.advertised_pot),
+            "by_round": {k: _bucket(b) for k, b in t.by_round.items()},
+            "by_district": {k: _bucket(b) for k, b in t.by_district.items()},
+            "by_org_type": {k: _bucket(b) for k, b in t.by_org_type.items()},
+            "by_financial_year": {k: _bucket(b) for k, b in t.by_financial_year.items()},
+            "by_theme_touching": {k: _bucket(b) for k, b in t.by_theme_touching.items()},
+            "by_theme_apportioned": {k: str(v) for k, v in t.by_theme_apportioned.items()},
+        },
+        "figures": [figure_result_dict(f) for f in rec.figures],
+        "discrepancies": [
+            {
+                "check_id": d.check_id,
+                "severity": str(d.severity),
+                "message": d.message,
+                "expected": d.expected,
+                "actual": d.actual,
+                "difference": d.difference,
+            }
+            for d in rec.discrepancies
+        ],
+        "check_versions": dict(sorted(rec.check_versions.items())),
+        "ok": rec.ok,
+    }
+
+
+def report_json(rec: Reconciliation) -> str:
+    """The reconciliation as JSON text with sorted, stable keys."""
+    return json.dumps(report_dict(rec), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _table(title: str, rows: Mapping[str, Bucket], labels: Mapping[str, str]) -> list[str]:
+    if not rows:
+        return []
+    width = max(len(labels.get(k, k)) for k in rows)
+    lines = [title]
+    for key, bucket in rows.items():
+        lines.append(
+            f"  {labels.get(key, key):<{width}}  {bucket.count:>5}"
+            f"  {format_money(bucket.total):>16}"
+        )
+    return lines
+
+
+def report_text(rec: Reconciliation, *, theme_labels: Mapping[str, str] | None = None) -> str:
+    """The reconciliation as plain text for committee papers."""
+    t = rec.totals
+    labels = dict(theme_labels or {})
+    lines = [
+        f"Reconciliation: {rec.label} ({', '.join(t.round_ids)})",
+        "",
+        f"Projects funded              {t.awards.count:>16}",
+        f"Total awarded                {format_money(t.awards.total):>16}",
+        f"Requested by funded projects {format_money(t.requested_by_awarded):>16}",
+        f"Applications                 {t.applications.count:>16}",
+        f"Requested by all             {format_money(t.applications.total):>16}",
+    ]
+    if t.advertised_pot is not None:
+        lines.append(f"Advertised pot               {format_money(t.advertised_pot):>16}")
+    lines.append("")
+    lines += _table("By round", t.by_round, {})
+    lines += _table("By district", t.by_district, {})
+    lines += _table("By organisation type", t.by_org_type, {})
+    lines += _table("By financial year of award", t.by_financial_year, {})
+    lines += _table(
+        "By theme (a project counts under every theme it serves)", t.by_theme_touching, labels
+    )
+    if t.by_theme_apportioned:
+        width = max(len(labels.get(k, k)) for k in t.by_theme_apportioned)
+        lines.append("By theme (each award split across its themes; adds up to the total)")
+        for key, amount in t.by_theme_apportioned.items():
+            lines.append(f"  {labels.get(key, key):<{width}}  {format_money(amount):>16}")
+    lines.append("")
+    lines.append("Published figures")
+    if not rec.figures:
+        lines.append("  (none declared)")
+    for f in rec.figures:
+        mark = "matched    " if f.matched else "DISCREPANCY"
+        lines.append(f"  {mark}  {f.explanation}")
+    lines.append("")
+    lines.append("Checks")
+    if not rec.discrepancies:
+        lines.append("  no discrepancies")
+    for d in rec.discrepancies:
+        lines.append(f"  {d.severity.upper():<7}  [{d.check_id}] {d.message}")
+    lines.append("")
+    lines.append("Result: " + ("reconciled" if rec.ok else f"{len(rec.errors)} error(s)"))
+    return "\n".join(lines) + "\n"

@@ -12,5 +12,5 @@ __all__ = ["DEFAULT_PLUGINS"]
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "sgfund.plugins.rules",
     "sgfund.plugins.declared_themes",
-    # The built-in reconciliation checks go here too: "sgfund.plugins.reconciliation".
+    "sgfund.plugins.reconciliation",
 )

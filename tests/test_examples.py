@@ -1,0 +1,32 @@
+"""The runnable examples work as a new user would run them."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(script: str, cwd: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / script)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
+    )
+    return result.stdout
+
+
+def test_close_gr2_prints_a_reconciled_report(tmp_path):
+    out = run("close_gr2.py", tmp_path)
+    assert "Total awarded                     £326,032.84" in out
+    assert "matched      computed £326,032.84 matches '£326,032.84' exactly" in out
+    assert "matched      computed 61 matches '61 projects' exactly" in out
+    assert "Result: reconciled" in out
+    assert "closed by Finance officer at 07 October 2022 09:00" in out
+    # A dozen statements or so, besides imports.
+    tree = ast.parse((ROOT / "examples" / "close_gr2.py").read_text())
+    statements = [n for n in tree.body if not isinstance(n, ast.Import | ast.ImportFrom | ast.Expr)]
+    assert len(statements) <= 12
