@@ -30,3 +30,13 @@ def test_close_gr2_prints_a_reconciled_report(tmp_path):
     tree = ast.parse((ROOT / "examples" / "close_gr2.py").read_text())
     statements = [n for n in tree.body if not isinstance(n, ast.Import | ast.ImportFrom | ast.Expr)]
     assert len(statements) <= 12
+
+
+def test_demo_data_is_what_the_generator_makes(tmp_path):
+    import shutil
+
+    for name in ("make_demo_data.py",):
+        shutil.copy(ROOT / "examples" / "data" / name, tmp_path / name)
+    subprocess.run([sys.executable, str(tmp_path / "make_demo_data.py")], check=True)
+    for sheet in ("gr1.csv", "gr2.csv"):
+        assert (tmp_path / sheet).read_bytes() == (ROOT / "examples" / "data" / sheet).read_bytes()

@@ -34,9 +34,22 @@ def test_python_examples_in_the_readme_run():
         exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
 
 
-def test_main_job_script_runs():
+def test_main_job_reproduces_the_published_figures(tmp_path):
     script = _block_after("<!-- main-command -->").split("&&")[-1].strip().split()[-1]
     result = subprocess.run(
-        [sys.executable, str(ROOT / script)], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, str(ROOT / script)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
     )
-    assert result.stdout.strip()
+    out = result.stdout
+    assert "mayor-gr1: closed; 39 awards, £208,253.16" in out
+    assert "mayor-gr2: closed; 61 awards, £326,032.84" in out
+    assert "the chain is whole and every closed round matches" in out
+    assert "matched      computed 100 matches '100 projects' exactly" in out
+    assert "matched      computed £534,286.00 matches '£534,286' rounded to £1 (£534,286)" in out
+    assert "Result: reconciled" in out
+    assert (tmp_path / "sgfund-demo" / "sgfund.db").exists()
+    grants = (tmp_path / "sgfund-demo" / "scf-2022.json").read_text(encoding="utf-8")
+    assert grants.count('"amountAwarded"') == 100

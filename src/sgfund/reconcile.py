@@ -225,8 +225,17 @@ def _table(title: str, rows: Mapping[str, Bucket], labels: Mapping[str, str]) ->
     return lines
 
 
+def _in_label_order(rows: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
+    """Rows in the order of ``labels`` (a vocabulary's order), then any others by key."""
+    order = {key: i for i, key in enumerate(labels)}
+    return {k: rows[k] for k in sorted(rows, key=lambda k: (order.get(k, len(order)), k))}
+
+
 def report_text(rec: Reconciliation, *, theme_labels: Mapping[str, str] | None = None) -> str:
-    """The reconciliation as plain text for committee papers."""
+    """The reconciliation as plain text for committee papers.
+
+    ``theme_labels`` maps theme slugs to labels; themes are listed in its order.
+    """
     t = rec.totals
     labels = dict(theme_labels or {})
     lines = [
@@ -246,12 +255,14 @@ def report_text(rec: Reconciliation, *, theme_labels: Mapping[str, str] | None =
     lines += _table("By organisation type", t.by_org_type, {})
     lines += _table("By financial year of award", t.by_financial_year, {})
     lines += _table(
-        "By theme (a project counts under every theme it serves)", t.by_theme_touching, labels
+        "By theme (a project counts under every theme it serves)",
+        _in_label_order(t.by_theme_touching, labels),
+        labels,
     )
     if t.by_theme_apportioned:
         width = max(len(labels.get(k, k)) for k in t.by_theme_apportioned)
         lines.append("By theme (each award split across its themes; adds up to the total)")
-        for key, amount in t.by_theme_apportioned.items():
+        for key, amount in _in_label_order(t.by_theme_apportioned, labels).items():
             lines.append(f"  {labels.get(key, key):<{width}}  {format_money(amount):>16}")
     lines.append("")
     lines.append("Published figures")

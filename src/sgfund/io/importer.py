@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -337,11 +338,15 @@ class ApplicationStore(Protocol):
         """Make the calls inside it all or nothing together."""
         ...
 
-    def add_applications(self, applications: Iterable[Application], *, actor: str) -> int:
+    def add_applications(
+        self, applications: Iterable[Application], *, actor: str, at: datetime | None = None
+    ) -> int:
         """Add applications all or nothing; return how many."""
         ...
 
-    def record_decisions(self, decisions: Iterable[Decision], *, actor: str) -> int:
+    def record_decisions(
+        self, decisions: Iterable[Decision], *, actor: str, at: datetime | None = None
+    ) -> int:
         """Record decisions all or nothing; return how many."""
         ...
 
@@ -351,6 +356,7 @@ def import_applications(
     path: str | os.PathLike[str],
     *,
     actor: str,
+    at: datetime | None = None,
     mapping: MappingSource | None = None,
     bad_rows: BadRows = "refuse",
     encoding: str | None = None,
@@ -361,7 +367,8 @@ def import_applications(
 
     A bad file raises `DataError` before the ledger is touched; so does anything the ledger
     refuses (an id it already holds, a closed round), in which case nothing is added.
-    Decisions in the file are recorded next, once their applications are in.
+    Decisions in the file are recorded in the same transaction. ``at`` is when the import
+    happened (or the ledger's clock is asked).
     """
     rounds = [ledger.round(round_id) for round_id in ledger.rounds()]
     result = read_applications(
@@ -376,7 +383,7 @@ def import_applications(
     # One transaction: the applications and their decisions go in together or not at all.
     with ledger.transaction():
         if result.applications:
-            ledger.add_applications(result.applications, actor=actor)
+            ledger.add_applications(result.applications, actor=actor, at=at)
         if result.decisions:
-            ledger.record_decisions(result.decisions, actor=actor)
+            ledger.record_decisions(result.decisions, actor=actor, at=at)
     return result
