@@ -7,7 +7,7 @@ Figures come from the fund's published rounds. Funder ids are placeholders under
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -53,73 +53,46 @@ MAYOR_ERA = Era(
     start=date(2021, 5, 10),
 )
 
-# GR1 opened on 15 November 2021; its closing time was not published, so the
-# window below ends on an assumed date.
-GR1 = Round(
-    id="mayor-gr1",
-    name="Mayor's Safer Communities Fund, Grant Round 1",
-    fund_id=SCF.id,
-    era=MAYOR_ERA,
-    opens_at=london(2021, 11, 15, 9),
-    closes_at=london(2021, 12, 17, 12),
-    advertised_pot=Decimal("180000.00"),
-    max_grant=Decimal("6000.00"),
-    max_project_months=12,
-    theme_vocabularies=(SAFEGUARDING_THEMES,),
-    area="West Yorkshire",
-)
 
-GR2 = Round(
-    id="mayor-gr2",
-    name="Mayor's Safer Communities Fund, Grant Round 2",
-    fund_id=SCF.id,
-    era=MAYOR_ERA,
-    opens_at=london(2022, 5, 9, 9),
-    closes_at=london(2022, 6, 10, 12),
-    advertised_pot=Decimal("270000.00"),
-    max_grant=Decimal("6000.00"),
-    max_project_months=12,
-    theme_vocabularies=(SAFEGUARDING_THEMES,),
-    area="West Yorkshire",
-)
+def _mayors_round(
+    number: int,
+    opens_at: datetime,
+    closes_at: datetime,
+    pot: str,
+    max_grant: str | None,
+    *,
+    name: str = "Grant Round",
+) -> Round:
+    return Round(
+        id=f"mayor-gr{number}",
+        name=f"Mayor's Safer Communities Fund, {name} {number}",
+        fund_id=SCF.id,
+        era=MAYOR_ERA,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        advertised_pot=Decimal(pot),
+        max_grant=None if max_grant is None else Decimal(max_grant),
+        max_project_months=12,
+        theme_vocabularies=(SAFEGUARDING_THEMES,),
+        area="West Yorkshire",
+    )
 
 
-GR3 = Round(
-    id="mayor-gr3",
-    name="Mayor's Safer Communities Fund, Grant Round 3",
-    fund_id=SCF.id,
-    era=MAYOR_ERA,
-    opens_at=london(2022, 10, 7, 9),
-    closes_at=london(2022, 11, 11, 12),
-    advertised_pot=Decimal("350000.00"),
-    max_grant=Decimal("8000.00"),
-    area="West Yorkshire",
-)
-
-# GR4 closed on 9 June 2023; the hour was not published, so noon is assumed.
-GR4 = Round(
-    id="mayor-gr4",
-    name="Mayor's Safer Communities Fund, Grant Round 4",
-    fund_id=SCF.id,
-    era=MAYOR_ERA,
-    opens_at=london(2023, 5, 9, 9),
-    closes_at=london(2023, 6, 9, 12),
-    advertised_pot=Decimal("350000.00"),
-    max_grant=Decimal("8000.00"),
-    area="West Yorkshire",
-)
-
+# GR1 opened on 15 November 2021; its closing time was not published, so the window below
+# ends on an assumed date. GR4 closed on 9 June 2023 at an unpublished hour: noon is assumed.
 # The special GR5 had three pots (up to £20,000, up to £8,000, collaborations) and no single
 # maximum grant, so the round carries none.
-GR5 = Round(
-    id="mayor-gr5",
-    name="Mayor's Safer Communities Fund, Special Grant Round 5",
-    fund_id=SCF.id,
-    era=MAYOR_ERA,
-    opens_at=london(2023, 10, 9, 9),
-    closes_at=london(2023, 11, 10, 12),
-    advertised_pot=Decimal("1000000.00"),
-    area="West Yorkshire",
+GR1 = _mayors_round(1, london(2021, 11, 15, 9), london(2021, 12, 17, 12), "180000.00", "6000.00")
+GR2 = _mayors_round(2, london(2022, 5, 9, 9), london(2022, 6, 10, 12), "270000.00", "6000.00")
+GR3 = _mayors_round(3, london(2022, 10, 7, 9), london(2022, 11, 11, 12), "350000.00", "8000.00")
+GR4 = _mayors_round(4, london(2023, 5, 9, 9), london(2023, 6, 9, 12), "350000.00", "8000.00")
+GR5 = _mayors_round(
+    5,
+    london(2023, 10, 9, 9),
+    london(2023, 11, 10, 12),
+    "1000000.00",
+    None,
+    name="Special Grant Round",
 )
 
 # --- Sample records -------------------------------------------------------------------------

@@ -107,7 +107,7 @@ class Ledger:
         *,
         clock: Clock | None = None,
         policy: LedgerPolicy | None = None,
-        timeout: float = 30.0,
+        timeout: float = 30.0,  # float-ok: seconds, not money
     ) -> Ledger:
         """Open (creating and migrating if need be) the ledger file.
 
@@ -727,7 +727,7 @@ def open_ledger(
     *,
     clock: Clock | None = None,
     policy: LedgerPolicy | None = None,
-    timeout: float = 30.0,
+    timeout: float = 30.0,  # float-ok: seconds, not money
 ) -> Ledger:
     """Open a ledger file; the same as `Ledger.open`."""
     return Ledger.open(path, clock=clock, policy=policy, timeout=timeout)

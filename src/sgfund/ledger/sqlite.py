@@ -345,7 +345,12 @@ class SqliteStore:
     ``timeout`` is how long, in seconds, a write waits for another process's write to finish.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 30.0,  # float-ok: seconds
+    ) -> None:
         self.location = str(Path(path))
         self.timeout = timeout
         # Depth of the write transaction in progress: an inner write joins the outer one,
