@@ -342,3 +342,15 @@ def test_reconciliation_never_raises_on_any_declared_figures(records, declared):
     for result in results:
         assert result.explanation
         assert result.matched or "difference" in result.explanation
+
+
+def test_closure_records_the_rule_versions_that_assessed_the_round(gr2):
+    from sgfund import assess, make_plugin_manager
+
+    pm = make_plugin_manager(entry_points=False)
+    assessed = assess(GR2, gr2.applications, pm=pm, as_of=date(2022, 6, 30))
+    assert assessed.rule_versions["amount-within-limits"] == "1"
+    assert all(a.rule_versions == assessed.rule_versions for a in assessed)
+    record = close_round(attrs.evolve(gr2, assessments=assessed), actor="o", at=AT, pm=pm)
+    assert record.rule_versions == assessed.rule_versions
+    assert record.findings_summary == {"eligible": len(gr2.applications)}
