@@ -47,6 +47,7 @@ def test_text_report_for_committee_papers(scope_2022):
     assert "matched      computed 100 matches '100 projects' exactly" in text
     assert "matches '£534,286' rounded to £1 (£534,286)" in text
     assert "Domestic Abuse" in text
+    assert "Unincorporated community group" in text
     # GR1 + GR2 awarded more than the £450,000 advertised: a warning, not an error.
     assert (
         "WARNING  [advertised-pot] awarded £534,286.00 against an advertised pot of £450,000.00"

@@ -35,6 +35,27 @@ class OrgType(enum.StrEnum):
     INDIVIDUAL = "individual"
     OTHER = "other"
 
+    @property
+    def label(self) -> str:
+        """How people write the type, e.g. ``"Registered charity"`` or ``"CIC"``."""
+        return _ORG_TYPE_LABELS[self]
+
+
+_ORG_TYPE_LABELS = {
+    OrgType.REGISTERED_CHARITY: "Registered charity",
+    OrgType.CIO: "CIO",
+    OrgType.CHARITABLE_COMPANY: "Charitable company",
+    OrgType.CIC: "CIC",
+    OrgType.COMPANY_LIMITED_BY_GUARANTEE: "Company limited by guarantee",
+    OrgType.COMMUNITY_GROUP: "Unincorporated community group",
+    OrgType.PARISH_OR_TOWN_COUNCIL: "Parish or town council",
+    OrgType.LOCAL_AUTHORITY: "Local authority",
+    OrgType.STATUTORY_BODY: "Police or other statutory body",
+    OrgType.SCHOOL: "School",
+    OrgType.INDIVIDUAL: "Individual",
+    OrgType.OTHER: "Other",
+}
+
 
 _EW_CHARITY = re.compile(r"^\d{6,7}$")
 _SC_CHARITY = re.compile(r"^SC\d{6}$")

@@ -16,6 +16,7 @@ import pluggy
 from attrs import field, frozen
 
 from sgfund.money import format_money
+from sgfund.organisations import OrgType
 from sgfund.scope import DeclaredFigure, Figure, Precision, Scope
 from sgfund.totals import Bucket, Totals
 from sgfund.types import Discrepancy, Severity
@@ -252,7 +253,8 @@ def report_text(rec: Reconciliation, *, theme_labels: Mapping[str, str] | None =
     lines.append("")
     lines += _table("By round", t.by_round, {})
     lines += _table("By district", t.by_district, {})
-    lines += _table("By organisation type", t.by_org_type, {})
+    type_labels = {str(k): k.label for k in OrgType}
+    lines += _table("By organisation type", t.by_org_type, type_labels)
     lines += _table("By financial year of award", t.by_financial_year, {})
     lines += _table(
         "By theme (a project counts under every theme it serves)",
