@@ -13,7 +13,7 @@ from typing import Any
 from attrs import define, field
 
 from sgfund.applications import Application
-from sgfund.decisions import Decision
+from sgfund.decisions import Decision, decision_problems
 from sgfund.errors import FieldError, Problem
 from sgfund.funds import Round
 from sgfund.io import cells
@@ -229,6 +229,18 @@ class RowParser:
                 parsed.decision = self._decision(values)
             except FieldError as err:
                 problems.append(self._model_problem(row, err))
+        if parsed.decision is not None and parsed.application is not None and round_ is not None:
+            # An award above the maximum grant or the request needs a recorded justification.
+            for found in decision_problems(parsed.decision, parsed.application, round_):
+                problems.append(
+                    self._problem(
+                        row.number,
+                        "amount_awarded",
+                        found.message,
+                        value=self._cell(row, "amount_awarded"),
+                        expected=found.expected,
+                    )
+                )
         return parsed
 
     def _read(self, name: str, text: str) -> Any:

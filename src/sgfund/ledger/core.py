@@ -18,7 +18,7 @@ from sgfund.applications import Application
 from sgfund.closure import ClosureRecord, RoundRecords
 from sgfund.convert import structure, unstructure
 from sgfund.dates import LONDON, require_aware
-from sgfund.decisions import Award, Decision
+from sgfund.decisions import Award, Decision, decision_problems
 from sgfund.errors import (
     ClosureRefused,
     DataError,
@@ -551,17 +551,35 @@ class Ledger:
     ) -> int:
         """Store decisions, all or nothing; a decision on an application already decided
         replaces it (a correction: the earlier one is kept and the event lists it).
+
+        An award above the round's maximum grant or above the amount requested is refused
+        without a recorded justification (`sgfund.decisions.decision_problems`).
         """  # noqa: D205 - the summary needs both lines
-        return self._record(
-            "decisions",
-            list(decisions),
-            actor=actor,
-            at=at,
-            key=lambda d: d.application_id,
-            application_id=lambda d: d.application_id,
-            to_row=lambda d, _rnd: r.decision_row(d, recorded_by=_actor(actor)),
-            put=lambda tx, rows: tx.put_decisions(rows),
-        )
+        items = list(decisions)
+        with self._store.write() as tx:
+            stored = tx.current("applications", sorted({d.application_id for d in items}))
+            apps = {k: structure(json.loads(v), Application) for k, v in stored.items()}
+            rounds = self._open_rounds(tx, {a.round_id for a in apps.values()})
+            problems = [
+                _problem(index, d.application_id, found.message, "amount_awarded")
+                for index, d in enumerate(items, start=1)
+                if d.application_id in apps
+                for found in decision_problems(
+                    d, apps[d.application_id], rounds[apps[d.application_id].round_id]
+                )
+            ]
+            if problems:
+                raise _data_error(problems, "decisions")
+            return self._record(
+                "decisions",
+                items,
+                actor=actor,
+                at=at,
+                key=lambda d: d.application_id,
+                application_id=lambda d: d.application_id,
+                to_row=lambda d, _rnd: r.decision_row(d, recorded_by=_actor(actor)),
+                put=lambda tx, rows: tx.put_decisions(rows),
+            )
 
     def record_awards(
         self, awards: Iterable[Award], *, actor: str, at: datetime | None = None

@@ -38,6 +38,7 @@ __all__ = ["SqliteStore", "SqliteTransaction"]
 
 # Tables that `current` may read, with their key column.
 _KEYS = {
+    "applications": "id",
     "assessments": "application_id",
     "resolutions": "application_id",
     "theme_overrides": "application_id",
