@@ -1,10 +1,11 @@
 """pytest plugin for sgfund users and plugin authors, registered through ``pytest11``.
 
-It selects a hypothesis profile from ``SGFUND_HYPOTHESIS_PROFILE`` (``dev`` by default, ``ci``
-for a thorough run) and offers fixtures for plugin authors: ``sgfund_pm`` (built-in plugins),
-``sgfund_bare_pm`` (specifications only), ``sgfund_installed_pm`` (built-ins and installed
-plugins), ``sgfund_round`` (a sample round) and ``sgfund_rule_contract``. hypothesis is
-imported only if it is installed, and only when needed.
+When ``SGFUND_HYPOTHESIS_PROFILE`` is set (``dev`` is fast, ``ci`` thorough) it registers and
+loads that hypothesis profile; otherwise it leaves hypothesis' settings alone, so installing
+sgfund never changes another project's test run. Fixtures for plugin authors: ``sgfund_pm``
+(built-in plugins), ``sgfund_bare_pm`` (specifications only), ``sgfund_installed_pm``
+(built-ins and installed plugins), ``sgfund_round`` (a sample round) and
+``sgfund_rule_contract``. hypothesis is imported only if it is installed, and only when needed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register and load the hypothesis profiles ``dev`` (fast) and ``ci`` (thorough)."""
+    """Load the hypothesis profile ``SGFUND_HYPOTHESIS_PROFILE`` names, if it names one."""
+    name = os.environ.get("SGFUND_HYPOTHESIS_PROFILE")
+    if not name:
+        return
     try:
         from hypothesis import HealthCheck, settings
     except ImportError:  # pragma: no cover - hypothesis comes with the test extra
@@ -34,7 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
         suppress_health_check=[HealthCheck.too_slow],
         print_blob=True,
     )
-    settings.load_profile(os.environ.get("SGFUND_HYPOTHESIS_PROFILE", "dev"))
+    settings.load_profile(name)
 
 
 # Fixtures for plugin authors. sgfund modules are imported inside the fixtures so that merely
