@@ -20,7 +20,7 @@ from sgfund.scope import DeclaredFigure, Precision, Scope
 from sgfund.testing import strategies as sst
 from sgfund.totals import compute_totals
 
-DATA = Path(__file__).parent / "data" / "scf"
+DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 AT = london(2022, 11, 1, 10)
 
 

@@ -16,7 +16,7 @@ from sgfund.sample import GR1, GR2, sample_records
 from sgfund.scope import Scope
 from sgfund.totals import Bucket, compute_totals
 
-DATA = Path(__file__).parent / "data" / "scf"
+DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 AT = london(2022, 11, 1, 10)
 
 

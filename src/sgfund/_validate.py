@@ -113,6 +113,11 @@ def is_date(_inst: object, attribute: attrs.Attribute[Any], value: date | None) 
         raise FieldError(attribute.name, value, "a date (datetime.date)")
 
 
+def as_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
+    """Any iterable as a tuple (for fields whose items are checked elsewhere)."""
+    return tuple(values)
+
+
 def strings(values: Iterable[str], field: str = "values") -> frozenset[str]:
     """Accept any iterable of strings (but not a lone string) as a frozenset."""
     if isinstance(values, str):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,21 +33,17 @@ from sgfund.types import Discrepancy
 __all__ = ["ClosureRecord", "RoundRecords", "close_round", "closure_digest", "closure_problems"]
 
 
-def _tuple(values: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(values)
-
-
 @frozen(kw_only=True)
 class RoundRecords:
     """Everything about one round, as plain frozen models."""
 
     round: Round
-    applications: tuple[Application, ...] = field(converter=_tuple)
-    decisions: tuple[Decision, ...] = field(default=(), converter=_tuple)
-    awards: tuple[Award, ...] = field(default=(), converter=_tuple)
-    assessments: tuple[Any, ...] = field(default=(), converter=_tuple)
-    resolutions: tuple[Resolution, ...] = field(default=(), converter=_tuple)
-    theme_overrides: tuple[ThemeOverride, ...] = field(default=(), converter=_tuple)
+    applications: tuple[Application, ...] = field(converter=v.as_tuple)
+    decisions: tuple[Decision, ...] = field(default=(), converter=v.as_tuple)
+    awards: tuple[Award, ...] = field(default=(), converter=v.as_tuple)
+    assessments: tuple[Any, ...] = field(default=(), converter=v.as_tuple)
+    resolutions: tuple[Resolution, ...] = field(default=(), converter=v.as_tuple)
+    theme_overrides: tuple[ThemeOverride, ...] = field(default=(), converter=v.as_tuple)
 
 
 @frozen(kw_only=True)

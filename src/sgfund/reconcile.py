@@ -15,6 +15,7 @@ from typing import Any
 import pluggy
 from attrs import field, frozen
 
+from sgfund import _validate as v
 from sgfund.money import format_money
 from sgfund.organisations import OrgType
 from sgfund.scope import DeclaredFigure, Figure, Precision, Scope
@@ -121,10 +122,6 @@ def figure_result_dict(result: FigureResult) -> Mapping[str, Any]:
     }
 
 
-def _tuple(values: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(values)
-
-
 @frozen(kw_only=True)
 class Reconciliation:
     """A scope's totals, every declared figure beside them, and every check's discrepancies."""
@@ -132,8 +129,8 @@ class Reconciliation:
     scope_id: str
     label: str
     totals: Totals
-    figures: tuple[FigureResult, ...] = field(default=(), converter=_tuple)
-    discrepancies: tuple[Discrepancy, ...] = field(default=(), converter=_tuple)
+    figures: tuple[FigureResult, ...] = field(default=(), converter=v.as_tuple)
+    discrepancies: tuple[Discrepancy, ...] = field(default=(), converter=v.as_tuple)
     check_versions: Mapping[str, str] = field(factory=dict)
 
     @property
