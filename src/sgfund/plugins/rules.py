@@ -54,13 +54,14 @@ def fits_in_months(start: date, end: date, months: int) -> bool:
     """Whether a project from ``start`` to ``end`` lasts at most ``months`` calendar months.
 
     Agrees with `sgfund.dates.months_between` (a part month counts as a month) without its
-    cost: the end must be on or before ``start`` plus ``months`` months (clamped to month end).
+    cost: the end must be before ``start`` plus ``months`` months (clamped to month end).
     """
     whole = (end.year - start.year) * 12 + end.month - start.month
     if whole != months:
         return whole < months
-    # Same month as start + months: compare days, clamping start's day to that month's end.
-    return end.day <= min(start.day, calendar.monthrange(end.year, end.month)[1])
+    # Same month as start + months: the project must end before that day (start's day,
+    # clamped to the month's end), as 1 April to 31 March is 12 months and to 1 April is 13.
+    return end.day < min(start.day, calendar.monthrange(end.year, end.month)[1])
 
 
 def _length(app: Application, round: Round, as_of: date) -> Result | None:
