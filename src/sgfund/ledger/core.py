@@ -16,6 +16,7 @@ from attrs import frozen
 from sgfund import closure as closure_rules
 from sgfund.applications import Application
 from sgfund.closure import ClosureRecord, RoundRecords
+from sgfund.collect import SgfundPluginManager
 from sgfund.convert import structure, unstructure
 from sgfund.dates import LONDON, require_aware
 from sgfund.decisions import Award, Decision, decision_problems
@@ -26,7 +27,6 @@ from sgfund.errors import (
     LedgerError,
     Problem,
     RoundClosedError,
-    ValidationError,
 )
 from sgfund.funds import Fund, Round
 from sgfund.ledger import rows as r
@@ -46,6 +46,7 @@ from sgfund.ledger.verify import verify_store
 from sgfund.lifecycle import RoundState, TransitionEvent, transition
 from sgfund.review import Resolution, ThemeOverride
 from sgfund.scope import DeclaredFigure
+from sgfund.themes import round_vocabularies
 
 __all__ = ["DEFAULT_PATH", "ENV_VAR", "Ledger", "LedgerPolicy", "open_ledger"]
 
@@ -336,8 +337,9 @@ class Ledger:
         """Add new applications, all or nothing; return how many.
 
         Refuses with `DataError`, listing every problem and writing nothing, if a round is
-        unknown, an id is repeated or already stored, or a declared theme is not a live theme
-        of the round. A closed round raises `RoundClosedError`.
+        unknown or an id is repeated or already stored. Declared themes are stored as given:
+        unknown or archived ones are referred by the ``declared-themes-known`` rule at
+        assessment. A closed round raises `RoundClosedError`.
         """
         who, when = _actor(actor), self._when(at)
         apps = list(applications)
@@ -349,7 +351,6 @@ class Ledger:
                 if known[round_id].state == RoundState.CLOSED:
                     raise _closed_error(tx, round_id)
             rounds = {i: structure(json.loads(known[i].data), Round) for i in wanted if i in known}
-            live = {i: _live_themes(rnd) for i, rnd in rounds.items()}
             seen: set[str] = set()
             rows, orgs = [], {}
             for index, app in enumerate(apps, start=1):
@@ -365,8 +366,6 @@ class Ledger:
                 if app.id in seen:
                     problems.append(_problem(index, app.id, "appears more than once", "id"))
                 seen.add(app.id)
-                if not app.declared_themes <= live[app.round_id]:
-                    problems.extend(_theme_problems(index, app.id, rnd, app.declared_themes))
                 if not problems:
                     rows.append(r.application_row(app))
                     key = app.organisation.key
@@ -518,11 +517,14 @@ class Ledger:
         *,
         actor: str,
         reason: str,
+        pm: SgfundPluginManager,
         at: datetime | None = None,
     ) -> ThemeOverride:
         """Record an officer's choice of an application's themes, with the reason.
 
-        The themes must be live themes of the application's round.
+        This is sgfund's one theme override: it wins in `sgfund.themes.final_themes`, and the
+        event records the themes and the reason. The themes must be live themes of the
+        round's vocabularies, which ``pm``'s plugins give.
         """
         who, when = _actor(actor), self._when(at)
         override = ThemeOverride(
@@ -541,7 +543,9 @@ class Ledger:
             application_id=lambda o: o.application_id,
             to_row=lambda o, _rnd: r.theme_override_row(o),
             put=lambda tx, rows: tx.put_theme_overrides(rows),
-            check=lambda o, rnd, _rid: [str(p) for p in _theme_check(rnd, o.themes)],
+            check=lambda o, rnd, _rid: [
+                str(p) for p in round_vocabularies(pm, rnd).theme_problems(o.themes)
+            ],
             extra={"themes": sorted(override.themes), "reason": override.reason},
         )
         return override
@@ -642,8 +646,8 @@ class Ledger:
         round_id: str,
         *,
         actor: str,
+        pm: SgfundPluginManager,
         at: datetime | None = None,
-        pm: Any = None,
         declared: Sequence[DeclaredFigure] = (),
         override_reason: str | None = None,
     ) -> ClosureRecord:
@@ -752,31 +756,6 @@ def open_ledger(
 
 
 # --- batch helpers -------------------------------------------------------------------------
-
-
-def _live_themes(rnd: Round) -> frozenset[str]:
-    return frozenset(s for voc in rnd.theme_vocabularies for s in voc.active_slugs)
-
-
-def _theme_check(rnd: Round, themes: Iterable[str]) -> list[Problem]:
-    try:
-        rnd.check_themes(themes)
-    except ValidationError as err:
-        return err.problems
-    return []
-
-
-def _theme_problems(index: int, app_id: str, rnd: Round, themes: Iterable[str]) -> list[Problem]:
-    return [
-        Problem(
-            f"{app_id}: {p.message}",
-            row=index,
-            field="declared_themes",
-            value=p.value,
-            expected=p.expected,
-        )
-        for p in _theme_check(rnd, themes)
-    ]
 
 
 def _problem(index: int, key: str | None, message: str, field: str | None = None) -> Problem:
