@@ -25,6 +25,7 @@ from sgfund.organisations import (
     normalise_company_number,
     normalise_postcode,
 )
+from sgfund.vocabulary import Vocabularies
 
 __all__ = ["ParsedRow", "RowParser"]
 
@@ -108,12 +109,14 @@ class RowParser:
         *,
         file: str,
         rounds: Mapping[str, Round] | None,
+        vocabularies: Callable[[Round], Vocabularies] | None = None,
         decisions_only: bool = False,
         applications: frozenset[str] | None = None,
     ) -> None:
         self.match = match
         self.file = file
         self.rounds = rounds or {}
+        self.vocabularies = vocabularies
         self.decisions_only = decisions_only
         self.applications = applications
         self.by_position = {i: name for name, i in match.positions.items()}
@@ -272,7 +275,9 @@ class RowParser:
     def _theme_reader(self, round_: Round) -> cells.ThemeReader:
         reader = self._themes.get(round_.id)
         if reader is None:
-            reader = self._themes[round_.id] = cells.ThemeReader(round_)
+            if self.vocabularies is None:  # pragma: no cover - decision files have no themes
+                raise TypeError("reading themes needs the rounds' vocabularies")
+            reader = self._themes[round_.id] = cells.ThemeReader(self.vocabularies(round_))
         return reader
 
     def _model_problem(self, row: SheetRow, err: FieldError) -> Problem:
