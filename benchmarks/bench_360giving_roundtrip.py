@@ -17,14 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
+from sgfund_westyorkshire import DISTRICTS, SAFEGUARDING_THEMES
 
-from sgfund.io.threesixtygiving import (
-    WEST_YORKSHIRE_DISTRICTS,
-    convert_360giving,
-    load_package,
-    write_package_csv,
-)
-from sgfund.vocabulary import SAFEGUARDING_THEMES
+from sgfund.io.threesixtygiving import convert_360giving, load_package, write_package_csv
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -32,7 +27,7 @@ OUT = Path(__file__).resolve().parent / "out"
 def make_grants(count: int, seed: int = 360) -> list[dict]:
     """Plausible grants of one funder over several programmes, districts and themes."""
     rng = random.Random(seed)
-    districts = list(WEST_YORKSHIRE_DISTRICTS.values())
+    districts = list(DISTRICTS.areas)
     themes = SAFEGUARDING_THEMES.themes
     grants = []
     for i in range(count):
@@ -66,7 +61,7 @@ def make_grants(count: int, seed: int = 360) -> list[dict]:
                 }
             ],
             "beneficiaryLocation": [
-                {"name": district.name, "geoCode": district.geo_code, "geoCodeType": "MD"}
+                {"name": district.name, "geoCode": district.code, "geoCodeType": "MD"}
             ],
             "fundingOrganization": [{"id": "XI-SGFUND-BENCH", "name": "Benchmark Funder"}],
             "grantProgramme": [{"code": f"round-{i % 21 + 1}", "title": f"Round {i % 21 + 1}"}],

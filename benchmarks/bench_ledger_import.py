@@ -26,9 +26,9 @@ from pathlib import Path
 import attrs
 
 from sgfund.applications import Application
+from sgfund.examples_scf import GR2, SCF, sample_records
 from sgfund.ledger import Ledger
 from sgfund.ledger.rows import application_row
-from sgfund.sample import GR2, SCF, sample_records
 
 AT = datetime(2023, 1, 1, tzinfo=UTC)
 

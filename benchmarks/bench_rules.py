@@ -12,12 +12,22 @@ import time
 from datetime import date
 from decimal import Decimal
 
-from sgfund import Organisation, OrgType, Rule, fail, make_plugin_manager, parse_money
+from sgfund_westyorkshire import DATA_PLUGINS
+
+from sgfund import (
+    Organisation,
+    OrgType,
+    Rule,
+    fail,
+    make_plugin_manager,
+    parse_money,
+    round_vocabularies,
+)
 from sgfund.applications import Application
+from sgfund.collect import Registered
 from sgfund.dates import parse_date, parse_datetime
 from sgfund.eligibility import eligibility_rules, run_rules
-from sgfund.manager import Registered
-from sgfund.sample import GR2
+from sgfund.examples_scf import ENTRY_POINTS, GR2
 from sgfund.testing.builders import application, organisation
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
@@ -103,7 +113,7 @@ def parse_applications(text):
 
 
 def eight_rules(pm):
-    rules = list(eligibility_rules(pm, GR2))
+    rules = list(eligibility_rules(pm, GR2, round_vocabularies(pm, GR2)))
     if len(rules) < 8:
         inside = {"LS1", "BD7", "HX1", "WF1", "HD1"}
 
@@ -134,10 +144,12 @@ def best_of(fn, repeat=3):
 def main():
     apps = make_applications(N)
     text = to_csv(apps)
-    pm = make_plugin_manager(blocked=[n for n in ("example",)])
-    wy = [r for r in eligibility_rules(pm, GR2) if r.item.id.startswith("wy-area")]
-    base = [r for r in eligibility_rules(pm, GR2) if r.plugin == "sgfund.plugins.rules"]
-    rules = eight_rules(make_plugin_manager(entry_points=False)) if not wy else [*base, *wy]
+    pm = make_plugin_manager(entry_points=ENTRY_POINTS)
+    all_rules = eligibility_rules(pm, GR2, round_vocabularies(pm, GR2))
+    wy = [r for r in all_rules if r.item.id.startswith("wy-area")]
+    base = [r for r in all_rules if r.plugin == "sgfund.plugins.rules"]
+    data_only = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
+    rules = eight_rules(data_only) if not wy else [*base, *wy]
     findings = run_rules(rules, GR2, apps, AS_OF)
 
     rows = best_of(lambda: parse_rows(text))
