@@ -92,6 +92,7 @@ def crash(db: str) -> None:
     """Import and close rounds, one after another, until killed."""
     with Ledger.open(db) as ledger:
         ensure_fund(ledger)
+        print("ready", flush=True)
         while True:
             n = len(ledger.rounds()) + 1
             round_id = f"crash-{n}"

@@ -36,9 +36,12 @@ SIZES = {
 def _kill_at_random(db: Path, rng: random.Random) -> None:
     proc = subprocess.Popen(
         [sys.executable, str(WORKER), "crash", str(db)],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    # Kill during work, not during start-up, however slow the machine is today.
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"ready\n"
     time.sleep(rng.uniform(0.3, 1.2))
     proc.send_signal(signal.SIGKILL)
     _, err = proc.communicate(timeout=60)
