@@ -405,3 +405,36 @@ def test_approving_what_a_rule_failed_names_the_rule(gr2):
         "amount-within-limits v1 (plugin sgfund.plugins.rules): £7,000.00 requested is more "
         "than the round's maximum grant",
     )
+
+
+def test_an_officers_override_reaches_the_award_and_closure_checks_it(gr2):
+    from sgfund import Award, ThemeOverride, ThemeSource, assess
+
+    app = gr2.applications[0]
+    assessed = assess(GR2, gr2.applications, pm=PM, as_of=date(2022, 6, 30))
+    override = ThemeOverride(
+        application_id=app.id,
+        themes={"rape-sexual-offences"},
+        reason="the panel's reading of the project",
+        set_by="A. Officer",
+        set_on=date(2022, 9, 1),
+    )
+    records = attrs.evolve(gr2, assessments=assessed, theme_overrides=[override])
+    final = records.final_themes(app.id)
+    assert (final.themes, final.source) == ({"rape-sexual-offences"}, ThemeSource.OFFICER)
+    others = records.final_themes(gr2.applications[1].id)
+    # Only the built-in declared-themes classifier ran: the declared themes, marked declared.
+    assert (others.themes, others.source) == (
+        gr2.applications[1].declared_themes,
+        ThemeSource.DECLARED,
+    )
+    # An award made before the override no longer agrees with it: closure says so.
+    with pytest.raises(ClosureRefused, match="themes differ from the officer's override"):
+        close_round(records, actor="o", at=AT, pm=PM)
+    decision = next(d for d in gr2.decisions if d.application_id == app.id)
+    award = Award.from_decision(decision, app, themes=final, award_id=f"{app.id}-A")
+    fixed = attrs.evolve(
+        records, awards=[award if a.application_id == app.id else a for a in gr2.awards]
+    )
+    record = close_round(fixed, actor="o", at=AT, pm=PM)
+    assert record.totals.by_theme_touching["rape-sexual-offences"].count >= 1

@@ -35,3 +35,19 @@ def test_the_map_says_public_or_private():
     public, private = DOC.split("## Private")
     assert "`sgfund._validate`" in private and "`sgfund._validate`" not in public
     assert "`sgfund.examples_scf`" in public
+
+
+REGIONAL = ("Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield", "West Yorkshire")
+
+
+def test_no_regional_data_outside_the_example_data_module():
+    example = SRC / "sgfund" / "examples_scf.py"
+    found = [
+        f"{path.relative_to(SRC)}: {word}"
+        for path in sorted((SRC / "sgfund").rglob("*"))
+        if path.is_file() and path.suffix in {".py", ".json", ".csv", ".toml"} and path != example
+        for word in (*REGIONAL, "E08000032", "E08000036", "wy-safeguarding")
+        if word in path.read_text(encoding="utf-8")
+    ]
+    assert found == []
+    assert all(word in example.read_text(encoding="utf-8") for word in REGIONAL[:5])

@@ -27,7 +27,7 @@ PostcodeLookup = Callable[[str], str | None]
 
 @frozen(kw_only=True)
 class Area:
-    """A named area and its code, e.g. ``Area(name="Leeds", code="E08000035", code_type="MD")``.
+    """A named area and its code, e.g. ``Area(name="Riverside", code="E08000001", code_type="MD")``.
 
     ``name`` is written as applications write the organisation's district. ``code_type`` is
     from 360Giving's geoCodeType codelist (``MD`` metropolitan district, ``UA``, ``NMD``,
