@@ -79,11 +79,12 @@ with Ledger.open(db) as ledger:
         # classifiers' matches, else the declared themes (sgfund.themes.final_themes).
         records = ledger.round_records(rnd.id)
         apps = {a.id: a for a in records.applications}
+        themes = records.final_themes()
         awards = [
             Award.from_decision(
                 d,
                 apps[d.application_id],
-                themes=records.final_themes(d.application_id),
+                themes=themes[d.application_id],
                 award_id=f"{d.application_id}-A",
             )
             for d in imported.decisions

@@ -420,9 +420,9 @@ def test_an_officers_override_reaches_the_award_and_closure_checks_it(gr2):
         set_on=date(2022, 9, 1),
     )
     records = attrs.evolve(gr2, assessments=assessed, theme_overrides=[override])
-    final = records.final_themes(app.id)
+    final = records.final_themes()[app.id]
     assert (final.themes, final.source) == ({"rape-sexual-offences"}, ThemeSource.OFFICER)
-    others = records.final_themes(gr2.applications[1].id)
+    others = records.final_themes()[gr2.applications[1].id]
     # Only the built-in declared-themes classifier ran: the declared themes, marked declared.
     assert (others.themes, others.source) == (
         gr2.applications[1].declared_themes,

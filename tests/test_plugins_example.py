@@ -104,11 +104,12 @@ def test_the_plugins_themes_reach_awards_totals_and_360giving(installed):
     assessed = assess(PLAN_GR2, apps, pm=pm, as_of=date(2022, 6, 30))
     records = attrs.evolve(records, applications=apps, assessments=assessed)
     by_id = {a.id: a for a in apps}
+    themes = records.final_themes()
     awards = [
         Award.from_decision(
             d,
             by_id[d.application_id],
-            themes=records.final_themes(d.application_id),
+            themes=themes[d.application_id],
             award_id=f"{d.application_id}-A",
         )
         for d in records.decisions

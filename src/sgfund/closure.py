@@ -46,20 +46,18 @@ class RoundRecords:
     resolutions: tuple[Resolution, ...] = field(default=(), converter=v.as_tuple)
     theme_overrides: tuple[ThemeOverride, ...] = field(default=(), converter=v.as_tuple)
 
-    def final_themes(self, application_id: str) -> FinalThemes:
-        """The project's final themes (`sgfund.themes.final_themes`) from these records.
+    def final_themes(self) -> dict[str, FinalThemes]:
+        """Every application's final themes (`sgfund.themes.final_themes`), by application id.
 
-        Uses the application's assessment (its classifiers' matches) and the officer's
-        override, if the records hold them.
+        Uses each application's assessment (its classifiers' matches) and the officer's
+        override, where the records hold them; one pass over the records.
         """
-        application = next((a for a in self.applications if a.id == application_id), None)
-        if application is None:
-            raise KeyError(f"application {application_id} is not in round {self.round.id}")
-        assessed = next((a for a in self.assessments if a.application_id == application_id), None)
-        override = next(
-            (o for o in self.theme_overrides if o.application_id == application_id), None
-        )
-        return final_themes(application, assessed.themes if assessed is not None else (), override)
+        matches = {a.application_id: a.themes for a in self.assessments}
+        overrides = {o.application_id: o for o in self.theme_overrides}
+        return {
+            app.id: final_themes(app, matches.get(app.id, ()), overrides.get(app.id))
+            for app in self.applications
+        }
 
 
 @frozen(kw_only=True)
