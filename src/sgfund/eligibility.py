@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from sgfund import _validate as v
 from sgfund.applications import Application
 from sgfund.collect import Registered, SgfundPluginManager, collect
 from sgfund.errors import RuleError
@@ -31,20 +32,17 @@ def eligibility_rules(
 
 def _finding(entry: Registered[Rule], result: Result) -> Finding:
     # The rule's id and version were validated when the Rule was made, and the Result's
-    # verdict is a Verdict: build the Finding without validating them again, as this runs
-    # once for every application a rule does not pass.
+    # verdict is a Verdict: this runs once for every application a rule does not pass.
     rule = entry.item
-    finding = object.__new__(Finding)
-    for name, value in (
-        ("rule_id", rule.id),
-        ("rule_version", rule.version),
-        ("plugin", entry.plugin),
-        ("verdict", result.verdict),
-        ("reason", result.reason),
-        ("fields", result.fields),
-    ):
-        object.__setattr__(finding, name, value)
-    return finding
+    return v.trusted(
+        Finding,
+        rule_id=rule.id,
+        rule_version=rule.version,
+        plugin=entry.plugin,
+        verdict=result.verdict,
+        reason=result.reason,
+        fields=result.fields,
+    )
 
 
 def _bad_result(entry: Registered[Rule], app_id: str | None, result: object) -> RuleError:

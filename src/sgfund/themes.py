@@ -99,6 +99,9 @@ class _Recorder:
         self.entry = entry
         self.vocabularies = vocabularies
         self.live = vocabularies.live_slugs
+        self.vocabulary_of = {
+            t.slug: voc.id for voc in vocabularies.vocabularies for t in voc.themes
+        }
         self.out = out
         self.seen: set[tuple[str, str]] = set()
 
@@ -124,12 +127,13 @@ class _Recorder:
             return
         self.seen.add((app_id, found.theme))
         item = self.entry.item
-        located = self.vocabularies.find(found.theme)
-        vocabulary = located[0].id if located is not None else ""
+        # The theme is live in one of the round's vocabularies and the classifier's id and
+        # version were validated when it was made: this runs once per match.
         self.out.setdefault(app_id, []).append(
-            ThemeMatch(
+            v.trusted(
+                ThemeMatch,
                 theme=found.theme,
-                vocabulary=vocabulary,
+                vocabulary=self.vocabulary_of[found.theme],
                 source=item.source,
                 reason=found.reason,
                 by=item.id,
