@@ -14,10 +14,12 @@ from sgfund.dates import require_aware
 from sgfund.errors import FieldError
 from sgfund.money import to_money
 
-SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+# Anchored with \A...\Z, not ^...$: "$" also matches before a trailing line break, which
+# would let "GR2-001\n" through. Use them with fullmatch or match alike.
+SLUG = re.compile(r"\A[a-z0-9]+(?:[-_][a-z0-9]+)*\Z")
 # Identifiers end up in 360Giving grant ids: no spaces, slashes or line breaks.
-IDENTIFIER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
-VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]*$")
+IDENTIFIER = re.compile(r"\A[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
+VERSION = re.compile(r"\A[0-9A-Za-z][0-9A-Za-z.+-]*\Z")
 
 
 MoneyIn = Decimal | int | str

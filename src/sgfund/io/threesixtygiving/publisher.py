@@ -63,7 +63,7 @@ def _districts(values: Mapping[str, District]) -> Mapping[str, District]:
     return MappingProxyType(dict(values))
 
 
-_URL = re.compile(r"^https?://\S+$")
+_URL = re.compile(r"\Ahttps?://\S+\Z")
 
 
 def _optional_url(_inst: object, attribute: object, value: str | None) -> None:
