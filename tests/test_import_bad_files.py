@@ -143,7 +143,7 @@ CASES: dict[str, Case] = {
     ),
     "value-without-header.csv": Case([(2, "column N", "a value in column N, which has no header")]),
     "mapping-unknown-name.json": Case(
-        [(None, None, "'grant_amount' is not a canonical column name")],
+        [(None, None, "'grant_amount' in columns is not a canonical column name")],
         read=with_bad_mapping,
         row_level=False,
     ),
@@ -197,16 +197,6 @@ CASES: dict[str, Case] = {
                 "project_end",
                 "expected a date such as 2022-06-10, 10/06/2022 or 10 June 2022 "
                 "(day first), got '31/02/2023'",
-            )
-        ]
-    ),
-    "date-only-submission.csv": Case(
-        [
-            (
-                2,
-                "submitted_at",
-                "expected a date and time such as 10/06/2022 11:59 (a date alone "
-                "cannot say whether the application was in time), got '10/06/2022'",
             )
         ]
     ),

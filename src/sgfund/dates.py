@@ -144,7 +144,10 @@ def parse_datetime(text: str, *, field: str = "datetime") -> datetime:
                 field, text, "a date and time such as 2022-06-10T12:00+01:00 or 10/06/2022 12:00"
             ) from None
         day = parse_date(parts[0], field=field)
-        clock = time.fromisoformat(parts[1].zfill(5) if len(parts[1]) == 4 else parts[1])
+        try:
+            clock = time.fromisoformat(parts[1].zfill(5) if len(parts[1]) == 4 else parts[1])
+        except ValueError as err:
+            raise FieldError(field, text, "a time of day such as 11:59 (00:00 to 23:59)") from err
         parsed = datetime.combine(day, clock)
     if parsed.tzinfo is None:
         return _london_wall_time(parsed, field=field, text=text)
