@@ -22,8 +22,13 @@ _BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff
 
 def describe(char: str) -> str:
     """A character as an officer can look it up: ``"'x' (U+0078 LATIN SMALL LETTER X)"``."""
-    label = f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
-    return f"{char!r} ({label})" if char.isprintable() else label
+    code = f"U+{ord(char):04X}"
+    name = unicodedata.name(char, "")
+    if char.isprintable():
+        return f"{char!r} ({code} {name})".replace(" )", ")")
+    kind = unicodedata.category(char)
+    what = {"Cc": "a control character", "Cs": "half of a surrogate pair"}.get(kind, name)
+    return f"{code} ({what})" if what else code
 
 
 def non_ascii_digit(text: str) -> str | None:

@@ -146,7 +146,8 @@ def read_text(text: str, *, field: str) -> str:
         raise FieldError(
             field,
             text,
-            f"text without control characters ({odd} is one; tab and line breaks are allowed)",
+            f"text without control characters, but it holds {odd} (tab and line "
+            "breaks are allowed)",
         )
     return text
 

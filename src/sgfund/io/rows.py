@@ -234,9 +234,8 @@ class RowParser:
                 for e in errors
             )
         if problems:
-            raise DataError(
-                problems, f"{self.file}: the mapping's constants cannot be used", file=self.file
-            )
+            where = self.mapping.file or self.file
+            raise DataError(problems, f"{where}: the mapping's constants cannot be used", file=where)
         return values
 
     # -- reading --------------------------------------------------------------------------
