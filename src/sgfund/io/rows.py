@@ -235,7 +235,9 @@ class RowParser:
             )
         if problems:
             where = self.mapping.file or self.file
-            raise DataError(problems, f"{where}: the mapping's constants cannot be used", file=where)
+            raise DataError(
+                problems, f"{where}: the mapping's constants cannot be used", file=where
+            )
         return values
 
     # -- reading --------------------------------------------------------------------------

@@ -80,6 +80,7 @@ class XlsxSheet:
             self._handle.close()
             raise self._damaged(err, None) from err
         names = list(self._book.sheetnames)
+        self.sheet_names: tuple[str, ...] = tuple(names)
         if sheet is not None and sheet not in names:
             self.close()
             raise DataError(
