@@ -8,6 +8,7 @@ with openpyxl and then damaged the way a broken disk or tool would.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -158,12 +159,119 @@ def make_mappings() -> None:
     )
 
 
+# --- another publisher's 360Giving file (fictional) -------------------------------------------
+
+GOOD = HERE / "good"
+FUNDER = {"id": "GB-CHC-1990999", "name": "Northfield Community Foundation"}
+ODD_POSTCODES = (
+    "D02 X285",  # Dublin (Eircode)
+    "75001",  # Paris
+    "1011 AB",  # Amsterdam
+    "N/A",
+    "TBC",
+    "LS1",  # half a postcode
+    "BT1",
+    "HX1 1A",
+    "A65 F4E2",  # Eircode
+    "10115",  # Berlin
+    "LS11AAA",
+    "see address",
+    "V94 T9PX",  # Eircode
+    "2000",  # Sydney
+    "H91 E2K3",  # Eircode
+)
+FOREIGN_CHARITIES = (
+    "20012345",  # Ireland (RCN)
+    "CHY 12345",  # Ireland (CHY)
+    "20098765",
+    "CHY 6789",
+    "20054321",
+    "12-3456789",  # United States (EIN)
+    "SCIO 42",
+    "20011111",
+)
+ARTEFACTS = ("41133.770000000004", "2999.9999999999995")
+PROGRAMMES = (
+    ("community-safety", "Community Safety Fund"),
+    ("Youth Fund 2022", "Youth Fund 2022"),
+    ("warm-spaces", "Warm Spaces"),
+)
+
+
+def _other_grant(i: int) -> dict[str, object]:
+    from decimal import Decimal
+
+    code, programme = PROGRAMMES[i % 3]
+    year = 2021 + i % 3
+    grant_id = f"360G-northfieldcf-{year}-{i:04d}" if i % 20 != 7 else f"360G-northfieldcf/{i}"
+    awarded: object = Decimal(f"{1000 + (i * 137) % 9000}.{i % 100:02d}")
+    applied: object = Decimal(f"{1500 + (i * 137) % 9000}.00")
+    if i % 6 == 0:
+        awarded, applied = 1000 + i * 50, 1500 + i * 50  # whole pounds, as JSON integers
+    if i in (11, 29):
+        awarded = Decimal(ARTEFACTS[0 if i == 11 else 1])
+    grant: dict[str, object] = {
+        "id": grant_id,
+        "title": f"Project {i}: {programme}",
+        "description": f"Grant {i} towards a {programme.lower()} project",
+        "currency": "GBP",
+        "amountAppliedFor": applied,
+        "amountAwarded": awarded,
+        "awardDate": f"{year}-{1 + i % 12:02d}-15",
+        "plannedDates": [
+            {"startDate": f"{year}-{1 + i % 12:02d}-15", "duration": 12 if i % 4 else 6}
+        ],
+        "fundingOrganization": [dict(FUNDER)],
+        "grantProgramme": [{"code": code, "title": programme}],
+        "beneficiaryLocation": [{"name": ("Northfield", "Eastbrook", "Dublin")[i % 3]}],
+        "dataSource": "https://example.org/northfield/grants.json",
+        "dateModified": f"{year + 1}-04-01T09:00:00+00:00",
+    }
+    if i in (43, 55):
+        grant["recipientIndividual"] = {"id": f"360G-northfieldcf-IND-{i}", "name": "Individual"}
+        return grant
+    org: dict[str, object] = {"id": f"GB-CHC-{1990000 + i}", "name": f"Group {i}"}
+    org["charityNumber"] = str(1990000 + i)
+    org["postalCode"] = f"NF{1 + i % 9} {i % 10}AB"
+    if i < len(FOREIGN_CHARITIES):
+        org["id"] = f"XI-NORTHFIELD-{i}"
+        org["charityNumber"] = FOREIGN_CHARITIES[i]
+    if 20 <= i < 20 + len(ODD_POSTCODES):
+        org["postalCode"] = ODD_POSTCODES[i - 20]
+    grant["recipientOrganization"] = [org]
+    if i == 50:
+        grant["description"] += "; contact grants@example.org"
+    return grant
+
+
+def make_other_publisher() -> None:
+    from sgfund.io.threesixtygiving import csv_table, dumps_package
+
+    grants = [_other_grant(i) for i in range(60)]
+    package = {
+        "version": "1.4",
+        "title": "Northfield Community Foundation grants (fictional)",
+        "issued": "2024-04-01",
+        "publisher": {"name": FUNDER["name"], "identifier": FUNDER["id"]},
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "grants": grants,
+    }
+    (GOOD / "other-publisher-grants.json").write_bytes(dumps_package(package).encode())
+    columns, rows = csv_table(grants)
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=columns, restval="", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    (GOOD / "other-publisher-grants.csv").write_bytes(out.getvalue().encode())
+
+
 def main() -> int:
     BAD.mkdir(exist_ok=True)
     make_characters()
     make_rows()
     make_workbooks()
     make_mappings()
+    make_other_publisher()
     return 0
 
 

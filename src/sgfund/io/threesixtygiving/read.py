@@ -322,7 +322,7 @@ def _is_warning(problem: GrantProblem) -> bool:
     )
 
 
-def _lenient_triage(
+def _triage(
     loaded: _Loaded, as_of: date | None
 ) -> tuple[dict[int, list[GrantProblem]], list[GrantProblem]]:
     package = loaded.package
@@ -365,16 +365,11 @@ def read_360giving(
     strict = prefix is not None if strict is None else strict
     loaded = _load(source)
     file = None if loaded.columns else loaded.file
-    if strict:
-        problems = _checked(loaded, as_of)
-        if problems:
-            raise DataError(problems, f"{source} is not valid 360Giving data", file=loaded.file)
-        bad: dict[int, list[GrantProblem]] = {}
-        warnings: list[GrantProblem] = []
-    else:
-        bad, warnings = _lenient_triage(loaded, as_of)
+    bad, warnings = _triage(loaded, as_of)
     records: list[GrantRecord] = []
     left_out: list[GrantProblem] = []
+    if strict:  # nothing is a mere warning: the file's own problems come first
+        left_out, warnings = warnings, []
     for i, grant in enumerate(loaded.package["grants"]):
         if i in bad:
             left_out.extend(bad[i])
@@ -390,7 +385,7 @@ def read_360giving(
             records.append(record)
     left_out = _relocate(left_out, loaded)
     if strict and left_out:
-        raise DataError(left_out, f"{source}: grants that sgfund cannot read", file=loaded.file)
+        raise DataError(left_out, f"{source} is not valid 360Giving data", file=loaded.file)
     metadata = {k: val for k, val in loaded.package.items() if k != "grants"}
     return ImportedGrants(
         records=tuple(records),

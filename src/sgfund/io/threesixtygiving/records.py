@@ -217,7 +217,13 @@ def _organisation(g: _Grant, district: str | None) -> Organisation | None:
         try:
             fields[name] = _NORMALISE[name](value, field=name)
         except FieldError as err:
-            g.oddity(f"{err}; kept as given", where, value, err.expected)
+            what = name.replace("_", " ")
+            g.oddity(
+                f"{value!r} is not a UK {what} ({err.expected}); kept as given",
+                where,
+                value,
+                err.expected,
+            )
     kind = org.get("organisationType")
     org_type = OrgType(kind) if kind in {t.value for t in OrgType} else OrgType.OTHER
     return g.attempt(
