@@ -541,7 +541,8 @@ def test_the_real_world_generator_reproduces_the_committed_text_files(tmp_path):
     for script in ("make_bad_files.py", "make_real_world_files.py"):
         shutil.copyfile(DATA / script, copy / script)
     subprocess.run([sys.executable, str(copy / "make_real_world_files.py")], check=True)
-    made = [p for p in (copy / "bad").iterdir() if p.suffix != ".xlsx"]
-    assert len(made) >= 10
-    for path in made:
-        assert path.read_bytes() == (BAD / path.name).read_bytes(), path.name
+    for folder, at_least in (("bad", 10), ("good", 2)):
+        made = [p for p in (copy / folder).iterdir() if p.suffix != ".xlsx"]
+        assert len(made) >= at_least
+        for path in made:
+            assert path.read_bytes() == (DATA / folder / path.name).read_bytes(), path.name

@@ -143,3 +143,16 @@ def optional_stripped(value: str | None) -> str | None:
         return None
     value = value.strip()
     return value or None
+
+
+def within_depth(value: object, limit: int) -> bool:
+    """True when lists and dicts in ``value`` nest no deeper than ``limit`` (no recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            if level > limit:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return True

@@ -267,6 +267,7 @@ def make_other_publisher() -> None:
 
 def main() -> int:
     BAD.mkdir(exist_ok=True)
+    GOOD.mkdir(exist_ok=True)
     make_characters()
     make_rows()
     make_workbooks()

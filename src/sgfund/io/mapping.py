@@ -19,6 +19,7 @@ from typing import Any
 from attrs import field, frozen
 
 from sgfund._text import bad_character
+from sgfund._validate import within_depth
 from sgfund.errors import DataError, FieldError, Problem
 from sgfund.io import cells
 from sgfund.io.columns import APPLICATION_COLUMNS, DECISION_COLUMNS, normalise_header
@@ -72,19 +73,6 @@ class SheetMapping:
         return table.get(normalise_header(text), text)
 
 
-def _depth(value: object, limit: int) -> bool:
-    """True when ``value`` nests no deeper than ``limit`` (checked without recursion)."""
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict | list):
-            if level > limit:
-                return False
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, level + 1) for child in children)
-    return True
-
-
 def _parse(data: bytes, suffix: str, name: str) -> object:
     def unreadable(why: str) -> DataError:
         problem = Problem(
@@ -134,7 +122,7 @@ def load_mapping(source: MappingSource) -> SheetMapping:
 
 
 def _check(data: object, *, file: str | None) -> SheetMapping:
-    if not _depth(data, MAX_MAPPING_DEPTH):
+    if not within_depth(data, MAX_MAPPING_DEPTH):
         problem = Problem(
             f"the mapping nests tables or lists more than {MAX_MAPPING_DEPTH} deep",
             file=file,

@@ -22,6 +22,7 @@ from typing import Any
 
 from attrs import define, field, frozen
 
+from sgfund._validate import within_depth
 from sgfund.decisions import Award
 from sgfund.errors import DataError, Problem
 from sgfund.io.files import file_problem, open_input
@@ -100,19 +101,6 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number 360Giving allows")
 
 
-def _depth_ok(value: object) -> bool:
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict | list):
-            if level > MAX_DEPTH:
-                return False
-            stack.extend(
-                (c, level + 1) for c in (item.values() if isinstance(item, dict) else item)
-            )
-    return True
-
-
 def _load_json(path: Path) -> _Loaded:
     name = str(path)
     with open_input(path) as handle:
@@ -135,7 +123,7 @@ def _load_json(path: Path) -> _Loaded:
     if not isinstance(package, dict):
         problem = Problem("expected a 360Giving package object", file=name, field="$")
         raise DataError([problem], f"cannot read {path}", file=name)
-    if not _depth_ok(package):
+    if not within_depth(package, MAX_DEPTH):
         raise file_problem(
             path, f"the data nests more than {MAX_DEPTH} deep", "a 360Giving package"
         )
