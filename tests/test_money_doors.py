@@ -138,3 +138,15 @@ def test_every_refusal_is_an_sgfund_error():
         for value in [*FLOATS, *TEXTS, [], object()]:
             with pytest.raises(SgfundError):
                 door(value)
+
+
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), Decimal("1E+400")])
+def test_rounding_and_formatting_refuse_what_is_not_money(value):
+    from sgfund.money import apportion, format_money, round_money
+
+    for call in (round_money, format_money):
+        with pytest.raises(FieldError):
+            call(value)
+    if not value.is_finite():  # a huge weight is still a weight
+        with pytest.raises(FieldError):
+            apportion(Decimal(5), [value])

@@ -109,9 +109,21 @@ def to_money(value: object, *, field: str = "amount") -> Decimal:
     raise MoneyTypeError(value, field)
 
 
+def _in_range(value: Decimal | int, field: str) -> None:
+    # Decimals that are not money (NaN, infinities, beyond MAX_MONEY) would make quantize or a
+    # comparison raise decimal's own exceptions; say what was wrong instead.
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise MoneyTypeError(value, field)
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise FieldError(field, value, "a finite amount")
+    if abs(value) > MAX_MONEY:
+        raise FieldError(field, value, _AT_MOST)
+
+
 def round_money(value: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:
     """Round to the penny on purpose, with an explicit rounding mode."""
-    return value.quantize(CENT, rounding=rounding)
+    _in_range(value, "amount")
+    return Decimal(value).quantize(CENT, rounding=rounding)
 
 
 def sum_money(amounts: Iterable[Decimal]) -> Decimal:
@@ -123,6 +135,7 @@ def format_money(amount: Decimal, *, pence: bool = True) -> str:
     """Format as ``"£534,286.00"``, or ``"£534,286"`` with ``pence=False`` (rounded half up)."""
     if isinstance(amount, float | bool):
         raise MoneyTypeError(amount)
+    _in_range(amount, "amount")
     places = CENT if pence else Decimal(1)
     value = amount.quantize(places, rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
@@ -143,6 +156,8 @@ def apportion(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]
     for weight in weights:
         if isinstance(weight, float | bool):
             raise MoneyTypeError(weight, "weights")
+        if isinstance(weight, Decimal) and not weight.is_finite():
+            raise FieldError("weights", weight, "finite weights")
         if weight < 0:
             raise FieldError("weights", weight, "weights of zero or more")
         exact_weights.append(Decimal(weight))
