@@ -116,7 +116,7 @@ def _in_range(value: Decimal | int, field: str) -> None:
         raise MoneyTypeError(value, field)
     if isinstance(value, Decimal) and not value.is_finite():
         raise FieldError(field, value, "a finite amount")
-    if abs(value) > MAX_MONEY:
+    if Decimal(value).copy_abs() > MAX_MONEY:
         raise FieldError(field, value, _AT_MOST)
 
 
