@@ -251,3 +251,14 @@ def test_a_mapping_that_is_a_pipe_is_refused_at_once(tmp_path):
 def test_toml_dates_are_constants_as_written():
     mapping = load_mapping({"constants": {"decided_on": date(2022, 10, 6)}})
     assert mapping.constants == {"decided_on": "2022-10-06"}
+
+
+def test_a_file_of_decisions_alone_takes_constants_for_the_date_and_the_decider(tmp_path):
+    from sgfund.io.importer import read_decisions
+
+    path = _sheet(tmp_path, ["Ref", "Decision", "Awarded"], ["A-1", "Funded", "900"])
+    constants = {"decided_on": "06/10/2022", "decided_by": "Panel", "round_id": "mayor-gr2"}
+    [decision] = read_decisions(
+        path, mapping=_mapping(tmp_path, {"constants": constants})
+    ).decisions
+    assert (decision.decided_on, decision.decided_by) == (date(2022, 10, 6), "Panel")
