@@ -188,7 +188,7 @@ def test_listing_renders_published_criteria():
     listing = describe(make_plugin_manager(entry_points=False), round=ROUND)
     text = listing.to_markdown()
     assert "## Eligibility rules" in text
-    assert "**submitted-in-window** (version 1, plugin sgfund.plugins.rules)" in text
+    assert "**submitted-in-window** (version 2, plugin sgfund.plugins.rules)" in text
     assert "sgfund.plugins.rules (sgfund " in text
     info = {p.name: p for p in listing.plugins}
     assert info["sgfund.plugins.rules"].distribution == "sgfund"

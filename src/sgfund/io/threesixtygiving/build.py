@@ -87,6 +87,13 @@ def _as_of(as_of: date | datetime) -> tuple[date, str]:
     return as_of, as_of.isoformat()
 
 
+def _modified(publisher: Publisher, as_of: date | datetime) -> str | None:
+    # dateModified needs a full date-time: the publisher's, else as_of's if it has a time.
+    if publisher.last_modified is not None:
+        return publisher.last_modified.isoformat()
+    return as_of.isoformat() if isinstance(as_of, datetime) else None
+
+
 @frozen
 class _RoundData:
     """What plugins give a round that its grants need: theme vocabularies and areas."""
@@ -148,7 +155,11 @@ def _classifications(
 
 
 def _grant(
-    award: Award, application: Application, data: _RoundData, publisher: Publisher
+    award: Award,
+    application: Application,
+    data: _RoundData,
+    publisher: Publisher,
+    modified: str | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     round = data.round
     individual = application.organisation.type is OrgType.INDIVIDUAL
@@ -185,6 +196,10 @@ def _grant(
         grant["beneficiaryLocation"] = [location]
     grant["fundingOrganization"] = [{"id": funder.id, "name": funder.name}]
     grant["grantProgramme"] = [{"code": round.id, "title": round.name}]
+    if publisher.data_source is not None:
+        grant["dataSource"] = publisher.data_source
+    if modified is not None:
+        grant["dateModified"] = modified
     classifications, problems = _classifications(award, gid, data, publisher)
     if classifications:
         grant["classifications"] = classifications
@@ -232,7 +247,7 @@ def build_packages(
             )
             problems.append(Problem(f"award {award.id}: {missing}", field="awards"))
             continue
-        grant, found = _grant(award, application, data, publisher)
+        grant, found = _grant(award, application, data, publisher, _modified(publisher, as_of))
         problems.extend(found)
         funder = publisher.funder_for(data.round.era)
         grouped.setdefault(funder.id, (funder, []))[1].append(grant)
