@@ -27,7 +27,7 @@ import attrs
 
 from sgfund.applications import Application
 from sgfund.ledger import Ledger
-from sgfund.ledger.rows import application_row
+from sgfund.ledger.kinds import APPLICATIONS
 from sgfund.sample import GR2, SCF, sample_records
 
 AT = datetime(2023, 1, 1, tzinfo=UTC)
@@ -69,7 +69,7 @@ def time_raw_with_json(path: Path, apps: list[Application]) -> float:
     conn = sqlite3.connect(path, isolation_level=None)
     raw_table(conn)
     start = time.perf_counter()
-    rows = [tuple(application_row(a)) for a in apps]
+    rows = [APPLICATIONS.row(a, "bench") for a in apps]
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany("INSERT INTO applications VALUES (?, ?, ?, ?, ?)", rows)
     conn.execute("COMMIT")
@@ -94,7 +94,7 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     print(f"preparing {n:,} applications ...", flush=True)
     apps = make_applications(n)
-    rows = [tuple(application_row(a)) for a in apps]
+    rows = [APPLICATIONS.row(a, "bench") for a in apps]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         raw = time_raw(folder / "raw.db", rows)

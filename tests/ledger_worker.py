@@ -2,7 +2,8 @@
 
 As a script:
 
-    python ledger_worker.py crash DB            import and close rounds until killed
+    python ledger_worker.py crash DB
+        say "ready", then import and close rounds until killed
     python ledger_worker.py race DB NAME N DIR ROUND...
         for each round: wait until N workers are ready (files in DIR), then close it as NAME
         and print one JSON line saying what happened
@@ -88,6 +89,8 @@ def crash(db: str) -> None:
     """Import and close rounds, one after another, until killed."""
     with Ledger.open(db) as ledger:
         ensure_fund(ledger)
+        # The parent times its kill from here, not from a start slowed by imports.
+        print("ready", flush=True)
         while True:
             n = len(ledger.rounds()) + 1
             round_id = f"crash-{n}"

@@ -7,6 +7,7 @@ statement, or `Ledger.verify` reports what changed (naming the entity), and it n
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from sgfund.errors import LedgerError, RoundClosedError
+from sgfund.errors import ClosureRefused, LedgerError, RoundClosedError
 from sgfund.ledger import Ledger
 from sgfund.lifecycle import RoundState
 from sgfund.sample import SCF
@@ -64,7 +65,7 @@ def _row(conn, table, where, *args):
 def _replace(conn, table, row, verb="INSERT OR REPLACE"):
     columns = ", ".join(row)
     marks = ", ".join("?" * len(row))
-    conn.execute(f"{verb} INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))  # noqa: S608
+    conn.execute(f"{verb} INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))
 
 
 def _refused(conn, action):
@@ -94,7 +95,8 @@ def _with_guards_lifted(path, *statements):
         else:
             conn.execute(sql)
     for _, sql in triggers:
-        conn.execute(sql)
+        with contextlib.suppress(sqlite3.OperationalError):  # its table was dropped
+            conn.execute(sql)
     conn.close()
 
 
@@ -109,8 +111,9 @@ def _closed_award(conn, round_id="gr-a"):
 def test_replace_cannot_move_a_closed_award_to_an_open_round(path, recursive):
     conn = _connect(path, recursive=recursive)
     award = _closed_award(conn)
-    target = _row(conn, "applications", "id = (SELECT min(id) FROM applications WHERE round_id = ?)",
-                  "gr-c")
+    target = _row(
+        conn, "applications", "id = (SELECT min(id) FROM applications WHERE round_id = ?)", "gr-c"
+    )
     moved = {**award, "round_id": "gr-c", "application_id": target["id"]}
     _refused(conn, lambda: _replace(conn, "awards", moved))
     _refused(conn, lambda: _replace(conn, "awards", award))
@@ -243,9 +246,8 @@ def test_editing_who_closed_a_round_is_reported_and_not_believed(path):
     assert any(p.round_id == "gr-a" and "closed_by" in p.message for p in report.problems), str(
         report
     )
-    with Ledger.open(path) as ledger:
-        with pytest.raises(RoundClosedError) as caught:
-            ledger.set_round_state("gr-a", "open", actor="x", at=AT)
+    with Ledger.open(path) as ledger, pytest.raises(RoundClosedError) as caught:
+        ledger.set_round_state("gr-a", "open", actor="x", at=AT)
     assert caught.value.closed_by == "manager"
 
 
@@ -267,9 +269,7 @@ def _corrected(path):
 
 def test_rewriting_superseded_history_is_reported(path):
     _corrected(path)
-    _with_guards_lifted(
-        path, "UPDATE superseded SET data = replace(data, 'clerk', 'nobody')"
-    )
+    _with_guards_lifted(path, "UPDATE superseded SET image = replace(image, 'clerk', 'nobody')")
     assert not _verify(path).ok
 
 
@@ -329,10 +329,8 @@ def test_an_open_rounds_forged_record_is_not_sealed_by_closing(path):
         conn.close()
     _with_guards_lifted(path, forge)
     with Ledger.open(path) as ledger:
-        try:
+        with pytest.raises(ClosureRefused, match="do not match the events that wrote them"):
             ledger.close_round("gr-c", actor="manager", at=AT)
-        except LedgerError:
-            pass  # refusing to seal a forged round is the better answer
         report = ledger.verify()
     assert not report.ok
     assert "gr-c" in {p.round_id for p in report.problems}
@@ -385,8 +383,9 @@ def test_applications_are_refused_once_a_round_is_past_open(path):
     with Ledger.open(path) as ledger, pytest.raises(LedgerError, match="decided"):
         ledger.add_applications([extra], actor="clerk", at=AT)
     conn = _connect(path)
-    app = _row(conn, "applications", "id = (SELECT min(id) FROM applications WHERE round_id = ?)",
-               "gr-c")
+    app = _row(
+        conn, "applications", "id = (SELECT min(id) FROM applications WHERE round_id = ?)", "gr-c"
+    )
     app["id"] = extra.id
     app["data"] = json.dumps({**json.loads(app["data"]), "id": extra.id})
     _refused(conn, lambda: _replace(conn, "applications", app, verb="INSERT"))
@@ -396,7 +395,7 @@ def test_applications_are_refused_once_a_round_is_past_open(path):
 def test_opening_a_file_that_is_not_sqlite_names_the_file(tmp_path):
     bad = tmp_path / "notes.db"
     bad.write_text("these are my notes, not a database\n" * 200)
-    with pytest.raises(LedgerError, match="notes.db") as caught:
+    with pytest.raises(LedgerError, match=r"notes\.db") as caught:
         Ledger.open(bad)
     assert "not an sgfund ledger" in str(caught.value)
 
