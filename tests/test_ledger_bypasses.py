@@ -149,7 +149,7 @@ def test_replace_cannot_rewrite_the_trail(path, table, recursive):
             records = worker.records_for("gr-c", 3)
             ledger.record_decisions(records.decisions[:1], actor="senior", at=AT)
         conn = _connect(path, recursive=recursive)
-        row = _row(conn, "superseded", "id = (SELECT min(id) FROM superseded)")
+        row = _row(conn, "superseded", "replaced_by = (SELECT min(replaced_by) FROM superseded)")
         forged = {
             k: (v.replace("approved", "rejected") if isinstance(v, str) else v)
             for k, v in row.items()

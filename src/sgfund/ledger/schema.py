@@ -281,7 +281,8 @@ def _superseded() -> str:
     )
     insert = _refuse(
         _SUPERSEDED,
-        "NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM superseded WHERE id = NEW.id)",
+        "EXISTS (SELECT 1 FROM superseded WHERE kind = NEW.kind AND key = NEW.key "
+        "AND replaced_by = NEW.replaced_by)",
     )
     insert += _refuse(_SUPERSEDED_NEWEST, f"NEW.replaced_by IS NOT {_NEWEST_ID}")
     insert += _refuse(_SUPERSEDED_STORED, f"NOT (CASE NEW.kind {current} ELSE 0 END)")
@@ -289,15 +290,14 @@ def _superseded() -> str:
 -- Earlier versions of corrected records: a correction never erases what it replaced.
 -- ``image`` is the replaced row as canonical JSON, exactly as its event digested it.
 CREATE TABLE superseded (
-    id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     key TEXT NOT NULL,
     written_by INTEGER NOT NULL REFERENCES events (id),
     replaced_by INTEGER NOT NULL REFERENCES events (id),
     image TEXT NOT NULL,
+    PRIMARY KEY (kind, key, replaced_by),
     CHECK (written_by < replaced_by)
-) STRICT;
-CREATE INDEX superseded_by_key ON superseded (kind, key);
+) STRICT, WITHOUT ROWID;
 """
     return (
         table

@@ -237,7 +237,8 @@ class SqliteTransaction:
     def superseded(self, kind: Kind, key: str) -> list[SupersededRow]:
         """Earlier versions of one record, oldest first."""
         rows = self._conn.execute(
-            f"SELECT {_SUPERSEDED_COLUMNS} FROM superseded WHERE kind = ? AND key = ? ORDER BY id",
+            f"SELECT {_SUPERSEDED_COLUMNS} FROM superseded WHERE kind = ? AND key = ? "
+            "ORDER BY replaced_by",
             (kind.name, key),
         ).fetchall()
         return [SupersededRow(*row) for row in rows]
@@ -396,6 +397,10 @@ class SqliteStore:
         except sqlite3.Error as err:
             raise LedgerError(f"cannot open the ledger at {self.location}: {err}") from err
         try:
+            if not readonly:
+                # Refuse what is not ours before changing anything (WAL rewrites the header).
+                with self._transaction(immediate=False) as conn:
+                    self._refusal(conn, int(conn.execute("PRAGMA user_version").fetchone()[0]))
             self._configure(readonly=readonly)
             if not readonly:
                 self._migrate()
@@ -424,28 +429,38 @@ class SqliteStore:
             # FULL: a committed transaction survives a power cut, not only a killed process.
             conn.execute("PRAGMA synchronous = FULL")
 
+    def _refusal(self, conn: sqlite3.Connection, version: int) -> None:
+        """Raise `LedgerError` if this file is not a ledger this sgfund can open and migrate."""
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"the ledger at {self.location} has schema version {version}; this sgfund "
+                f"knows versions up to {SCHEMA_VERSION}: upgrade sgfund"
+            )
+        if version == 0:
+            others = [name for _, name, _, _ in _schema_objects(conn)]
+            if others:
+                raise LedgerError(
+                    f"{self.location} is not an sgfund ledger: it is a SQLite database "
+                    f"holding other things ({', '.join(others[:5])})"
+                )
+        if version < SCHEMA_VERSION:
+            self._refuse_migration(conn, version + 1)
+
+    def _refuse_migration(self, conn: sqlite3.Connection, number: int) -> None:
+        migration = MIGRATIONS[number - 1]
+        if migration.refuse_when and conn.execute(migration.refuse_when).fetchone()[0]:
+            raise LedgerError(
+                f"the ledger at {self.location} cannot be opened: {migration.refusal}"
+            )
+
     def _migrate(self) -> None:
         with self._transaction(immediate=True) as conn:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            if version > SCHEMA_VERSION:
-                raise LedgerError(
-                    f"the ledger at {self.location} has schema version {version}; this sgfund "
-                    f"knows versions up to {SCHEMA_VERSION}: upgrade sgfund"
-                )
-            if version == 0:
-                others = [name for _, name, _, _ in _schema_objects(conn)]
-                if others:
-                    raise LedgerError(
-                        f"{self.location} is not an sgfund ledger: it is a SQLite database "
-                        f"holding other things ({', '.join(others[:5])})"
-                    )
+            # Again, under the write lock: another process may have migrated meanwhile.
+            self._refusal(conn, version)
             for number in range(version + 1, SCHEMA_VERSION + 1):
-                migration = MIGRATIONS[number - 1]
-                if migration.refuse_when and conn.execute(migration.refuse_when).fetchone()[0]:
-                    raise LedgerError(
-                        f"the ledger at {self.location} cannot be opened: {migration.refusal}"
-                    )
-                for statement in _statements(migration.script):
+                self._refuse_migration(conn, number)
+                for statement in _statements(MIGRATIONS[number - 1].script):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
 

@@ -17,7 +17,7 @@ from typing import Any
 from attrs import field, frozen
 
 from sgfund.ledger.events import SCHEMA_ACTION, Anchor, image, row_hash
-from sgfund.ledger.kinds import KINDS, Kind
+from sgfund.ledger.kinds import FUNDS, KINDS, RECORD_KINDS, ROUNDS, Kind
 from sgfund.ledger.schema import GENESIS, SCHEMA_VERSION
 from sgfund.ledger.store import ClosureRow, EventRow, RoundRow, Transaction
 from sgfund.ledger.verify_rounds import check_round
@@ -28,6 +28,14 @@ __all__ = ["VerifyProblem", "VerifyReport", "round_problems", "verify_ledger"]
 # Actions whose events write rows (and so carry the digest of those rows).
 _ROW_ACTIONS = frozenset(kind.action for kind in KINDS)
 KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
+# The kind each row-writing action writes a counted batch of (funds and rounds: one).
+_MAIN_KIND = {
+    FUNDS.action: FUNDS,
+    ROUNDS.action: ROUNDS,
+    **{kind.action: kind for kind in RECORD_KINDS},
+}
+# Every action sgfund writes; anything else in the chain was not written by sgfund.
+_ACTIONS = frozenset({SCHEMA_ACTION, "round.state", "round.closed", *_ROW_ACTIONS})
 
 
 @frozen(kw_only=True)
@@ -147,6 +155,14 @@ def verify_ledger(tx: Transaction, *, anchors: Sequence[Anchor] = ()) -> VerifyR
             check_round, tx, row, closures.get(row.id), events, trails.get(row.id, []), found
         )
         found.guarded(f"round {row.id}", check, round_id=row.id)
+    stored = {row.id for row in rounds}
+    for round_id in sorted(r for r in trails if r is not None and r not in stored):
+        found.add(
+            "state",
+            f"round {round_id}",
+            f"events {[e.id for e in trails[round_id]]} are about it, but it is not in the ledger",
+            round_id=round_id,
+        )
     for round_id in sorted(set(closures) - {row.id for row in rounds}):
         found.add(
             "state",
@@ -220,6 +236,14 @@ def _walk_chain(rows: Iterable[EventRow], found: _Found) -> dict[int, EventRow]:
                 event_id=row.id,
                 round_id=row.round_id,
             )
+        if row.action not in _ACTIONS:
+            found.add(
+                "chain",
+                entity,
+                f"records {row.action!r}, which sgfund never writes",
+                event_id=row.id,
+                round_id=row.round_id,
+            )
         events[row.id] = row
         prev, expected_id = row.hash, row.id + 1
     return events
@@ -231,8 +255,18 @@ def _check_schema_events(tx: Transaction, events: Mapping[int, EventRow], found:
         found.add(
             "chain", "event 1", "the chain does not start by recording its schema", event_id=1
         )
+    previous = 0
     for event in schema_events:
         version = json.loads(event.detail).get("schema_version")
+        if isinstance(version, int) and version <= previous:
+            found.add(
+                "chain",
+                f"event {event.id}",
+                f"records schema version {version} after version {previous}: only a migration "
+                "records a schema, and only a newer one",
+                event_id=event.id,
+            )
+        previous = version if isinstance(version, int) else previous
         if not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
             found.add(
                 "chain",
@@ -318,11 +352,13 @@ def _check_digests(
     """Recompute each row-writing event's digest from the rows attributed to it."""
     hashers: dict[int, Any] = {}
     strays: dict[int, set[str]] = {}
+    written: dict[tuple[int, str], int] = {}
     versions = _Versions(tx, only)
     count = 0
     for kind in KINDS:
         for event_id, _key, line in versions.of(kind):
             count += 1
+            written[(event_id, kind.name)] = written.get((event_id, kind.name), 0) + 1
             event = events.get(event_id)
             if event is None or event.action not in _ROW_ACTIONS:
                 strays.setdefault(event_id, set()).add(kind.name)
@@ -356,9 +392,25 @@ def _check_digests(
                 event_id=event.id,
                 round_id=event.round_id,
             )
+        _check_count(event, written, found)
         if only is None:
             _check_replaced(event, versions.replaced, found)
     return count
+
+
+def _check_count(event: EventRow, written: Mapping[tuple[int, str], int], found: _Found) -> None:
+    """A batch event wrote as many records of its kind as it says (and at least one)."""
+    kind = _MAIN_KIND[event.action]
+    expected = 1 if kind in (FUNDS, ROUNDS) else json.loads(event.detail).get("count")
+    stored = written.get((event.id, kind.name), 0)
+    if not isinstance(expected, int) or expected < 1 or stored != expected:
+        found.add(
+            "records",
+            f"event {event.id}",
+            f"says it wrote {expected!r} {kind.name}; {stored} stored row(s) say it wrote them",
+            event_id=event.id,
+            round_id=event.round_id,
+        )
 
 
 def _check_replaced(

@@ -26,6 +26,7 @@ from sgfund.ledger.kinds import (
     RESOLUTIONS,
     THEME_OVERRIDES,
     Kind,
+    to_json,
 )
 from sgfund.ledger.records import decode, load_round
 from sgfund.ledger.store import ClosureRow, EventRow, RoundRow, Transaction
@@ -152,6 +153,8 @@ def _check_closure(
     else:
         _against_event(closure, event, add)
     record = structure(json.loads(closure.record), ClosureRecord)
+    if to_json(record) != closure.record:
+        add("closure", "its closure record's text is not the one sgfund wrote")
     if (record.round_id, record.closed_by, record.digest) != (
         closure.round_id,
         closure.closed_by,
