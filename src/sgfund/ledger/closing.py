@@ -17,12 +17,11 @@ import attrs
 from attrs import frozen
 
 from sgfund import closure as closure_rules
-from sgfund.closure import ClosureRecord, RoundRecords
+from sgfund.closure import ClosureRecord
 from sgfund.errors import ClosureRefused
 from sgfund.ledger.events import Anchor
 from sgfund.ledger.kinds import DECISIONS, to_json
 from sgfund.ledger.policy import LedgerPolicy, duty_reasons
-from sgfund.ledger.records import round_records
 from sgfund.ledger.store import ClosureRow
 from sgfund.ledger.verify import round_problems
 from sgfund.ledger.writing import Session
@@ -61,14 +60,14 @@ def close(
 ) -> AnchoredClosure:
     """Close ``round_id`` in ``session``'s transaction, or raise `ClosureRefused`."""
     tx = session.tx
-    row, rnd = session.open_round(round_id)
-    tampered = [
-        f"the ledger's records do not match the events that wrote them: {problem}"
-        for problem in round_problems(tx, round_id)
-    ]
-    if tampered:
-        raise ClosureRefused(round_id, tampered)
-    records: RoundRecords = round_records(tx, rnd, known=session.known_applications())
+    row, _ = session.open_round(round_id)
+    problems, records = round_problems(tx, round_id)
+    if problems or records is None:
+        raise ClosureRefused(
+            round_id,
+            [f"the ledger's records do not match the events that wrote them: {p}" for p in problems]
+            or ["the ledger's records of this round cannot all be read"],
+        )
     reasons = duty_reasons(policy, actor, tx.round_rows(DECISIONS, round_id), records.decisions)
     try:
         record = closure_rules.close_round(

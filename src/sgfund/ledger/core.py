@@ -506,7 +506,7 @@ class Ledger:
         try:
             with self._store.read() as tx:
                 return verify_ledger(tx, anchors=chosen)
-        except Exception as err:
+        except Exception as err:  # a damaged ledger is reported, not raised
             return _unreadable(self.location, err, chosen)
 
 
@@ -514,16 +514,14 @@ def _new_organisations(
     session: Session, apps: Sequence[Any], actor: str
 ) -> dict[str, list[tuple[Kind, Row]]]:
     """Organisations not yet stored, each with the first round (by id) it applies to."""
-    valid = [a for a in apps if isinstance(a, Application)]
-    keys = sorted({a.organisation.key for a in valid})
-    taken = set(session.tx.rows(ORGANISATIONS, keys))
+    keyed = [(a.round_id, a.organisation.key, a) for a in apps if isinstance(a, Application)]
+    taken = set(session.tx.rows(ORGANISATIONS, sorted({key for _, key, _ in keyed})))
     by_round: dict[str, list[tuple[Kind, Row]]] = {}
-    for app in sorted(valid, key=lambda a: a.round_id):
-        key = app.organisation.key
+    for round_id, key, app in sorted(keyed, key=lambda t: t[0]):
         if key not in taken:
             taken.add(key)
             row = ORGANISATIONS.row(app.organisation, actor)
-            by_round.setdefault(app.round_id, []).append((ORGANISATIONS, row))
+            by_round.setdefault(round_id, []).append((ORGANISATIONS, row))
     return by_round
 
 

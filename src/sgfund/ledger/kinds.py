@@ -15,7 +15,7 @@ A row is a tuple of column values in the order of ``columns``: the key first, th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -57,8 +57,11 @@ __all__ = [
 
 # Column values of one stored row, in the order of its kind's ``columns``.
 Row = tuple[Any, ...]
-# Checks a record against its round (and its application, for records about one).
-Check = Callable[[Any, Round, Application | None], list[Problem]]
+# Checks one round's batch of records (its application, for records about one, found by id):
+# yields (position in the batch, problem).
+Batch = Sequence[tuple[int, Any]]
+Found = tuple[int, Problem]
+Check = Callable[[Batch, Round, Mapping[str, Application]], Iterable[Found]]
 
 # Version of the JSON an assessment is stored as. Raise it (with a reader for the old
 # version) when `sgfund.assessment.Assessment` changes shape.
@@ -112,7 +115,7 @@ class Kind:
     ``correctable``: a record with a key already stored replaces the stored one, which is kept
     as superseded; otherwise a stored key is refused. ``actor_column`` holds the actor of the
     event that wrote the row. ``to_row`` turns a model (and the actor) into a row; ``check``
-    returns what is wrong with a record in its round.
+    finds what is wrong with a round's batch of records.
     """
 
     name: str
@@ -221,29 +224,43 @@ def theme_problems(rnd: Round, themes: Any, *, field: str) -> list[Problem]:
     return []
 
 
-def _check_application(app: Application, rnd: Round, _app: Application | None) -> list[Problem]:
-    return theme_problems(rnd, app.declared_themes, field="declared_themes")
+def _themes_checked(attribute: str) -> Check:
+    """A check of each record's themes, asked once per distinct set of themes in the batch."""
+
+    def check(batch: Batch, rnd: Round, _apps: Mapping[str, Application]) -> Iterator[Found]:
+        seen: dict[frozenset[str], list[Problem]] = {}
+        for index, item in batch:
+            themes = frozenset(getattr(item, attribute))
+            if themes not in seen:
+                seen[themes] = theme_problems(rnd, themes, field=attribute)
+            for found in seen[themes]:
+                yield index, found
+
+    return check
 
 
-def _check_override(override: ThemeOverride, rnd: Round, _app: Application | None) -> list[Problem]:
-    return theme_problems(rnd, override.themes, field="themes")
+def _check_decisions(batch: Batch, rnd: Round, apps: Mapping[str, Application]) -> Iterator[Found]:
+    for index, decision in batch:
+        app = apps.get(decision.application_id)
+        if app is not None:
+            for found in decision_problems(decision, app, rnd):
+                yield index, found
 
 
-def _check_decision(decision: Decision, rnd: Round, app: Application | None) -> list[Problem]:
-    return [] if app is None else decision_problems(decision, app, rnd)
-
-
-def _check_award(award: Award, _rnd: Round, app: Application | None) -> list[Problem]:
-    if app is None or award.round_id == app.round_id:
-        return []
-    return [
-        Problem(
-            f"is for round {award.round_id!r} but its application is in round {app.round_id!r}",
-            field="round_id",
-            value=award.round_id,
-            expected=app.round_id,
-        )
-    ]
+def _check_awards(batch: Batch, _rnd: Round, apps: Mapping[str, Application]) -> Iterator[Found]:
+    for index, award in batch:
+        app = apps.get(award.application_id)
+        if app is not None and award.round_id != app.round_id:
+            yield (
+                index,
+                Problem(
+                    f"is for round {award.round_id!r} but its application is in round "
+                    f"{app.round_id!r}",
+                    field="round_id",
+                    value=award.round_id,
+                    expected=app.round_id,
+                ),
+            )
 
 
 _STATES = tuple(RoundState)
@@ -323,7 +340,7 @@ APPLICATIONS = Kind(
     accepts=frozenset({RoundState.DRAFT, RoundState.OPEN}),
     indexes=(Index("applications_by_round", ("round_id",)),),
     to_row=_application_row,
-    check=_check_application,
+    check=_themes_checked("declared_themes"),
 )
 _ABOUT_APPLICATION = Column("application_id", references="applications (id)")
 ASSESSMENTS = Kind(
@@ -370,7 +387,7 @@ THEME_OVERRIDES = Kind(
     accepts=_UNTIL_DECIDED,
     correctable=True,
     to_row=_theme_override_row,
-    check=_check_override,
+    check=_themes_checked("themes"),
 )
 DECISIONS = Kind(
     name="decisions",
@@ -392,7 +409,7 @@ DECISIONS = Kind(
     actor_column="recorded_by",
     checks=("(outcome = 'approved') = (amount_awarded_pence > 0)",),
     to_row=_decision_row,
-    check=_check_decision,
+    check=_check_decisions,
 )
 AWARDS = Kind(
     name="awards",
@@ -417,7 +434,7 @@ AWARDS = Kind(
         Index("awards_by_application", ("application_id",)),
     ),
     to_row=_award_row,
-    check=_check_award,
+    check=_check_awards,
 )
 
 # Every kind, in the order their rows are digested (and their tables created).

@@ -7,10 +7,9 @@ Assessments carry the version of the JSON they were stored as (`kinds.ASSESSMENT
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from sgfund.applications import Application
 from sgfund.closure import RoundRecords
 from sgfund.convert import structure
 from sgfund.errors import LedgerError
@@ -55,25 +54,12 @@ def _decoded(kind: Kind, records: Iterable[Record]) -> list[Any]:
     return [decode(kind, record.row) for record in records]
 
 
-def round_records(
-    tx: Transaction,
-    rnd: Round,
-    *,
-    known: Mapping[str, Application] | None = None,
-) -> RoundRecords:
-    """Everything stored about ``rnd``, as frozen models.
-
-    ``known`` are applications this transaction already holds as models (they are not decoded
-    again).
-    """
+def round_records(tx: Transaction, rnd: Round) -> RoundRecords:
+    """Everything stored about ``rnd``, as frozen models."""
     round_id = rnd.id
-    apps = []
-    for record in tx.round_rows(APPLICATIONS, round_id):
-        given = (known or {}).get(record.row[0])
-        apps.append(given if given is not None else decode(APPLICATIONS, record.row))
     return RoundRecords(
         round=rnd,
-        applications=apps,
+        applications=_decoded(APPLICATIONS, tx.round_rows(APPLICATIONS, round_id)),
         decisions=_decoded(DECISIONS, tx.round_rows(DECISIONS, round_id)),
         awards=_decoded(AWARDS, tx.round_rows(AWARDS, round_id)),
         assessments=_decoded(ASSESSMENTS, tx.round_rows(ASSESSMENTS, round_id)),

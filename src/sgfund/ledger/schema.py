@@ -21,6 +21,8 @@ never change, and nothing is ever deleted. What they enforce:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from attrs import frozen
 
 from sgfund.ledger.kinds import KINDS, ROUNDS, Kind
@@ -76,22 +78,41 @@ def _states(states: frozenset[RoundState]) -> str:
     return ", ".join(_q(str(s)) for s in RoundState if s in states)
 
 
-def _refuse(message: str, condition: str) -> str:
-    return f"    SELECT RAISE(ABORT, {_q(message)}) WHERE {condition};\n"
+Refusal = tuple[str, str]  # (message, condition)
 
 
-def _trigger(name: str, when: str, table: str, body: str) -> str:
-    return f"CREATE TRIGGER {name} BEFORE {when} ON {table}\nBEGIN\n{body}END;\n"
+def _refuse(message: str, condition: str) -> list[Refusal]:
+    return [(message, condition)]
+
+
+def _trigger(
+    name: str, when: str, table: str, refusals: list[Refusal], states: Sequence[str] = ()
+) -> str:
+    """A trigger refusing the row with the first message whose condition holds.
+
+    One statement, so the round's state (``states``: ``new_state``, ``old_state``, each bound
+    once) is looked up once per row.
+    """
+    arms = "".join(f"        WHEN {c} THEN RAISE(ABORT, {_q(m)})\n" for m, c in refusals)
+    source = ""
+    if states:
+        source = " FROM (SELECT " + ", ".join(states) + ")"
+    return (
+        f"CREATE TRIGGER {name} BEFORE {when} ON {table}\nBEGIN\n    SELECT CASE\n{arms}"
+        f"    END{source};\nEND;\n"
+    )
 
 
 def _round_state(kind: Kind, row: str) -> str:
-    """SQL for the state of the round a ``row`` (NEW or OLD) of ``kind`` belongs to."""
+    """SQL binding the state of the round a ``row`` (NEW or OLD) belongs to ('' if none)."""
     if kind.round_column is not None:
-        return f"(SELECT state FROM rounds WHERE id = {row}.{kind.round_column})"
-    return (
-        "(SELECT r.state FROM rounds r JOIN applications a ON a.round_id = r.id "
-        f"WHERE a.id = {row}.{kind.application_column})"
-    )
+        found = f"(SELECT state FROM rounds WHERE id = {row}.{kind.round_column})"
+    else:
+        found = (
+            "(SELECT r.state FROM rounds r JOIN applications a ON a.round_id = r.id "
+            f"WHERE a.id = {row}.{kind.application_column})"
+        )
+    return f"coalesce({found}, '') AS {row.lower()}_state"
 
 
 def _table(kind: Kind, *extra: str) -> str:
@@ -114,65 +135,67 @@ def _table(kind: Kind, *extra: str) -> str:
     return sql
 
 
+def _not_accepted(kind: Kind, state: str) -> str:
+    return f"{state} NOT IN ({_states(kind.accepts)})"
+
+
 def _insert_guard(kind: Kind) -> str:
     t, key = kind.table, kind.key
-    body = _refuse(_STORED, f"EXISTS (SELECT 1 FROM {t} WHERE {key} = NEW.{key})")
-    body += _refuse(_NEWEST, f"NEW.event_id IS NOT {_NEWEST_ID}")
+    refusals = _refuse(_STORED, f"EXISTS (SELECT 1 FROM {t} WHERE {key} = NEW.{key})")
+    refusals += _refuse(_NEWEST, f"NEW.event_id IS NOT {_NEWEST_ID}")
+    states = []
     if kind.in_round:
-        state = _round_state(kind, "NEW")
-        body += _refuse(CLOSED_MESSAGE, f"{state} = 'closed'")
+        states.append(_round_state(kind, "NEW"))
+        refusals += _refuse(CLOSED_MESSAGE, "new_state = 'closed'")
         message = f"sgfund: this round's state does not accept {kind.name}"
-        body += _refuse(message, f"coalesce({state}, '') NOT IN ({_states(kind.accepts)})")
-    body += _consistency(kind)
-    return _trigger(f"{t}_insert", "INSERT", t, body)
+        refusals += _refuse(message, _not_accepted(kind, "new_state"))
+    refusals += _consistency(kind)
+    return _trigger(f"{t}_insert", "INSERT", t, refusals, states)
 
 
-def _consistency(kind: Kind) -> str:
-    body = ""
+def _consistency(kind: Kind) -> list[Refusal]:
+    refusals = []
     if kind.actor_column is not None:
-        body += _refuse(
+        refusals += _refuse(
             _ACTOR,
             f"NEW.{kind.actor_column} IS NOT (SELECT actor FROM events WHERE id = NEW.event_id)",
         )
     if kind.round_column is not None and kind.application_column is not None:
-        body += _refuse(
+        refusals += _refuse(
             _AWARD_ROUND,
             f"NEW.{kind.round_column} IS NOT "
             f"(SELECT round_id FROM applications WHERE id = NEW.{kind.application_column})",
         )
-    return body
+    return refusals
 
 
 def _update_guard(kind: Kind) -> str:
     t, key = kind.table, kind.key
-    body = ""
-    if kind.in_round:
-        old, new = _round_state(kind, "OLD"), _round_state(kind, "NEW")
-        body += _refuse(CLOSED_MESSAGE, f"{old} = 'closed' OR {new} = 'closed'")
+    states = [_round_state(kind, "OLD"), _round_state(kind, "NEW")]
+    refusals = _refuse(CLOSED_MESSAGE, "old_state = 'closed' OR new_state = 'closed'")
     if not kind.correctable:
-        return _trigger(f"{t}_update", "UPDATE", t, body + _refuse(_NEVER_CHANGED, "1"))
-    accepts = _states(kind.accepts)
-    body += _refuse(_KEY_FIXED, f"NEW.{key} IS NOT OLD.{key}")
-    body += _refuse(
+        return _trigger(f"{t}_update", "UPDATE", t, refusals + _refuse(_NEVER_CHANGED, "1"), states)
+    refusals += _refuse(_KEY_FIXED, f"NEW.{key} IS NOT OLD.{key}")
+    refusals += _refuse(
         f"sgfund: this round's state does not accept {kind.name}",
-        f"coalesce({old}, '') NOT IN ({accepts}) OR coalesce({new}, '') NOT IN ({accepts})",
+        f"{_not_accepted(kind, 'old_state')} OR {_not_accepted(kind, 'new_state')}",
     )
-    body += _refuse(_NEWEST, f"NEW.event_id IS NOT {_NEWEST_ID} OR NEW.event_id <= OLD.event_id")
-    body += _refuse(
+    refusals += _refuse(
+        _NEWEST, f"NEW.event_id IS NOT {_NEWEST_ID} OR NEW.event_id <= OLD.event_id"
+    )
+    refusals += _refuse(
         _KEEP_REPLACED,
         f"NOT EXISTS (SELECT 1 FROM superseded WHERE kind = {_q(kind.name)} "
         f"AND key = OLD.{key} AND written_by = OLD.event_id AND replaced_by = NEW.event_id)",
     )
-    body += _consistency(kind)
-    return _trigger(f"{t}_update", "UPDATE", t, body)
+    refusals += _consistency(kind)
+    return _trigger(f"{t}_update", "UPDATE", t, refusals, states)
 
 
 def _delete_guard(kind: Kind) -> str:
-    body = ""
-    if kind.in_round:
-        body += _refuse(CLOSED_MESSAGE, f"{_round_state(kind, 'OLD')} = 'closed'")
-    body += _refuse(_NEVER_DELETED, "1")
-    return _trigger(f"{kind.table}_delete", "DELETE", kind.table, body)
+    refusals = _refuse(CLOSED_MESSAGE, "old_state = 'closed'") + _refuse(_NEVER_DELETED, "1")
+    states = [_round_state(kind, "OLD")]
+    return _trigger(f"{kind.table}_delete", "DELETE", kind.table, refusals, states)
 
 
 def _never(table: str, message: str, *operations: str) -> str:

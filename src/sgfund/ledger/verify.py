@@ -16,6 +16,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from sgfund.closure import RoundRecords
 from sgfund.ledger.events import SCHEMA_ACTION, Anchor, image, row_hash
 from sgfund.ledger.kinds import FUNDS, KINDS, RECORD_KINDS, ROUNDS, Kind
 from sgfund.ledger.schema import GENESIS, SCHEMA_VERSION
@@ -112,10 +113,10 @@ class _Found:
     def add(self, kind: str, entity: str, message: str, **where: Any) -> None:
         self.problems.append(VerifyProblem(kind=kind, entity=entity, message=message, **where))
 
-    def guarded(self, what: str, check: Callable[[], None], **where: Any) -> None:
+    def guarded(self, what: str, check: Callable[[], object], **where: Any) -> None:
         try:
             check()
-        except Exception as err:
+        except Exception as err:  # a damaged ledger is reported, never raised
             self.add("file", what, f"could not be checked: {type(err).__name__}: {err}", **where)
 
 
@@ -184,23 +185,28 @@ def verify_ledger(tx: Transaction, *, anchors: Sequence[Anchor] = ()) -> VerifyR
     )
 
 
-def round_problems(tx: Transaction, round_id: str) -> list[VerifyProblem]:
-    """What is wrong with one round's records against the events that wrote them.
+def round_problems(
+    tx: Transaction, round_id: str
+) -> tuple[list[VerifyProblem], RoundRecords | None]:
+    """What is wrong with one round's records against the events that wrote them, and the
+    records as read (None if they could not all be read).
 
-    Run before a round is closed, so closing never seals records changed behind the ledger.
-    """
+    Run before a round is closed, so closing never seals records changed behind the ledger,
+    and closes with the records it checked.
+    """  # noqa: D205 - the summary needs both lines
     found = _Found()
     row = tx.round(round_id)
+    read: list[RoundRecords | None] = [None]
 
     def check() -> None:
         events = {e.id: e for e in tx.events()}
         trail = [e for e in events.values() if e.round_id == round_id]
         _check_digests(tx, events, found, only=[e.id for e in trail])
         if row is not None:
-            check_round(tx, row, tx.closure(round_id), events, trail, found)
+            read[0] = check_round(tx, row, tx.closure(round_id), events, trail, found, read=True)
 
     found.guarded(f"round {round_id}", check, round_id=round_id)
-    return found.problems
+    return found.problems, read[0]
 
 
 # --- the chain ------------------------------------------------------------------------------

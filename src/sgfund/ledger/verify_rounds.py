@@ -26,6 +26,7 @@ from sgfund.ledger.kinds import (
     RESOLUTIONS,
     THEME_OVERRIDES,
     Kind,
+    Row,
     to_json,
 )
 from sgfund.ledger.records import decode, load_round
@@ -52,8 +53,14 @@ def check_round(
     events: Mapping[int, EventRow],
     trail: Sequence[EventRow],
     found: Report,
-) -> None:
-    """Report everything wrong with one round; ``trail`` is its events, oldest first."""
+    *,
+    read: bool = False,
+) -> RoundRecords | None:
+    """Report everything wrong with one round; ``trail`` is its events, oldest first.
+
+    A closed or decided round (or any, with ``read``) is read back in full: returns its records
+    (None if not read, or if some could not be read).
+    """
     entity = f"round {row.id}"
 
     def add(kind: str, message: str) -> None:
@@ -63,14 +70,31 @@ def check_round(
     rnd = load_round(row.data)
     if rnd.id != row.id:
         add("records", f"its stored round says it is {rnd.id!r}")
-    models = _check_records(tx, row, events, found)
+    # Closed rounds (and a round being closed) are read back in full: their closure digest
+    # needs the models. Any other round's records are pinned by their events' digests.
+    read = read or row.state in (RoundState.CLOSED, RoundState.DECIDED) or closure is not None
+    models = _check_records(tx, row, events, found, read=read)
+    records = None if models is None else _records(rnd, models)
     if row.state == RoundState.CLOSED and closure is None:
         add("state", "is marked closed but has no closure record")
     if closure is None:
-        return
+        return records
     if row.state != RoundState.CLOSED:
         add("state", f"has a closure record but its state is {row.state}")
-    _check_closure(rnd, closure, events.get(closure.event_id), models, add)
+    _check_closure(rnd, closure, events.get(closure.event_id), records, add)
+    return records
+
+
+def _records(rnd: Round, models: dict[Kind, list[Any]]) -> RoundRecords:
+    return RoundRecords(
+        round=rnd,
+        applications=models[APPLICATIONS],
+        decisions=models[DECISIONS],
+        awards=models[AWARDS],
+        assessments=models[ASSESSMENTS],
+        resolutions=models[RESOLUTIONS],
+        theme_overrides=models[THEME_OVERRIDES],
+    )
 
 
 def _check_states(row: RoundRow, trail: Sequence[EventRow], add: Any) -> None:
@@ -95,57 +119,72 @@ def _check_states(row: RoundRow, trail: Sequence[EventRow], add: Any) -> None:
 
 
 def _check_records(
-    tx: Transaction, row: RoundRow, events: Mapping[int, EventRow], found: Report
+    tx: Transaction,
+    row: RoundRow,
+    events: Mapping[int, EventRow],
+    found: Report,
+    *,
+    read: bool,
 ) -> dict[Kind, list[Any]] | None:
-    """Decode every record of the round and check it against its JSON and its event.
+    """Check every record of the round against the event that wrote it; with ``read``, also
+    decode each one and check its columns against its JSON.
 
-    Returns the models by kind, or None when some record cannot be read.
-    """
+    Returns the models by kind (None if not read, or if some record cannot be read).
+    """  # noqa: D205 - the summary needs both lines
     models: dict[Kind, list[Any]] = {}
-    readable = True
+    readable = read
     for kind in RECORD_KINDS:
         models[kind] = []
         for record in tx.round_rows(kind, row.id):
             entity = f"{kind.noun} {record.row[0]}"
             event = events.get(record.event_id) or tx.event(record.event_id)
-            try:
-                model = decode(kind, record.row)
-            except Exception as err:
-                found.add("records", entity, f"cannot be read back: {err}", round_id=row.id)
-                readable = False
-                continue
-            models[kind].append(model)
-            if event is not None and event.round_id != row.id:
-                found.add(
-                    "records",
-                    entity,
-                    f"is in round {row.id} but was written by event {event.id} for round "
-                    f"{event.round_id}",
-                    round_id=row.id,
-                )
-            if kind.to_row is not None:
-                expected = kind.to_row(model, "" if event is None else event.actor)
-                differ = [
-                    name
-                    for name, a, b in zip(kind.column_names, expected, record.row, strict=True)
-                    if a != b
-                ]
-                if differ:
-                    found.add(
-                        "records",
-                        entity,
-                        f"its {', '.join(differ)} differ from its record and the event that "
-                        f"wrote it (event {record.event_id})",
-                        round_id=row.id,
-                    )
+            problems = _against_writer(kind, record.row, row.id, event)
+            if read:
+                try:
+                    model = decode(kind, record.row)
+                except Exception as err:  # reported, never raised
+                    found.add("records", entity, f"cannot be read back: {err}", round_id=row.id)
+                    readable = False
+                    continue
+                models[kind].append(model)
+                problems.extend(_against_json(kind, record.row, model, event))
+            for message in problems:
+                found.add("records", entity, message, round_id=row.id)
     return models if readable else None
+
+
+def _against_writer(kind: Kind, row: Row, round_id: str, event: EventRow | None) -> list[str]:
+    """Where a record disagrees with the event that wrote it (its round, its actor column)."""
+    if event is None:
+        return []
+    problems = []
+    if event.round_id != round_id:
+        problems.append(
+            f"is in round {round_id} but was written by event {event.id} for round {event.round_id}"
+        )
+    if kind.actor_column is not None and row[kind.position(kind.actor_column)] != event.actor:
+        problems.append(
+            f"its {kind.actor_column} is {row[kind.position(kind.actor_column)]!r}, but event "
+            f"{event.id}, which wrote it, was by {event.actor!r}"
+        )
+    return problems
+
+
+def _against_json(kind: Kind, row: Row, model: Any, event: EventRow | None) -> list[str]:
+    """Where a record's columns differ from the row its own JSON (and its event) make."""
+    expected = kind.row(model, row[kind.position(kind.actor_column)] if kind.actor_column else "")
+    differ = [name for name, a, b in zip(kind.column_names, expected, row, strict=True) if a != b]
+    if not differ:
+        return []
+    where = "" if event is None else f" (written by event {event.id})"
+    return [f"its {', '.join(differ)} differ from its own record{where}"]
 
 
 def _check_closure(
     rnd: Round,
     closure: ClosureRow,
     event: EventRow | None,
-    models: dict[Kind, list[Any]] | None,
+    records: RoundRecords | None,
     add: Any,
 ) -> None:
     if event is None:
@@ -161,18 +200,9 @@ def _check_closure(
         closure.digest,
     ) or record.closed_at != datetime.fromisoformat(closure.closed_at):
         add("closure", "its closure record differs from its closure columns")
-    if models is None:
+    if records is None:
         add("closure", "its records cannot all be read, so its digest cannot be recomputed")
         return
-    records = RoundRecords(
-        round=rnd,
-        applications=models[APPLICATIONS],
-        decisions=models[DECISIONS],
-        awards=models[AWARDS],
-        assessments=models[ASSESSMENTS],
-        resolutions=models[RESOLUTIONS],
-        theme_overrides=models[THEME_OVERRIDES],
-    )
     digest = closure_digest(records)
     if digest != closure.digest:
         add(

@@ -88,10 +88,6 @@ class Session:
         """Applications written in this transaction, to use as they are."""
         self._apps.update((app.id, app) for app in apps)
 
-    def known_applications(self) -> Mapping[str, Application]:
-        """The applications this transaction holds as models."""
-        return self._apps
-
     def application_rounds(self, ids: Sequence[str]) -> dict[str, str]:
         """Each stored application's round."""
         found = {i: self._apps[i].round_id for i in ids if i in self._apps}
@@ -172,8 +168,7 @@ def _checked(session: Session, kind: Kind, items: Sequence[Any]) -> dict[int, st
         typed.append((index, item))
     round_of = _rounds_of(session, kind, typed, problems)
     rounds = {rid: session.open_round(rid, kind)[1] for rid in sorted(set(round_of.values()))}
-    if kind.check is not None:
-        problems.extend(_item_problems(session, kind, typed, round_of, rounds))
+    problems.extend(_item_problems(session, kind, typed, round_of, rounds))
     if problems:
         raise refused(problems, kind.name.replace("_", " "))
     return round_of
@@ -186,27 +181,32 @@ def _item_problems(
     round_of: Mapping[int, str],
     rounds: Mapping[str, Round],
 ) -> list[Problem]:
-    """What the kind's own check finds wrong with each item, in its round."""
+    """What the kind's own check finds wrong with each round's batch."""
+    if kind.check is None:
+        return []
     column = kind.application_column
     apps: dict[str, Application] = {}
     if column is not None:
         apps = session.applications(sorted({getattr(i, column) for _, i in typed}))
-    problems = []
+    batches: dict[str, list[tuple[int, Any]]] = {}
+    keys = {}
     for index, item in typed:
-        if index not in round_of or kind.check is None:
-            continue
-        app = apps.get(getattr(item, column)) if column is not None else None
-        for found in kind.check(item, rounds[round_of[index]], app):
+        if index in round_of:
+            batches.setdefault(round_of[index], []).append((index, item))
+            keys[index] = kind.key_of(item)
+    problems = []
+    for round_id in sorted(batches):
+        for index, found in kind.check(batches[round_id], rounds[round_id], apps):
             problems.append(
                 Problem(
-                    f"{kind.key_of(item)}: {found.message}",
+                    f"{keys[index]}: {found.message}",
                     row=index,
                     field=found.field,
                     value=found.value,
                     expected=found.expected,
                 )
             )
-    return problems
+    return sorted(problems, key=lambda p: p.row or 0)
 
 
 def _article(noun: str) -> str:
