@@ -68,9 +68,13 @@ Check = Callable[[Batch, Round, Mapping[str, Application]], Iterable[Found]]
 ASSESSMENT_FORMAT = 1
 
 
+# One encoder: json.dumps with these options would build a new one for every call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(value: Any) -> str:
     """JSON with sorted keys and no spaces: the same data always gives the same text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def to_json(obj: object) -> str:
