@@ -337,10 +337,25 @@ class Ledger:
                 raise duplicate_problems(tx, APPLICATIONS, apps) from None
         return len(apps)
 
+    def record(
+        self, kind: Kind, items: Iterable[Any], *, actor: str, at: datetime | None = None
+    ) -> int:
+        """Record a batch of any kind of record that belongs to a round (`sgfund.ledger.kinds`),
+        all or nothing, one event per round; return how many.
+
+        The methods below are this for their kind. A kind that is not correctable refuses a
+        key already stored; a correctable one replaces it, keeping the earlier version.
+        """  # noqa: D205 - the summary needs both lines
+        if kind is APPLICATIONS:
+            return self.add_applications(items, actor=actor, at=at)
+        return self._record(kind, list(items), actor, at)
+
     def _record(
         self, kind: Kind, items: Sequence[Any], actor: str, at: datetime | None, **options: Any
     ) -> int:
         who, when = _actor(actor), self._when(at)
+        if not kind.in_round:
+            raise LedgerError(f"{kind.name} are not records of a round")
         with self._writing() as s:
             write_records(s, kind, items, actor=who, at=when, **options)
         return len(items)

@@ -63,7 +63,9 @@ def digest_of(lines: Iterable[str]) -> str:
 
 def digest_rows(rows: Iterable[tuple[Kind, Row]]) -> str:
     """The digest of the rows one event wrote: their images ordered by kind, then key."""
-    ordered = sorted(rows, key=lambda pair: (_ORDER[pair[0].name], pair[1][0]))
+    ordered = sorted(
+        rows, key=lambda pair: (_ORDER.get(pair[0].name, len(_ORDER)), pair[0].name, pair[1][0])
+    )
     return digest_of(image(kind, row) for kind, row in ordered)
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "Migration",
+    "kind_ddl",
 ]
 
 # The "previous hash" of the first event.
@@ -146,7 +147,8 @@ def _insert_guard(kind: Kind) -> str:
     states = []
     if kind.in_round:
         states.append(_round_state(kind, "NEW"))
-        refusals += _refuse(CLOSED_MESSAGE, "new_state = 'closed'")
+        if RoundState.CLOSED not in kind.accepts:
+            refusals += _refuse(CLOSED_MESSAGE, "new_state = 'closed'")
         message = f"sgfund: this round's state does not accept {kind.name}"
         refusals += _refuse(message, _not_accepted(kind, "new_state"))
     refusals += _consistency(kind)
@@ -172,7 +174,9 @@ def _consistency(kind: Kind) -> list[Refusal]:
 def _update_guard(kind: Kind) -> str:
     t, key = kind.table, kind.key
     states = [_round_state(kind, "OLD"), _round_state(kind, "NEW")]
-    refusals = _refuse(CLOSED_MESSAGE, "old_state = 'closed' OR new_state = 'closed'")
+    refusals: list[Refusal] = []
+    if RoundState.CLOSED not in kind.accepts:
+        refusals += _refuse(CLOSED_MESSAGE, "old_state = 'closed' OR new_state = 'closed'")
     if not kind.correctable:
         return _trigger(f"{t}_update", "UPDATE", t, refusals + _refuse(_NEVER_CHANGED, "1"), states)
     refusals += _refuse(_KEY_FIXED, f"NEW.{key} IS NOT OLD.{key}")
@@ -193,7 +197,10 @@ def _update_guard(kind: Kind) -> str:
 
 
 def _delete_guard(kind: Kind) -> str:
-    refusals = _refuse(CLOSED_MESSAGE, "old_state = 'closed'") + _refuse(_NEVER_DELETED, "1")
+    refusals: list[Refusal] = []
+    if RoundState.CLOSED not in kind.accepts:
+        refusals += _refuse(CLOSED_MESSAGE, "old_state = 'closed'")
+    refusals += _refuse(_NEVER_DELETED, "1")
     states = [_round_state(kind, "OLD")]
     return _trigger(f"{kind.table}_delete", "DELETE", kind.table, refusals, states)
 
@@ -329,7 +336,8 @@ CREATE TABLE superseded (
     )
 
 
-def _kind_ddl(kind: Kind) -> str:
+def kind_ddl(kind: Kind) -> str:
+    """The table, indexes and guarding triggers of ``kind`` (for a migration adding a kind)."""
     if kind is ROUNDS:
         every = _states(frozenset(RoundState))
         state = f"state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ({every}))"
@@ -345,7 +353,7 @@ def _kind_ddl(kind: Kind) -> str:
 _V2_DROP = "".join(f"DROP TABLE {table};\n" for table in V1_TABLES)
 
 V2_CREATE = (
-    _events() + "".join("\n" + _kind_ddl(kind) for kind in KINDS) + _closures() + _superseded()
+    _events() + "".join("\n" + kind_ddl(kind) for kind in KINDS) + _closures() + _superseded()
 )
 
 

@@ -105,19 +105,21 @@ class Session:
         return found
 
     def open_round(self, round_id: str, kind: Kind | None = None) -> tuple[RoundRow, Round]:
-        """A round that exists, is not closed, and (for ``kind``) accepts that kind."""
+        """A round that exists and accepts ``kind`` (without a kind: that is not closed)."""
         found = self.round(round_id)
         if found is None:
             raise LedgerError(f"round {round_id!r} is not in the ledger")
         row, rnd = found
-        if row.state == RoundState.CLOSED:
-            raise closed_error(self.tx, round_id)
-        if kind is not None and RoundState(row.state) not in kind.accepts:
-            accepted = " or ".join(str(s) for s in RoundState if s in kind.accepts)
-            raise LedgerError(
-                f"round {round_id!r} is {row.state}: {kind.name} are accepted only while a "
-                f"round is {accepted}"
-            )
+        state = RoundState(row.state)
+        if kind is None or state not in kind.accepts:
+            if state is RoundState.CLOSED:
+                raise closed_error(self.tx, round_id)
+            if kind is not None:
+                accepted = " or ".join(str(s) for s in RoundState if s in kind.accepts)
+                raise LedgerError(
+                    f"round {round_id!r} is {row.state}: {kind.name} are accepted only while "
+                    f"a round is {accepted}"
+                )
         return row, rnd
 
     def append(self, **fields: Any) -> EventRow:
