@@ -261,6 +261,20 @@ def test_editing_when_a_round_was_closed_is_reported(path):
     )
 
 
+def test_editing_a_field_inside_a_closure_record_is_reported(path):
+    # Totals, digest and closer stay as they were: only the recorded reconciliation changes.
+    _with_guards_lifted(
+        path,
+        "UPDATE closures SET record = json_set(record, '$.findings_summary', json('{\"x\":1}')) "
+        "WHERE round_id = 'gr-a'",
+    )
+    report = _verify(path)
+    assert any(
+        p.round_id == "gr-a" and "not the one its closing event" in p.message
+        for p in report.problems
+    ), str(report)
+
+
 def _corrected(path):
     with Ledger.open(path) as ledger:
         records = worker.records_for("gr-c", 3)

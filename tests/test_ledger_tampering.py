@@ -136,6 +136,40 @@ def _snapshot(path: Path) -> object:
     return dump, version
 
 
+def _leaves(value, path=()):
+    """Paths to every scalar inside parsed JSON."""
+    if isinstance(value, dict):
+        for key in sorted(value):
+            yield from _leaves(value[key], (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, (*path, index))
+    else:
+        yield path
+
+
+def _changed_leaf(draw, loaded):
+    """``loaded`` with one scalar somewhere inside it changed."""
+    paths = [p for p in _leaves(loaded) if p]
+    if not paths:
+        return None
+    path = draw(st.sampled_from(paths))
+    copy = json.loads(json.dumps(loaded))
+    holder = copy
+    for step in path[:-1]:
+        holder = holder[step]
+    leaf = holder[path[-1]]
+    if isinstance(leaf, bool):
+        holder[path[-1]] = not leaf
+    elif isinstance(leaf, int):
+        holder[path[-1]] = leaf + 1
+    elif isinstance(leaf, str):
+        holder[path[-1]] = leaf + "x"
+    else:
+        holder[path[-1]] = "x"
+    return json.dumps(copy, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _other(draw, old):
     """A value different from ``old`` of a kind a forger would try."""
     if isinstance(old, int):
@@ -145,15 +179,13 @@ def _other(draw, old):
     options = [old + "x", "forged", old.upper()]
     with contextlib.suppress(ValueError):
         loaded = json.loads(old)
-        # Same data, different text; and a real edit that stays valid JSON.
+        # Same data, different text; and a real edit anywhere inside that stays valid JSON.
         options.append(json.dumps(loaded, indent=1))
-        if isinstance(loaded, dict):
-            texts = [k for k, v in loaded.items() if isinstance(v, str)]
-            if texts:
-                key = draw(st.sampled_from(sorted(texts)))
-                options.append(json.dumps({**loaded, key: loaded[key] + "x"}, sort_keys=True))
-    choice = draw(st.sampled_from([o for o in options if o != old]))
-    return choice
+        if isinstance(loaded, dict | list):
+            edited = _changed_leaf(draw, loaded)
+            if edited is not None:
+                options.extend([edited] * 3)  # most likely: the subtle edit
+    return draw(st.sampled_from([o for o in options if o != old]))
 
 
 # --- the catalogue --------------------------------------------------------------------------
@@ -360,3 +392,59 @@ def test_any_history_then_any_tampering_is_refused_or_reported(tmp_path_factory,
 @given(history=histories, data=st.data())
 def test_any_history_then_any_tampering_many_times(tmp_path_factory, history, data):
     _check(tmp_path_factory, history, data)
+
+
+# --- every field of every stored JSON ----------------------------------------------------------
+
+FULL_HISTORY = (True, [("closed", 3, True), ("closed", 2, False), ("recorded", 2, True)])
+
+
+@pytest.fixture(scope="module")
+def full_ledger(tmp_path_factory):
+    """Rounds closed and open, with corrections: a row of every kind, superseded ones too."""
+    path = tmp_path_factory.mktemp("full") / "l.db"
+    _build(path, FULL_HISTORY)
+    facts = _facts(path)
+    json_cells = [
+        (name, column, row)
+        for name, table in sorted(facts["tables"].items())
+        for row in table["rows"]
+        for column in table["columns"]
+        if isinstance(row[table["columns"].index(column)], str)
+        and row[table["columns"].index(column)][:1] in "{["
+    ]
+    return path, facts, json_cells
+
+
+def _check_leaf_edit(full_ledger, tmp_path_factory, data):
+    source, facts, cells = full_ledger
+    name, column, row = data.draw(st.sampled_from(cells), label="cell")
+    table = facts["tables"][name]
+    old = row[table["columns"].index(column)]
+    edited = _changed_leaf(data.draw, json.loads(old))
+    if edited is None or edited == old:
+        return
+    path = tmp_path_factory.mktemp("leaf") / "l.db"
+    conn = sqlite3.connect(source)
+    copy = sqlite3.connect(path)
+    conn.backup(copy)
+    conn.close()
+    copy.close()
+    where, args = _where(table["key"], row, table["columns"])
+    sql = f"UPDATE {name} SET {column} = ? WHERE {where}"  # noqa: S608
+    _apply(path, lambda c: c.execute(sql, (edited, *args)), lifted=True, recursive=False)
+    report = verify_file(path)
+    assert not report.ok, f"{name}.{column} of {row[0]!r} edited to {edited[:200]} went unreported"
+
+
+@settings(max_examples=QUICK * 2, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_field_of_any_stored_record_edited_is_reported(full_ledger, tmp_path_factory, data):
+    _check_leaf_edit(full_ledger, tmp_path_factory, data)
+
+
+@pytest.mark.slow
+@settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_field_of_any_stored_record_edited_many_times(full_ledger, tmp_path_factory, data):
+    _check_leaf_edit(full_ledger, tmp_path_factory, data)

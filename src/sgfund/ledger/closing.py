@@ -9,6 +9,7 @@ closure record and the state are written together. The result carries the closin
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -83,6 +84,7 @@ def close(
         raise ClosureRefused(round_id, [*refused.reasons, *reasons]) from None
     if reasons:
         raise ClosureRefused(round_id, reasons)
+    text = to_json(record)
     event = session.append(
         at=at,
         actor=actor,
@@ -98,11 +100,11 @@ def close(
             "awards": record.totals.awards.count,
             "awarded": str(record.totals.awards.total),
             "override_reason": record.override_reason,
+            # The closure record's own text is pinned by the chain, every field of it.
+            "record": hashlib.sha256(text.encode()).hexdigest(),
         },
     )
-    tx.insert_closure(
-        ClosureRow(round_id, at.isoformat(), actor, record.digest, event.id, to_json(record))
-    )
+    tx.insert_closure(ClosureRow(round_id, at.isoformat(), actor, record.digest, event.id, text))
     tx.set_round_state(round_id, RoundState.CLOSED)
     session.moved(round_id, RoundState.CLOSED)
     return anchored(record, Anchor(event.id, event.hash))

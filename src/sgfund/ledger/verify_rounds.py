@@ -8,6 +8,7 @@ records with the digest and totals it was closed with.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -27,7 +28,6 @@ from sgfund.ledger.kinds import (
     THEME_OVERRIDES,
     Kind,
     Row,
-    to_json,
 )
 from sgfund.ledger.records import decode, load_round
 from sgfund.ledger.store import ClosureRow, EventRow, RoundRow, Transaction
@@ -192,8 +192,6 @@ def _check_closure(
     else:
         _against_event(closure, event, add)
     record = structure(json.loads(closure.record), ClosureRecord)
-    if to_json(record) != closure.record:
-        add("closure", "its closure record's text is not the one sgfund wrote")
     if (record.round_id, record.closed_by, record.digest) != (
         closure.round_id,
         closure.closed_by,
@@ -238,3 +236,10 @@ def _against_event(closure: ClosureRow, event: EventRow, add: Any) -> None:
         )
     if event.digest != closure.digest:
         add("closure", f"its closure digest differs from its closing event {event.id}'s")
+    pinned = json.loads(event.detail).get("record")
+    if pinned != hashlib.sha256(closure.record.encode()).hexdigest():
+        add(
+            "closure",
+            f"its closure record is not the one its closing event {event.id} pinned (a field "
+            "of it was changed)",
+        )
