@@ -464,3 +464,61 @@ def test_a_decision_must_be_approved_to_have_money(ledger):
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         conn.execute("UPDATE decisions SET amount_awarded_pence = 100")
     conn.close()
+
+
+def test_a_failed_call_inside_a_transaction_undoes_only_itself(ledger):
+    records = worker.records_for(GR2.id, 3)
+    _opened(ledger)
+    stray = attrs.evolve(records.decisions[0], application_id="GR9-999")
+    with ledger.transaction():
+        ledger.add_applications(records.applications, actor="clerk", at=AT)
+        with pytest.raises(DataError, match="GR9-999"):
+            ledger.record_decisions([records.decisions[1], stray], actor="clerk", at=AT)
+        # The applications added in this transaction are used as given, not read back.
+        ledger.record_decisions(records.decisions[:1], actor="clerk", at=AT)
+    back = ledger.round_records(GR2.id)
+    assert len(back.applications) == 3
+    assert [d.application_id for d in back.decisions] == [records.decisions[0].application_id]
+    assert ledger.verify().ok
+
+
+def test_an_error_escaping_a_transaction_undoes_all_of_it(ledger):
+    records = worker.records_for(GR2.id, 2)
+    _opened(ledger)
+    before = len(ledger.events())
+    with pytest.raises(RuntimeError), ledger.transaction():
+        ledger.add_applications(records.applications, actor="clerk", at=AT)
+        ledger.record_decisions(records.decisions, actor="clerk", at=AT)
+        raise RuntimeError("the import stopped half way")
+    assert ledger.round_records(GR2.id).applications == ()
+    assert len(ledger.events()) == before
+    assert ledger.verify().ok
+
+
+def test_applications_are_refused_after_the_round_is_open_decisions_until_closed(ledger):
+    records = worker.records_for(GR2.id, 2)
+    _opened(ledger)
+    ledger.add_applications(records.applications[:1], actor="clerk", at=AT)
+    ledger.set_round_state(GR2.id, "closed_to_applications", actor="admin", at=AT)
+    with pytest.raises(LedgerError, match="accepted only while a round is draft or open"):
+        ledger.add_applications(records.applications[1:], actor="clerk", at=AT)
+    for step in ("assessed", "decided"):
+        ledger.set_round_state(GR2.id, step, actor="admin", at=AT)
+    assert ledger.record_decisions(records.decisions[:1], actor="clerk", at=AT) == 1
+    assert ledger.verify().ok
+
+
+def test_a_duplicate_found_while_writing_inside_a_transaction_leaves_no_trace(ledger):
+    # The duplicate is found by the insert itself, after the event and the new organisations
+    # were written: the savepoint takes them back, and the transaction goes on.
+    records = worker.records_for(GR2.id, 4)
+    _opened(ledger)
+    with ledger.transaction():
+        ledger.add_applications(records.applications[:1], actor="clerk", at=AT)
+        before = len(ledger.events())
+        with pytest.raises(DataError, match="already in the ledger"):
+            ledger.add_applications(records.applications, actor="clerk", at=AT)
+        assert len(ledger.events()) == before
+        ledger.add_applications(records.applications[1:], actor="clerk", at=AT)
+    assert len(ledger.round_records(GR2.id).applications) == 4
+    assert ledger.verify().ok
