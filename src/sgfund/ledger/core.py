@@ -20,6 +20,7 @@ from sgfund.decisions import Award, Decision
 from sgfund.errors import FieldError, LedgerError
 from sgfund.funds import Fund, Round
 from sgfund.ledger import closing
+from sgfund.ledger.closing import AnchoredClosure
 from sgfund.ledger.events import Anchor, Event, digest_rows, state_digest
 from sgfund.ledger.kinds import (
     APPLICATIONS,
@@ -61,7 +62,6 @@ DEFAULT_PATH = "sgfund.db"
 
 Clock = Callable[[], datetime]
 AnchorLike = Anchor | str | tuple[int, str]
-AnchoredClosure = closing.AnchoredClosure
 
 
 def _actor(actor: str) -> str:
