@@ -97,8 +97,8 @@ class VerifyReport:
         )
         if self.ok:
             return (
-                f"{checked}: the schema is intact, the chain is whole and every record matches "
-                "the event that wrote it"
+                f"{checked}: the schema is intact; the chain is whole and every closed round "
+                "matches its closure; every record matches the event that wrote it"
             )
         lines = [f"{checked}: {len(self.problems)} PROBLEM(S)"]
         return "\n".join([*lines, *(f"  - {p}" for p in self.problems)])
