@@ -45,6 +45,7 @@ __all__ = [
     "RESOLUTIONS",
     "ROUNDS",
     "THEME_OVERRIDES",
+    "Check",
     "Column",
     "Index",
     "Kind",

@@ -18,7 +18,7 @@ from sgfund.applications import Application
 from sgfund.errors import DataError, LedgerError, Problem, RoundClosedError
 from sgfund.funds import Round
 from sgfund.ledger.events import append_event, digest_rows, image
-from sgfund.ledger.kinds import APPLICATIONS, Kind, Row
+from sgfund.ledger.kinds import APPLICATIONS, Check, Kind, Row
 from sgfund.ledger.records import decode, load_round
 from sgfund.ledger.store import DuplicateKeyError, EventRow, RoundRow, SupersededRow, Transaction
 from sgfund.lifecycle import RoundState
@@ -153,7 +153,9 @@ def _rounds_of(
     return found
 
 
-def _checked(session: Session, kind: Kind, items: Sequence[Any]) -> dict[int, str]:
+def _checked(
+    session: Session, kind: Kind, items: Sequence[Any], check: Check | None
+) -> dict[int, str]:
     """Each item's round (by batch position), or `DataError` listing every problem."""
     problems: list[Problem] = []
     typed: list[tuple[int, Any]] = []
@@ -170,7 +172,7 @@ def _checked(session: Session, kind: Kind, items: Sequence[Any]) -> dict[int, st
         typed.append((index, item))
     round_of = _rounds_of(session, kind, typed, problems)
     rounds = {rid: session.open_round(rid, kind)[1] for rid in sorted(set(round_of.values()))}
-    problems.extend(_item_problems(session, kind, typed, round_of, rounds))
+    problems.extend(_item_problems(session, kind, typed, round_of, rounds, check or kind.check))
     if problems:
         raise refused(problems, kind.name.replace("_", " "))
     return round_of
@@ -182,9 +184,10 @@ def _item_problems(
     typed: Sequence[tuple[int, Any]],
     round_of: Mapping[int, str],
     rounds: Mapping[str, Round],
+    check: Check | None,
 ) -> list[Problem]:
-    """What the kind's own check finds wrong with each round's batch."""
-    if kind.check is None:
+    """What ``check`` finds wrong with each round's batch."""
+    if check is None:
         return []
     column = kind.application_column
     apps: dict[str, Application] = {}
@@ -198,7 +201,7 @@ def _item_problems(
             keys[index] = kind.key_of(item)
     problems = []
     for round_id in sorted(batches):
-        for index, found in kind.check(batches[round_id], rounds[round_id], apps):
+        for index, found in check(batches[round_id], rounds[round_id], apps):
             problems.append(
                 Problem(
                     f"{keys[index]}: {found.message}",
@@ -225,13 +228,16 @@ def write_records(
     detail: Mapping[str, Any] | None = None,
     versions: Versions | None = None,
     companions: Mapping[str, Sequence[tuple[Kind, Row]]] | None = None,
+    check: Check | None = None,
 ) -> list[EventRow]:
     """Write a batch of one kind, all or nothing, one event per round; return the events.
 
     ``companions`` are rows of other kinds to write with a round's event (the organisations
-    first seen with a round's applications); ``versions`` gives an item's rule versions.
+    first seen with a round's applications); ``versions`` gives an item's rule versions;
+    ``check``, if given, is used instead of the kind's own (one that needs more than the
+    round, such as the plugin manager, is made by the caller).
     """
-    round_of = _checked(session, kind, items)
+    round_of = _checked(session, kind, items, check)
     tx = session.tx
     existing = tx.rows(kind, [kind.key_of(i) for i in items]) if kind.correctable else {}
     for record in existing.values():
