@@ -25,7 +25,7 @@ from sgfund.ledger.kinds import DECISIONS, to_json
 from sgfund.ledger.policy import LedgerPolicy, duty_reasons
 from sgfund.ledger.store import ClosureRow
 from sgfund.ledger.verify import round_problems
-from sgfund.ledger.writing import Session
+from sgfund.ledger.writing import WriteContext
 from sgfund.lifecycle import RoundState
 from sgfund.scope import DeclaredFigure
 
@@ -49,7 +49,7 @@ def anchored(record: ClosureRecord, anchor: Anchor) -> AnchoredClosure:
 
 
 def close(
-    session: Session,
+    context: WriteContext,
     round_id: str,
     *,
     actor: str,
@@ -59,9 +59,9 @@ def close(
     declared: Sequence[DeclaredFigure],
     override_reason: str | None,
 ) -> AnchoredClosure:
-    """Close ``round_id`` in ``session``'s transaction, or raise `ClosureRefused`."""
-    tx = session.tx
-    row, _ = session.open_round(round_id)
+    """Close ``round_id`` in ``context``'s transaction, or raise `ClosureRefused`."""
+    tx = context.tx
+    row, _ = context.open_round(round_id)
     problems, records = round_problems(tx, round_id)
     if problems or records is None:
         raise ClosureRefused(
@@ -85,7 +85,7 @@ def close(
     if reasons:
         raise ClosureRefused(round_id, reasons)
     text = to_json(record)
-    event = session.append(
+    event = context.append(
         at=at,
         actor=actor,
         action="round.closed",
@@ -106,5 +106,5 @@ def close(
     )
     tx.insert_closure(ClosureRow(round_id, at.isoformat(), actor, record.digest, event.id, text))
     tx.set_round_state(round_id, RoundState.CLOSED)
-    session.moved(round_id, RoundState.CLOSED)
+    context.moved(round_id, RoundState.CLOSED)
     return anchored(record, Anchor(event.id, event.hash))

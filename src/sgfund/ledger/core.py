@@ -42,7 +42,7 @@ from sgfund.ledger.records import load_round, round_records
 from sgfund.ledger.sqlite import SqliteStore
 from sgfund.ledger.store import DuplicateKeyError, LedgerStore
 from sgfund.ledger.verify import VerifyProblem, VerifyReport, verify_ledger
-from sgfund.ledger.writing import Session, duplicate_problems, write_records
+from sgfund.ledger.writing import WriteContext, duplicate_problems, write_records
 from sgfund.lifecycle import RoundState, TransitionEvent, transition
 from sgfund.review import Resolution, ThemeOverride
 from sgfund.scope import DeclaredFigure
@@ -107,7 +107,7 @@ class Ledger:
         self._store = store
         self._clock = clock
         self._policy = policy or LedgerPolicy()
-        self._session: Session | None = None
+        self._context: WriteContext | None = None
 
     @classmethod
     def open(
@@ -172,18 +172,18 @@ class Ledger:
         return at.astimezone(UTC)
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[Session]:
-        outer = self._session
+    def _writing(self) -> Iterator[WriteContext]:
+        outer = self._context
         with self._store.write() as tx:
-            session = outer if outer is not None else Session(tx)
-            self._session = session
+            context = outer if outer is not None else WriteContext(tx)
+            self._context = context
             try:
-                yield session
+                yield context
             except BaseException:
-                session.forget()
+                context.forget()
                 raise
             finally:
-                self._session = outer
+                self._context = outer
 
     def _policy_of(self, row: Row | None) -> LedgerPolicy:
         stored = LedgerPolicy() if row is None else stored_policy(row)
@@ -526,11 +526,11 @@ class Ledger:
 
 
 def _new_organisations(
-    session: Session, apps: Sequence[Any], actor: str
+    context: WriteContext, apps: Sequence[Any], actor: str
 ) -> dict[str, list[tuple[Kind, Row]]]:
     """Organisations not yet stored, each with the first round (by id) it applies to."""
     keyed = [(a.round_id, a.organisation.key, a) for a in apps if isinstance(a, Application)]
-    taken = set(session.tx.rows(ORGANISATIONS, sorted({key for _, key, _ in keyed})))
+    taken = set(context.tx.rows(ORGANISATIONS, sorted({key for _, key, _ in keyed})))
     by_round: dict[str, list[tuple[Kind, Row]]] = {}
     for round_id, key, app in sorted(keyed, key=lambda t: t[0]):
         if key not in taken:

@@ -4,7 +4,7 @@
 (`DataError` listing every problem, `RoundClosedError`, or `LedgerError` for a round whose state
 does not accept the kind) before anything is written. Then, per round, it appends the event
 whose digest covers exactly the rows it writes, keeps the rows it replaces as superseded, and
-writes the rows with the event's id. A `Session` is one write transaction as the ledger sees
+writes the rows with the event's id. A `WriteContext` is one write transaction as the ledger sees
 it: rounds are decoded once, and applications the caller handed over are used as given.
 """
 
@@ -25,7 +25,7 @@ from sgfund.lifecycle import RoundState
 
 __all__ = [
     "DuplicateKeyError",
-    "Session",
+    "WriteContext",
     "closed_error",
     "duplicate_problems",
     "problem",
@@ -55,7 +55,7 @@ def closed_error(tx: Transaction, round_id: str) -> RoundClosedError:
     return RoundClosedError(round_id, datetime.fromisoformat(event.at), event.actor)
 
 
-class Session:
+class WriteContext:
     """One write transaction: the store's transaction and what it has already decoded."""
 
     def __init__(self, tx: Transaction) -> None:
@@ -128,13 +128,13 @@ class Session:
 
 
 def _rounds_of(
-    session: Session, kind: Kind, items: Sequence[tuple[int, Any]], problems: list[Problem]
+    context: WriteContext, kind: Kind, items: Sequence[tuple[int, Any]], problems: list[Problem]
 ) -> dict[int, str]:
     """The round of each item (by batch position), noting items whose round is unknown."""
     found: dict[int, str] = {}
     if kind.application_column is not None:
         column = kind.application_column
-        rounds = session.application_rounds(sorted({getattr(i, column) for _, i in items}))
+        rounds = context.application_rounds(sorted({getattr(i, column) for _, i in items}))
         for index, item in items:
             app_id = getattr(item, column)
             if app_id in rounds:
@@ -145,7 +145,7 @@ def _rounds_of(
         return found
     for index, item in items:
         round_id = getattr(item, str(kind.round_column))
-        if session.round(round_id) is None:
+        if context.round(round_id) is None:
             message = f"round {round_id!r} is not in the ledger"
             problems.append(problem(index, kind.key_of(item), message))
         else:
@@ -154,7 +154,7 @@ def _rounds_of(
 
 
 def _checked(
-    session: Session, kind: Kind, items: Sequence[Any], check: Check | None
+    context: WriteContext, kind: Kind, items: Sequence[Any], check: Check | None
 ) -> dict[int, str]:
     """Each item's round (by batch position), or `DataError` listing every problem."""
     problems: list[Problem] = []
@@ -170,16 +170,16 @@ def _checked(
             problems.append(problem(index, key, "appears more than once in the batch", kind.key))
         seen.add(key)
         typed.append((index, item))
-    round_of = _rounds_of(session, kind, typed, problems)
-    rounds = {rid: session.open_round(rid, kind)[1] for rid in sorted(set(round_of.values()))}
-    problems.extend(_item_problems(session, kind, typed, round_of, rounds, check or kind.check))
+    round_of = _rounds_of(context, kind, typed, problems)
+    rounds = {rid: context.open_round(rid, kind)[1] for rid in sorted(set(round_of.values()))}
+    problems.extend(_item_problems(context, kind, typed, round_of, rounds, check or kind.check))
     if problems:
         raise refused(problems, kind.name.replace("_", " "))
     return round_of
 
 
 def _item_problems(
-    session: Session,
+    context: WriteContext,
     kind: Kind,
     typed: Sequence[tuple[int, Any]],
     round_of: Mapping[int, str],
@@ -192,7 +192,7 @@ def _item_problems(
     column = kind.application_column
     apps: dict[str, Application] = {}
     if column is not None:
-        apps = session.applications(sorted({getattr(i, column) for _, i in typed}))
+        apps = context.applications(sorted({getattr(i, column) for _, i in typed}))
     batches: dict[str, list[tuple[int, Any]]] = {}
     keys = {}
     for index, item in typed:
@@ -219,7 +219,7 @@ def _article(noun: str) -> str:
 
 
 def write_records(
-    session: Session,
+    context: WriteContext,
     kind: Kind,
     items: Sequence[Any],
     *,
@@ -237,12 +237,12 @@ def write_records(
     ``check``, if given, is used instead of the kind's own (one that needs more than the
     round, such as the plugin manager, is made by the caller).
     """
-    round_of = _checked(session, kind, items, check)
-    tx = session.tx
+    round_of = _checked(context, kind, items, check)
+    tx = context.tx
     existing = tx.rows(kind, [kind.key_of(i) for i in items]) if kind.correctable else {}
     for record in existing.values():
         if kind.round_column is not None:
-            session.open_round(record.row[kind.position(kind.round_column)], kind)
+            context.open_round(record.row[kind.position(kind.round_column)], kind)
     groups: dict[str, list[Any]] = {}
     for index, item in enumerate(items, start=1):
         groups.setdefault(round_of[index], []).append(item)
@@ -256,7 +256,7 @@ def write_records(
         for item in group:
             for rule, version in (versions(item) if versions else {}).items():
                 rule_versions.setdefault(rule, set()).add(version)
-        event = session.append(
+        event = context.append(
             at=at,
             actor=actor,
             action=kind.action,
