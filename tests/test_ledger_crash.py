@@ -39,10 +39,10 @@ def _kill_at_random(db: Path, rng: random.Random) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    # Kill during work, not during start-up, however slow the machine is today.
     assert proc.stdout is not None
-    assert proc.stdout.readline() == b"ready\n"
-    time.sleep(rng.uniform(0.3, 1.2))
+    ready = proc.stdout.readline()
+    assert ready == b"ready\n", (ready, proc.stderr.read() if proc.stderr else b"")
+    time.sleep(rng.uniform(0.05, 1.5))
     proc.send_signal(signal.SIGKILL)
     _, err = proc.communicate(timeout=60)
     # Killed by us, not dead of its own accord.
