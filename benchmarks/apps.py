@@ -303,6 +303,33 @@ def prepare_raw_sqlite(path: str, declared: str) -> Job:
     )
 
 
+def prepare_raw_sqlite_rows(path: str, declared: str) -> Job:
+    """B3: the same, with making the rows from the applications (JSON included) timed too."""
+    from sgfund.ledger import rows
+
+    apps = read_applications_cached(path)
+    folder = tempfile.TemporaryDirectory()
+    location = _fresh_ledger(folder.name)
+
+    def run() -> int:
+        orgs = {a.organisation.key: a for a in apps}
+        org_rows = [tuple(rows.organisation_row(a)) for a in orgs.values()]
+        app_rows = [tuple(rows.application_row(a)) for a in apps]
+        conn = sqlite3.connect(location, isolation_level=None)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany("INSERT INTO organisations VALUES (?, ?, ?, ?)", org_rows)
+        conn.executemany("INSERT INTO applications VALUES (?, ?, ?, ?, ?)", app_rows)
+        conn.execute("COMMIT")
+        conn.close()
+        return len(app_rows)
+
+    return Job(
+        run=run, check=lambda n: {"applications": n, "stored": _stored(location)}, keep=[folder]
+    )
+
+
 # --- B6: rules and classifiers -----------------------------------------------------------------
 
 

@@ -135,6 +135,11 @@ def _b3() -> Case:
                 f"{APPS}:prepare_raw_sqlite",
             ),
             Variant(
+                "raw sqlite3 + rows",
+                "the same, making the rows (JSON) from the applications included",
+                f"{APPS}:prepare_raw_sqlite_rows",
+            ),
+            Variant(
                 "ledger add",
                 "Ledger.add_applications (applications read beforehand)",
                 f"{APPS}:prepare_ledger_add",
@@ -145,7 +150,18 @@ def _b3() -> Case:
                 f"{APPS}:prepare_ledger_import",
             ),
         ),
-        goals=(Goal("<= 2x raw executemany", "ledger add", "ratio", 2.0, "raw sqlite3"),),
+        goals=(
+            Goal(
+                "<= 2x raw executemany of prepared rows", "ledger add", "ratio", 2.0, "raw sqlite3"
+            ),
+            Goal(
+                "<= 2x raw executemany, making the rows included",
+                "ledger add",
+                "ratio",
+                2.0,
+                "raw sqlite3 + rows",
+            ),
+        ),
     )
 
 
