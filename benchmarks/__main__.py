@@ -17,7 +17,7 @@ import pstats
 import sys
 from pathlib import Path
 
-from benchmarks.cases import Case, all_cases, arguments
+from benchmarks.cases import Case, all_cases, arguments, with_baseline
 from benchmarks.runner import Measured, machine, report, run_case, table
 
 HERE = Path(__file__).resolve().parent
@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
     parser.add_argument("--profile", metavar="CASE:VARIANT", help="profile one variant once")
+    parser.add_argument(
+        "--baseline-src",
+        metavar="DIR",
+        help="also run each sgfund variant importing sgfund from DIR (another checkout's src/)",
+    )
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     return parser
 
@@ -108,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         return _profile(cases, args.profile, size, args.data)
     chosen = _selected(cases, args.cases)
+    if args.baseline_src:
+        source = str(Path(args.baseline_src).resolve())
+        chosen = [with_baseline(case, source) for case in chosen]
     target = args.json or HERE / "out" / f"results-{size}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     info = machine()

@@ -7,7 +7,7 @@ A case has variants run side by side on the same data; the first variant named a
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ class Variant:
     needs: tuple[str, ...] = ()  # modules without which the variant is skipped
     rows: int | None = None  # rows or grants it handles, when not the case's own
     shape: str | None = None  # "wide" or "narrow" sheet, when not the case's own
+    source: str | None = None  # another checkout's src/ to import sgfund from (--baseline-src)
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,18 @@ def all_cases() -> tuple[Case, ...]:
         _b5(),
         _b6(),
     )
+
+
+def with_baseline(case: Case, source: str) -> Case:
+    """The case with a twin of each sgfund variant that imports sgfund from ``source``."""
+    twins = []
+    for v in case.variants:
+        twins.append(v)
+        if v.name.startswith("sgfund") and v.target is not None:
+            twins.append(
+                replace(v, name=f"{v.name}@base", label=f"{v.label}; {source}", source=source)
+            )
+    return replace(case, variants=tuple(twins))
 
 
 def rows_for(case: Case, variant: Variant, size: int) -> int:

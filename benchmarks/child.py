@@ -56,7 +56,10 @@ def main(argv: list[str]) -> int:
         seconds = time.perf_counter() - start
     peak = _peak_bytes(reset)
     check = job.check(result)
-    print(json.dumps({"seconds": seconds, "peak_rss": peak, "check": check}, default=str))
+    sgfund = sys.modules.get("sgfund")
+    where = str(Path(sgfund.__file__).parent) if sgfund and sgfund.__file__ else None
+    report = {"seconds": seconds, "peak_rss": peak, "check": check, "sgfund": where}
+    print(json.dumps(report, default=str))
     return 0
 
 

@@ -30,6 +30,7 @@ class Sample:
     seconds: float
     peak_rss: int
     check: dict[str, Any]
+    sgfund: str | None = None  # where the run imported sgfund from
 
 
 @dataclass
@@ -139,7 +140,7 @@ def _wait(process: subprocess.Popen[bytes]) -> tuple[int, int]:
 
 def run_once(variant: Variant, spec: dict[str, Any] | None, timeout: float) -> Sample:
     """One fresh process; a command is timed from outside, a target inside."""
-    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    path = os.pathsep.join(filter(None, [str(ROOT), variant.source, os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
     if variant.command is not None:
         argv = list(variant.command)
@@ -164,7 +165,7 @@ def run_once(variant: Variant, spec: dict[str, Any] | None, timeout: float) -> S
     if variant.command is not None:
         return Sample(outside, peak, {})
     result = json.loads(printed.strip().splitlines()[-1])
-    return Sample(result["seconds"], result["peak_rss"], result["check"])
+    return Sample(result["seconds"], result["peak_rss"], result["check"], result.get("sgfund"))
 
 
 def run_case(
