@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.cases import Case, all_cases, arguments, with_baseline
-from benchmarks.runner import Measured, machine, report, run_case, table
+from benchmarks.runner import Measured, machine, markdown, report, run_case, table
 
 HERE = Path(__file__).resolve().parent
 FULL, SMOKE = 1_000_000, 10_000
@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         "--baseline-src",
         metavar="DIR",
         help="also run each sgfund variant importing sgfund from DIR (another checkout's src/)",
+    )
+    parser.add_argument(
+        "--markdown", metavar="RESULTS.json", type=Path, help="print a results file as Markdown"
     )
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     return parser
@@ -101,6 +104,9 @@ def _profile(cases: tuple[Case, ...], which: str, size: int, folder: Path) -> in
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     cases = all_cases()
+    if args.markdown:
+        print("\n".join(markdown(json.loads(args.markdown.read_text(encoding="utf-8")))))
+        return 0
     if args.list:
         for case in cases:
             print(f"{case.id}: {case.title}")

@@ -310,3 +310,41 @@ def report(
             }
         )
     return out
+
+
+def markdown(data: dict[str, Any]) -> list[str]:
+    """A results file (as `report` wrote it) as Markdown tables, for RESULTS.md."""
+    info = data["machine"]
+    lines = [
+        f"Size {data['size']:,}; {info['cpu']}, {info['cores']} cores; Python {info['python']}; "
+        f"commit `{info['commit'][:12]}`; {info['date']}; load average before "
+        f"{', '.join(f'{x:.1f}' for x in info['load_average'])}, after "
+        f"{', '.join(f'{x:.1f}' for x in info.get('load_average_after') or [])}.",
+        "",
+    ]
+    for case in data["cases"]:
+        lines += [
+            f"**{case['id']}**: {case['title']}",
+            "",
+            "| variant | rows | min s | median s | µs/row | x base | x base (median) | peak MB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        base = next((v for v in case["variants"] if v["variant"] == case["baseline"]), None)
+        for v in case["variants"]:
+            if not v["samples"]:
+                lines.append(f"| {v['variant']} | {v['rows']:,} | {v['skipped'] or v['error']} |")
+                continue
+            ratio = ratio_med = "-"
+            if base and base["min_seconds"] and base["median_seconds"]:
+                ratio = f"{v['min_seconds'] / base['min_seconds']:.2f}"
+                ratio_med = f"{v['median_seconds'] / base['median_seconds']:.2f}"
+            lines.append(
+                f"| {v['variant']} | {v['rows']:,} | {v['min_seconds']:.3f} | "
+                f"{v['median_seconds']:.3f} | {v['min_seconds'] / v['rows'] * 1e6:,.1f} | "
+                f"{ratio} | {ratio_med} | {(v['peak_rss_bytes'] or 0) / MB:,.0f} |"
+            )
+        lines.append("")
+        lines += [f"- goal: {g['goal']}: **{g['verdict']}** {g['measured']}" for g in case["goals"]]
+        lines += [f"- problem: {p}" for p in case["problems"]]
+        lines.append("")
+    return lines
