@@ -136,13 +136,17 @@ def test_csv_errors_are_located_by_row_column_and_grant_id(tmp_path):
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
     with pytest.raises(DataError) as caught:
-        read_360giving(path)
+        read_360giving(path, strict=True)
     located = {(p.row, p.column, p.grant_id) for p in caught.value.problems}
     assert (4, "Amount Awarded", rows[3][0]) in located
     assert (6, "Award Date", rows[5][0]) in located
     assert any(p.row == 7 and "currency" in p.message for p in caught.value.problems)
     text = str(caught.value)
     assert "row 4" in text and "'Amount Awarded'" in text and rows[3][0] in text
+    # Read leniently, the same three grants are left out, located the same way.
+    lenient = read_360giving(path)
+    assert {(p.row, p.column, p.grant_id) for p in lenient.problems} == located
+    assert len(lenient.records) == len(gr2.awards) - 3
 
 
 def test_another_publishers_csv_with_rolled_up_and_numbered_titles_reads(tmp_path):
@@ -173,7 +177,10 @@ def test_another_publishers_csv_with_rolled_up_and_numbered_titles_reads(tmp_pat
 def test_reading_refuses_future_award_dates_when_given_as_of(tmp_path):
     path = _sample_json(tmp_path)
     with pytest.raises(DataError, match="in the future"):
-        read_360giving(path, as_of=date(2022, 1, 1))
+        read_360giving(path, prefix=PUBLISHER.prefix, as_of=date(2022, 1, 1))
+    lenient = read_360giving(path, as_of=date(2022, 1, 1))
+    assert lenient.records == ()
+    assert all("in the future" in p.message for p in lenient.problems)
 
 
 def test_json_to_csv_to_json_keeps_every_value(tmp_path):

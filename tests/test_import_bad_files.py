@@ -14,7 +14,9 @@ import pytest
 
 from sgfund.errors import DataError
 from sgfund.io import csv_reader
+from sgfund.io.columns import column_letter
 from sgfund.io.importer import ImportResult, read_applications, read_decisions
+from sgfund.io.rows import MAX_STRAY_CELLS
 from sgfund.sample import GR1, GR2
 
 DATA = Path(__file__).parent / "data"
@@ -29,6 +31,7 @@ class Case(NamedTuple):
     expected: list[tuple[int | None, str | None, str]]  # (row, column, message fragment)
     read: Callable[[Path], ImportResult] | None = None
     row_level: bool = True  # False: the file itself is refused, even with bad_rows="set-aside"
+    located: str | None = None  # the file the problems are in, if not the bad file itself
 
 
 def applications(path: Path, **options: object) -> ImportResult:
@@ -41,6 +44,27 @@ def decisions(path: Path, **options: object) -> ImportResult:
 
 def with_bad_mapping(path: Path, **options: object) -> ImportResult:
     return applications(path.with_name("gr2-messy.csv"), mapping=path, **options)
+
+
+def officer_sheet_with(path: Path, **options: object) -> ImportResult:
+    return applications(path.with_name("gr2-officer-layout.csv"), mapping=path, **options)
+
+
+def _stray_cells() -> list[tuple[int | None, str | None, str]]:
+    first = 13  # the header has 13 columns; the stray cells start in column N
+    listed = [
+        (2, f"column {column_letter(i)}", f"a value in column {column_letter(i)}, which has no")
+        for i in range(first, first + MAX_STRAY_CELLS)
+    ]
+    return [
+        *listed,
+        (2, None, "50 value(s) in columns without a header (not listed one by one: at most 100"),
+        (3, None, "5 value(s) in columns without a header"),
+    ]
+
+
+ARABIC_ONE = "'\u0661' (U+0661 ARABIC-INDIC DIGIT ONE) is not one"
+MAPPING_CONSTANT = "the mapping's constant for "
 
 
 CASES: dict[str, Case] = {
@@ -143,7 +167,7 @@ CASES: dict[str, Case] = {
     ),
     "value-without-header.csv": Case([(2, "column N", "a value in column N, which has no header")]),
     "mapping-unknown-name.json": Case(
-        [(None, None, "'grant_amount' is not a canonical column name")],
+        [(None, None, "'grant_amount' in columns is not a canonical column name")],
         read=with_bad_mapping,
         row_level=False,
     ),
@@ -197,16 +221,6 @@ CASES: dict[str, Case] = {
                 "project_end",
                 "expected a date such as 2022-06-10, 10/06/2022 or 10 June 2022 "
                 "(day first), got '31/02/2023'",
-            )
-        ]
-    ),
-    "date-only-submission.csv": Case(
-        [
-            (
-                2,
-                "submitted_at",
-                "expected a date and time such as 10/06/2022 11:59 (a date alone "
-                "cannot say whether the application was in time), got '10/06/2022'",
             )
         ]
     ),
@@ -280,7 +294,129 @@ CASES: dict[str, Case] = {
     "decisions-unknown-application.csv": Case(
         [(3, "Application ID", "application 'GR2-099' is not in the ledger")], read=decisions
     ),
+    # Characters: only ASCII digits in numbers, no control characters in text.
+    "non-ascii-digits.csv": Case(
+        [
+            (2, "charity_number", "expected a charity number in ASCII digits 0-9 (" + ARABIC_ONE),
+            (2, "postcode", "expected a postcode in ASCII digits 0-9 (" + ARABIC_ONE),
+            (
+                2,
+                "amount_requested",
+                "expected an amount in ASCII digits 0-9 ('\uff11' (U+FF11 FULLWIDTH DIGIT ONE) "
+                "is not one), got '£\uff11\uff12\uff13\uff14'",
+            ),
+            (2, "project_start", "expected a date in ASCII digits 0-9 ('\u0660' (U+0660 ARABIC"),
+        ]
+    ),
+    "control-characters.csv": Case(
+        [
+            (
+                2,
+                "organisation_name",
+                "expected text without control characters, but it holds U+0007 (a control "
+                "character) (tab and line breaks are allowed), got 'Calder\\x07Valley'",
+            ),
+            (2, "project_title", "but it holds U+001B (a control character)"),
+        ]
+    ),
+    "spreadsheet-error-literals.csv": Case(
+        [
+            (2, "organisation_name", "the cell holds the spreadsheet error #REF!; type the value"),
+            (2, "project_title", "the cell holds the spreadsheet error #N/A; type the value"),
+            (2, "amount_requested", "the cell holds the spreadsheet error #VALUE!; type the"),
+        ]
+    ),
+    "amount-beyond-the-maximum.csv": Case(
+        [
+            (2, "amount_requested", "expected an amount of at most £999,999,999,999.99 either"),
+            (3, "amount_requested", "got '10000000000000000000000000000'"),
+        ]
+    ),
+    # Every problem of a row at once: rules joining fields run beside a bad cell.
+    "every-problem-of-a-row.csv": Case(
+        [
+            (2, "postcode", "expected a UK postcode such as LS1 1AA, got 'LS1'"),
+            (2, "project_end", "expected a date on or after project_start 2022-11-01"),
+            (2, "amount_awarded", "is above the round's maximum grant £6,000.00 and needs a"),
+            (2, "amount_awarded", "award £7,000.00 is above the £5,950.00 requested and needs"),
+        ]
+    ),
+    "stray-cells-over-the-cap.csv": Case(_stray_cells()),
+    # Mapping files.
+    "mapping-two-fields-one-header.toml": Case(
+        [(None, None, "project_summary and project_title are both mapped to the header 'summa")],
+        read=with_bad_mapping,
+        row_level=False,
+    ),
+    "mapping-names-a-missing-column.toml": Case(
+        [
+            (1, None, "the mapping puts amount_requested in a column headed 'Grant sought', but"),
+            (1, None, "the mapping's notes names a column headed 'Officer comments', but the"),
+        ],
+        read=with_bad_mapping,
+        row_level=False,
+        located="gr2-messy.csv",
+    ),
+    "mapping-constant-and-column.toml": Case(
+        [(1, "Round", "'Round' (column B) is round_id, and the mapping also gives round_id a")],
+        read=with_bad_mapping,
+        row_level=False,
+        located="gr2-messy.csv",
+    ),
+    "mapping-too-deep.json": Case(
+        [(None, None, "the mapping file cannot be read: it nests tables or lists more than 4")],
+        read=with_bad_mapping,
+        row_level=False,
+    ),
+    "mapping-unknown-key.toml": Case(
+        [
+            (None, None, "'sheet' is not part of a mapping"),
+            (None, None, "'colums' is not part of a mapping"),
+        ],
+        read=with_bad_mapping,
+        row_level=False,
+    ),
+    "mapping-bad-constant.toml": Case(
+        [
+            (
+                None,
+                None,
+                MAPPING_CONSTANT + "round_id cannot be used: expected the id of a known round: "
+                "one of mayor-gr1, mayor-gr2, got 'mayor-gr9'",
+            ),
+            (None, None, MAPPING_CONSTANT + "decided_on cannot be used: expected a date such"),
+            (
+                None,
+                None,
+                MAPPING_CONSTANT + "currency cannot be used: expected GBP: sgfund keeps money in "
+                "pounds sterling, got 'EUR'",
+            ),
+        ],
+        read=officer_sheet_with,
+        row_level=False,
+    ),
+    "mapping-bad-value.toml": Case(
+        [
+            (None, None, "values.outcome: 'Funded' maps to 'maybe', which is not a decision"),
+            (None, None, "values.organisation_type: 'Police' maps to 'constabulary', which is"),
+        ],
+        read=with_bad_mapping,
+        row_level=False,
+    ),
+    "mapping-not-utf8.json": Case(
+        [(None, None, "the mapping file cannot be read: it is not UTF-8 (byte 0xE9)")],
+        read=with_bad_mapping,
+        row_level=False,
+    ),
     # Workbooks.
+    "bad-shared-string-index.xlsx": Case(
+        [(2, None, "the workbook is damaged or cut short after row 1 and cannot be read (Index")],
+        row_level=False,
+    ),
+    "non-numeric-number-cell.xlsx": Case(
+        [(2, None, "the workbook is damaged or cut short after row 1 and cannot be read (Value")],
+        row_level=False,
+    ),
     "formula-cells.xlsx": Case(
         [
             (2, "amount_requested", "the cell holds a formula (=5000+950); paste values instead"),
@@ -308,8 +444,9 @@ def _copy(name: str, tmp_path: Path) -> Path:
     folder.mkdir()
     target = folder / name
     shutil.copyfile(BAD / name, target)
-    if name.endswith(".json"):
-        shutil.copyfile(GOOD / "gr2-messy.csv", folder / "gr2-messy.csv")
+    if name.endswith((".json", ".toml")):
+        for sheet in ("gr2-messy.csv", "gr2-officer-layout.csv"):
+            shutil.copyfile(GOOD / sheet, folder / sheet)
     return target
 
 
@@ -333,11 +470,12 @@ def test_bad_file_is_refused_with_every_problem_located_and_nothing_written(name
     problems = caught.value.problems
     found = [(p.row, p.column) for p in problems]
     assert found == [(row, column) for row, column, _ in case.expected], problems
+    located = str(path.with_name(case.located) if case.located else path)
     for problem, (_, _, fragment) in zip(problems, case.expected, strict=True):
         assert fragment in problem.message
-        assert problem.file == str(path)
-        assert str(path) in str(caught.value) or problem.row is None
-    assert caught.value.file == str(path)
+        assert problem.file == located
+        assert located in str(caught.value) or problem.row is None
+    assert caught.value.file == located
     assert _listing(path.parent) == before  # no error CSV, no partial output, input untouched
 
 
@@ -380,7 +518,7 @@ def test_a_cell_beyond_the_read_limit_stops_the_read_at_its_row(tmp_path, monkey
         applications(path)
     [problem] = caught.value.problems
     assert problem.row == 2
-    assert "a cell in this row is longer than 100,000 characters" in problem.message
+    assert "this row is longer than 100,000 characters" in problem.message
     assert csv.field_size_limit() == limit_before  # the process-wide limit is put back
 
 
@@ -395,3 +533,16 @@ def test_the_generator_reproduces_the_committed_csv_files(tmp_path):
             if made.suffix in {".xlsx", ".xls"} or made.name == "workbook-named-csv.csv":
                 continue  # workbooks carry a save time
             assert made.read_bytes() == (DATA / folder / made.name).read_bytes(), made.name
+
+
+def test_the_real_world_generator_reproduces_the_committed_text_files(tmp_path):
+    copy = tmp_path / "data"
+    copy.mkdir()
+    for script in ("make_bad_files.py", "make_real_world_files.py"):
+        shutil.copyfile(DATA / script, copy / script)
+    subprocess.run([sys.executable, str(copy / "make_real_world_files.py")], check=True)
+    for folder, at_least in (("bad", 10), ("good", 2)):
+        made = [p for p in (copy / folder).iterdir() if p.suffix != ".xlsx"]
+        assert len(made) >= at_least
+        for path in made:
+            assert path.read_bytes() == (DATA / folder / path.name).read_bytes(), path.name

@@ -84,9 +84,16 @@ def test_submission_times_in_london_unless_an_offset_is_given(text, expected):
     assert cells.read_submitted_at(text) == expected
 
 
-@pytest.mark.parametrize("text", ["10/06/2022", "2022-06-10", "10 June 2022"])
-def test_a_submission_date_without_a_time_is_refused(text):
-    with pytest.raises(FieldError, match="a date alone cannot say whether"):
+@pytest.mark.parametrize("text", ["10/06/2022", "2022-06-10", "10 June 2022", " 10/06/2022 "])
+def test_a_submission_date_without_a_time_is_a_day_with_no_time_made_up(text):
+    found = cells.read_submitted_at(text)
+    assert found == date(2022, 6, 10)
+    assert not isinstance(found, datetime)  # no 00:00 or 23:59 invented
+
+
+@pytest.mark.parametrize("text", ["12/13/2022", "10/06/22", "10/06/2022 25:00", "tomorrow"])
+def test_a_submission_that_is_not_a_date_is_still_refused(text):
+    with pytest.raises(FieldError):
         cells.read_submitted_at(text)
 
 

@@ -15,10 +15,10 @@ from sgfund.io.columns import (
     APPLICATION_COLUMNS,
     DECISION_COLUMNS,
     column_letter,
-    load_mapping,
     match_columns,
     normalise_header,
 )
+from sgfund.io.mapping import load_mapping
 
 ALL = (*APPLICATION_COLUMNS, *DECISION_COLUMNS)
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "data-formats.md"
@@ -123,17 +123,17 @@ def test_mapping_files_in_json_and_toml(tmp_path, suffix):
         path.write_text(json.dumps({"columns": {"amount_requested": "Grant (£)"}}), "utf-8")
     else:
         path.write_text('[columns]\namount_requested = "Grant (£)"\n', "utf-8")
-    assert load_mapping(path) == {"amount_requested": "Grant (£)"}
+    assert load_mapping(path).columns == {"amount_requested": "Grant (£)"}
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ({"columns": {"grant": "Grant"}}, "'grant' is not a canonical column name"),
-        ({"columns": {"amount_requested": 5}}, "the header given for amount_requested is not"),
-        ({"columns": {"amount_requested": "(£)"}}, "the header given for amount_requested is not"),
-        ({"columns": {}, "sheet": "Apps"}, "a mapping file holds one table, 'columns'"),
-        ([1, 2], "a mapping file holds one table, 'columns'"),
+        ({"columns": {"grant": "Grant"}}, "'grant' in columns is not a canonical column name"),
+        ({"columns": {"amount_requested": 5}}, "the header given for amount_requested in"),
+        ({"columns": {"amount_requested": "(£)"}}, "the header given for amount_requested in"),
+        ({"columns": {}, "sheet": "Apps"}, "'sheet' is not part of a mapping"),
+        ([1, 2], "a mapping holds the tables 'columns', 'constants' and 'values'"),
         ("{not json", "the mapping file cannot be read"),
     ],
 )
@@ -148,7 +148,7 @@ def test_bad_mapping_files_are_refused_naming_the_file(tmp_path, content, messag
 
 def test_every_unknown_name_in_a_mapping_is_listed():
     with pytest.raises(DataError) as caught:
-        load_mapping({"grant": "G", "amount_requested": "A", "when": "W"})
+        load_mapping({"columns": {"grant": "G", "amount_requested": "A", "when": "W"}})
     assert [p.field for p in caught.value.problems] == ["grant", "when"]
 
 

@@ -205,7 +205,7 @@ def test_an_archived_theme_is_refused_for_new_applications():
         (2, "Themes", "Stalking and Harassment"),
         (3, "Themes", "stalking-harassment"),
     ]
-    assert "stalking-harassment is archived in wy-safeguarding v2023" in str(caught.value)
+    assert "'stalking-harassment' is archived in wy-safeguarding v2023" in str(caught.value)
 
 
 def test_the_errors_file_can_be_corrected_and_imported_as_it_stands(tmp_path):

@@ -144,7 +144,7 @@ def test_listing_renders_published_criteria():
     listing = describe(make_plugin_manager(entry_points=False), round=GR2)
     text = listing.to_markdown()
     assert "## Eligibility rules" in text
-    assert "**submitted-in-window** (version 1)" in text
+    assert "**submitted-in-window** (version 2)" in text
     assert "sgfund.plugins.rules (sgfund " in text
     info = {p.name: p for p in listing.plugins}
     assert info["sgfund.plugins.rules"].distribution == "sgfund"

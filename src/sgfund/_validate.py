@@ -14,10 +14,12 @@ from sgfund.dates import require_aware
 from sgfund.errors import FieldError
 from sgfund.money import to_money
 
-SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+# Anchored with \A...\Z, not ^...$: "$" also matches before a trailing line break, which
+# would let "GR2-001\n" through. Use them with fullmatch or match alike.
+SLUG = re.compile(r"\A[a-z0-9]+(?:[-_][a-z0-9]+)*\Z")
 # Identifiers end up in 360Giving grant ids: no spaces, slashes or line breaks.
-IDENTIFIER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
-VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]*$")
+IDENTIFIER = re.compile(r"\A[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
+VERSION = re.compile(r"\A[0-9A-Za-z][0-9A-Za-z.+-]*\Z")
 
 
 MoneyIn = Decimal | int | str
@@ -141,3 +143,16 @@ def optional_stripped(value: str | None) -> str | None:
         return None
     value = value.strip()
     return value or None
+
+
+def within_depth(value: object, limit: int) -> bool:
+    """True when lists and dicts in ``value`` nest no deeper than ``limit`` (no recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            if level > limit:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return True

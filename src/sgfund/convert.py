@@ -3,7 +3,10 @@
 Models carry no serialisation code. Every rule the converter adds is stated here:
 
 - ``Decimal`` money <-> text such as ``"326032.84"`` (floats are refused on the way in);
-- ``date`` <-> ISO ``"2022-06-10"``; aware ``datetime`` <-> ISO with its offset;
+- ``date`` <-> ISO ``"2022-06-10"``; aware ``datetime`` <-> ISO with its offset; a field that
+  takes either (a receipt known only to the day) reads ``"2022-06-10"`` as a date and
+  ``"2022-06-10T11:59:00+01:00"`` as a datetime;
+- money is text; a JSON number (int or float) where money belongs is refused;
 - ``frozenset`` -> sorted list (so output is stable), list -> ``frozenset``;
 - enums <-> their values; unknown keys are errors.
 """
@@ -28,7 +31,12 @@ __all__ = ["dumps", "loads", "make_converter", "structure", "unstructure"]
 T = TypeVar("T")
 
 
+_MONEY_TEXT = 'money as text such as "5950.00" (a JSON number is refused)'
+
+
 def _structure_decimal(value: Any, _type: type) -> Decimal:
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise FieldError("", value, _MONEY_TEXT)
     return to_money(value, field="amount")
 
 
@@ -43,6 +51,12 @@ def _structure_datetime(value: Any, _type: type) -> datetime:
         raise FieldError("", value, "an ISO datetime with offset")
     # Read back in London time, the zone every sgfund datetime is meant in.
     return require_aware(datetime.fromisoformat(value), field="").astimezone(LONDON)
+
+
+def _structure_day_or_time(value: Any, _type: type) -> datetime | date:
+    if isinstance(value, str) and len(value.strip()) == len("2022-06-10"):
+        return _structure_date(value, date)
+    return _structure_datetime(value, datetime)
 
 
 def _structure_str(value: Any, _type: type) -> str:
@@ -81,7 +95,7 @@ _FLOAT = "\x1efloat"
 
 
 def _structure_optional_decimal(value: Any, _type: type) -> Decimal | None:
-    return None if value is None else to_money(value, field="amount")
+    return None if value is None else _structure_decimal(value, Decimal)
 
 
 def make_converter() -> cattrs.Converter:
@@ -94,6 +108,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(date, _structure_date)
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_structure_hook(datetime, _structure_datetime)
+    converter.register_structure_hook(datetime | date, _structure_day_or_time)
     # Strict scalars: cattrs would otherwise call str()/int() on anything.
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)
@@ -140,5 +155,9 @@ def dumps(obj: object, *, indent: int | None = None) -> str:
 
 
 def loads(text: str | bytes, cls: type[T]) -> T:
-    """Read a model from JSON text. JSON numbers for money are refused (they parse as floats)."""
+    """Read a model from JSON text.
+
+    Money must be JSON text (``"5950.00"``): a JSON number is refused, a float with
+    `MoneyTypeError` and an integer with `ValidationError`, both naming the path.
+    """
     return structure(json.loads(text), cls)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import relativedelta
 
+from sgfund._text import non_ascii_digit
 from sgfund.errors import FieldError
 
 __all__ = [
@@ -27,9 +28,18 @@ __all__ = [
 
 LONDON = ZoneInfo("Europe/London")
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Numeric forms such as 10/06/2022, 10-6-22 or 10.06.2022.
-_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_NUMERIC = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{2}|[0-9]{4})")
+_CLOCK = re.compile(r"[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?")
+
+
+def _ascii_digits(text: str, field: str) -> None:
+    odd = non_ascii_digit(text)
+    if odd is not None:
+        raise FieldError(field, text, f"a date in ASCII digits 0-9 ({odd} is not one)")
+
+
 _EXPECTED_DATE = "a date such as 2022-06-10, 10/06/2022 or 10 June 2022 (day first)"
 
 
@@ -67,13 +77,14 @@ def parse_date(text: str, *, field: str = "date", allow_ambiguous: bool = True) 
     ``allow_ambiguous=False`` a numeric date that would read differently month-first
     (``"06/10/2022"``) is refused too.
     """
+    _ascii_digits(text, field)
     cleaned = text.strip()
-    if _ISO_DATE.match(cleaned):
+    if _ISO_DATE.fullmatch(cleaned):
         try:
             return date.fromisoformat(cleaned)
         except ValueError as err:
             raise FieldError(field, text, _EXPECTED_DATE) from err
-    numeric = _NUMERIC.match(cleaned)
+    numeric = _NUMERIC.fullmatch(cleaned)
     if numeric:
         day, month, year = (int(g) for g in numeric.groups())
         if len(numeric.group(3)) == 2:
@@ -88,7 +99,7 @@ def parse_date(text: str, *, field: str = "date", allow_ambiguous: bool = True) 
             return date(year, month, day)
         except ValueError as err:
             raise FieldError(field, text, _EXPECTED_DATE) from err
-    if not cleaned or not re.search(r"[A-Za-z]", cleaned) or not re.search(r"\d{4}", cleaned):
+    if not cleaned or not re.search(r"[A-Za-z]", cleaned) or not re.search(r"[0-9]{4}", cleaned):
         raise FieldError(field, text, _EXPECTED_DATE)
     try:
         parsed = dateutil_parser.parse(cleaned, dayfirst=True, default=datetime(1, 1, 1))  # noqa: DTZ001 - a date, no time
@@ -122,17 +133,21 @@ def parse_datetime(text: str, *, field: str = "datetime") -> datetime:
     with an offset is converted to London time. A London time without an offset that the
     clocks skipped, or that happened twice when they went back, is an error, never a guess.
     """
+    _ascii_digits(text, field)
     cleaned = text.strip()
     try:
         parsed = datetime.fromisoformat(cleaned)
     except ValueError:
         parts = cleaned.rsplit(" ", 1)
-        if len(parts) != 2 or not re.match(r"^\d{1,2}:\d{2}(:\d{2})?$", parts[1]):
+        if len(parts) != 2 or not _CLOCK.fullmatch(parts[1]):
             raise FieldError(
                 field, text, "a date and time such as 2022-06-10T12:00+01:00 or 10/06/2022 12:00"
             ) from None
         day = parse_date(parts[0], field=field)
-        clock = time.fromisoformat(parts[1].zfill(5) if len(parts[1]) == 4 else parts[1])
+        try:
+            clock = time.fromisoformat(parts[1].zfill(5) if len(parts[1]) == 4 else parts[1])
+        except ValueError as err:
+            raise FieldError(field, text, "a time of day such as 11:59 (00:00 to 23:59)") from err
         parsed = datetime.combine(day, clock)
     if parsed.tzinfo is None:
         return _london_wall_time(parsed, field=field, text=text)
@@ -198,7 +213,7 @@ class FinancialYear:
     @classmethod
     def parse(cls, label: str) -> FinancialYear:
         """Read ``"2022/23"`` or ``"2022-23"``."""
-        match = re.match(r"^(\d{4})[/\-](\d{2})$", label.strip())
+        match = re.fullmatch(r"([0-9]{4})[/\-]([0-9]{2})", label.strip())
         if not match or (int(match[1]) + 1) % 100 != int(match[2]):
             raise FieldError("financial_year", label, "a financial year such as 2022/23")
         return cls(int(match[1]))

@@ -1,6 +1,9 @@
 """Money: ``Decimal`` with two places, in pounds sterling, and nothing else.
 
 Floats and bools are refused wherever money enters, because neither can hold a penny exactly.
+Every door for money goes through `to_money` (values) or `parse_money` (text), so the same
+things are refused everywhere: floats, bools, NaN, infinities, exponents, fractions of a
+penny, digits other than ASCII 0-9, and amounts beyond `MAX_MONEY`.
 """
 
 from __future__ import annotations
@@ -9,11 +12,13 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from sgfund._text import non_ascii_digit
 from sgfund.errors import FieldError, MoneyTypeError
 
 __all__ = [
     "CENT",
     "CURRENCY",
+    "MAX_MONEY",
     "ZERO",
     "apportion",
     "format_money",
@@ -26,13 +31,16 @@ __all__ = [
 CURRENCY = "GBP"
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The largest amount sgfund takes, in either direction: a penny under a trillion pounds. It is
+# far above any grant or fund, and keeps every sum exact within Decimal's 28 digits.
+MAX_MONEY = Decimal("999999999999.99")
 
 # Optional sign, optional pound sign, then either plain digits or digits grouped by
 # thousands commas, then at most two decimal places. Anything else is ambiguous.
 _MONEY_TEXT = re.compile(
     r"""^(?P<sign>-)?\s*(?:£|GBP\s*)?\s*
-        (?P<whole>\d+|\d{1,3}(?:,\d{3})+)
-        (?:\.(?P<pence>\d{1,2}))?$""",
+        (?P<whole>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)
+        (?:\.(?P<pence>[0-9]{1,2}))?""",
     re.VERBOSE | re.IGNORECASE,
 )
 
@@ -41,10 +49,16 @@ def parse_money(text: str, *, field: str = "amount") -> Decimal:
     """Turn an officer's text such as ``"£1,234.50"`` or ``" £6,000 "`` into exact money.
 
     Refuses forms that could mean two things (``"1.234,50"``, ``"£1,23"``) or that carry
-    fractions of a penny (``"12.345"``) with a `FieldError` naming ``field``.
+    fractions of a penny (``"12.345"``), exponents (``"1e3"``), digits other than ASCII 0-9
+    (full-width or Arabic-Indic digits) or more than `MAX_MONEY`, with a `FieldError` naming
+    ``field``; anything but text raises `MoneyTypeError` (a ``TypeError``).
     """
-    cleaned = text.strip().replace("\u00a3", "£")
-    match = _MONEY_TEXT.match(cleaned)
+    if not isinstance(text, str):
+        raise MoneyTypeError(text, field)
+    odd = non_ascii_digit(text)
+    if odd is not None:
+        raise FieldError(field, text, f"an amount in ASCII digits 0-9 ({odd} is not one)")
+    match = _MONEY_TEXT.fullmatch(text.strip())
     if match is None:
         raise FieldError(
             field,
@@ -52,40 +66,64 @@ def parse_money(text: str, *, field: str = "amount") -> Decimal:
             "an amount in pounds such as 1234.50, £1,234.50 or 1,234 "
             "(commas only between thousands, at most two decimal places)",
         )
-    whole = match["whole"].replace(",", "")
+    whole = match["whole"].replace(",", "").lstrip("0") or "0"
+    if len(whole) > len(str(int(MAX_MONEY))):
+        raise FieldError(field, text, _AT_MOST)
     pence = (match["pence"] or "").ljust(2, "0")
     amount = Decimal(f"{whole}.{pence}")
+    if amount > MAX_MONEY:
+        raise FieldError(field, text, _AT_MOST)
     return -amount if match["sign"] else amount
+
+
+_AT_MOST = f"an amount of at most £{MAX_MONEY:,} either way"
 
 
 def to_money(value: object, *, field: str = "amount") -> Decimal:
     """Accept a ``Decimal``, an ``int`` or money text and return two-place ``Decimal``.
 
-    Raises `MoneyTypeError` (a ``TypeError``) for floats and bools, and `FieldError` for
-    anything with fractions of a penny, NaN or infinity.
+    Raises `MoneyTypeError` (a ``TypeError``) for floats, bools and other types, and
+    `FieldError` for fractions of a penny, NaN, infinity or more than `MAX_MONEY` either way.
+    Text goes through `parse_money`.
     """
     if isinstance(value, float | bool):
         raise MoneyTypeError(value, field)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise FieldError(field, value, "a finite amount")
+        if abs(value) > MAX_MONEY:
+            raise FieldError(field, value, _AT_MOST)
         try:
             exact = value.quantize(CENT)
-        except InvalidOperation as err:
-            raise FieldError(field, value, "an amount of sensible size") from err
+        except InvalidOperation as err:  # pragma: no cover - within MAX_MONEY it cannot fail
+            raise FieldError(field, value, _AT_MOST) from err
         if exact != value:
             raise FieldError(field, value, "whole pence (at most two decimal places)")
         return exact
     if isinstance(value, int):
+        if abs(value) > MAX_MONEY:
+            raise FieldError(field, value, _AT_MOST)
         return Decimal(value).quantize(CENT)
     if isinstance(value, str):
         return parse_money(value, field=field)
     raise MoneyTypeError(value, field)
 
 
+def _in_range(value: Decimal | int, field: str) -> None:
+    # Decimals that are not money (NaN, infinities, beyond MAX_MONEY) would make quantize or a
+    # comparison raise decimal's own exceptions; say what was wrong instead.
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise MoneyTypeError(value, field)
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise FieldError(field, value, "a finite amount")
+    if Decimal(value).copy_abs() > MAX_MONEY:
+        raise FieldError(field, value, _AT_MOST)
+
+
 def round_money(value: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:
     """Round to the penny on purpose, with an explicit rounding mode."""
-    return value.quantize(CENT, rounding=rounding)
+    _in_range(value, "amount")
+    return Decimal(value).quantize(CENT, rounding=rounding)
 
 
 def sum_money(amounts: Iterable[Decimal]) -> Decimal:
@@ -97,6 +135,7 @@ def format_money(amount: Decimal, *, pence: bool = True) -> str:
     """Format as ``"£534,286.00"``, or ``"£534,286"`` with ``pence=False`` (rounded half up)."""
     if isinstance(amount, float | bool):
         raise MoneyTypeError(amount)
+    _in_range(amount, "amount")
     places = CENT if pence else Decimal(1)
     value = amount.quantize(places, rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
@@ -117,6 +156,8 @@ def apportion(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]
     for weight in weights:
         if isinstance(weight, float | bool):
             raise MoneyTypeError(weight, "weights")
+        if isinstance(weight, Decimal) and not weight.is_finite():
+            raise FieldError("weights", weight, "finite weights")
         if weight < 0:
             raise FieldError("weights", weight, "weights of zero or more")
         exact_weights.append(Decimal(weight))

@@ -8,6 +8,7 @@ import re
 from attrs import field, frozen
 
 from sgfund import _validate as v
+from sgfund._text import non_ascii_digit
 from sgfund.errors import FieldError
 
 __all__ = [
@@ -57,11 +58,17 @@ _ORG_TYPE_LABELS = {
 }
 
 
-_EW_CHARITY = re.compile(r"^\d{6,7}$")
-_SC_CHARITY = re.compile(r"^SC\d{6}$")
-_NI_CHARITY = re.compile(r"^NIC\d{6}$")
-_COMPANY = re.compile(r"^(?:\d{8}|[A-Z]{2}\d{6})$")
-_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
+_EW_CHARITY = re.compile(r"[0-9]{6,7}")
+_SC_CHARITY = re.compile(r"SC[0-9]{6}")
+_NI_CHARITY = re.compile(r"NIC[0-9]{6}")
+_COMPANY = re.compile(r"[0-9]{8}|[A-Z]{2}[0-9]{6}")
+_POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})")
+
+
+def _ascii_digits(value: str, field: str, what: str) -> None:
+    odd = non_ascii_digit(value)
+    if odd is not None:
+        raise FieldError(field, value, f"{what} in ASCII digits 0-9 ({odd} is not one)")
 
 
 def normalise_charity_number(value: str, *, field: str = "charity_number") -> str:
@@ -70,8 +77,9 @@ def normalise_charity_number(value: str, *, field: str = "charity_number") -> st
     England and Wales: 6 or 7 digits. Scotland: ``SC`` and 6 digits (``"sc 012345"`` becomes
     ``"SC012345"``). Northern Ireland: ``NIC`` and 6 digits.
     """
+    _ascii_digits(value, field, "a charity number")
     cleaned = re.sub(r"[\s-]", "", value).upper()
-    if _EW_CHARITY.match(cleaned) or _SC_CHARITY.match(cleaned) or _NI_CHARITY.match(cleaned):
+    if any(p.fullmatch(cleaned) for p in (_EW_CHARITY, _SC_CHARITY, _NI_CHARITY)):
         return cleaned
     raise FieldError(
         field,
@@ -87,10 +95,11 @@ def normalise_company_number(value: str, *, field: str = "company_number") -> st
     Spreadsheets drop leading zeros, so 6 or 7 digits are padded back to 8. A two-letter
     prefix (SC, NI, OC, CE, ...) is followed by 6 digits.
     """
+    _ascii_digits(value, field, "a company number")
     cleaned = re.sub(r"\s", "", value).upper()
-    if cleaned.isdigit() and 6 <= len(cleaned) < 8:
+    if cleaned.isascii() and cleaned.isdigit() and 6 <= len(cleaned) < 8:
         cleaned = cleaned.zfill(8)
-    if _COMPANY.match(cleaned):
+    if _COMPANY.fullmatch(cleaned):
         return cleaned
     raise FieldError(
         field, value, "a company number of 8 characters: 8 digits, or 2 letters and 6 digits"
@@ -99,8 +108,9 @@ def normalise_company_number(value: str, *, field: str = "company_number") -> st
 
 def normalise_postcode(value: str, *, field: str = "postcode") -> str:
     """Validate a UK postcode and write it the standard way, e.g. ``"LS1 1AA"``."""
+    _ascii_digits(value, field, "a postcode")
     cleaned = re.sub(r"\s+", "", value).upper()
-    match = _POSTCODE.match(cleaned)
+    match = _POSTCODE.fullmatch(cleaned)
     if match is None:
         raise FieldError(field, value, "a UK postcode such as LS1 1AA")
     return f"{match[1]} {match[2]}"
@@ -138,7 +148,7 @@ class Organisation:
     district: str | None = field(default=None, converter=v.optional_stripped)
 
     def __attrs_post_init__(self) -> None:
-        if self.id is not None and not v.IDENTIFIER.match(self.id):
+        if self.id is not None and not v.IDENTIFIER.fullmatch(self.id):
             raise FieldError("id", self.id, "an identifier without spaces or slashes")
 
     @property

@@ -9,8 +9,9 @@ from decimal import Decimal
 from attrs import field, frozen
 
 from sgfund import _validate as v
-from sgfund.errors import FieldError, MoneyTypeError
+from sgfund.errors import FieldError
 from sgfund.funds import Round
+from sgfund.money import to_money
 
 __all__ = ["DeclaredFigure", "Figure", "Precision", "Scope"]
 
@@ -35,25 +36,34 @@ class Precision(enum.StrEnum):
     UPPER_BOUND = "upper_bound"
 
 
-def _decimal(value: Decimal | int | str) -> Decimal:
-    if isinstance(value, float | bool):
-        raise MoneyTypeError(value, "value")
-    return Decimal(value)
+def _figure(value: object, field: str) -> Decimal:
+    # Through to_money like every amount (floats, NaN, infinities, exponents and fractions of
+    # a penny refused); a whole figure keeps no decimal places, so 100 projects stay "100".
+    amount = to_money(value, field=field)
+    return Decimal(int(amount)) if amount == amount.to_integral_value() else amount
 
 
-def _optional_decimal(value: Decimal | int | str | None) -> Decimal | None:
-    return None if value is None else _decimal(value)
+def _value(value: Decimal | int | str) -> Decimal:
+    return _figure(value, "value")
+
+
+def _unit(value: Decimal | int | str | None) -> Decimal | None:
+    return None if value is None else _figure(value, "unit")
 
 
 @frozen(kw_only=True)
 class DeclaredFigure:
-    """A figure as it was published: ``"£534,286"`` is total_awarded 534286, rounded to £1."""
+    """A figure as it was published: ``"£534,286"`` is total_awarded 534286, rounded to £1.
+
+    ``value`` and ``unit`` are taken as money is (`sgfund.money.to_money`): a ``Decimal``, an
+    ``int`` or text; floats, NaN, infinities, exponents and fractions of a penny are refused.
+    """
 
     figure: Figure = field(converter=Figure)
-    value: Decimal = field(converter=_decimal)
+    value: Decimal = field(converter=_value)
     precision: Precision = field(converter=Precision)
     published_text: str = field(converter=v.stripped, validator=v.text)
-    unit: Decimal | None = field(default=None, converter=_optional_decimal)
+    unit: Decimal | None = field(default=None, converter=_unit)
     source: str = field(default="", converter=v.stripped)
     published: str = field(default="", converter=v.stripped)
     lower_bound_inclusive: bool = False

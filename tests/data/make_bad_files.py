@@ -201,7 +201,6 @@ def make_bad() -> None:
         "bad-charity-number-and-postcode.csv",
         table(changed(ROW_1, charity_number="12345", postcode="LS1")),
     )
-    write_csv("date-only-submission.csv", table(changed(ROW_1, submitted_at="10/06/2022")))
     write_csv(
         "end-before-start.csv",
         table(changed(ROW_1, project_start="01/11/2022", project_end="01/10/2022")),

@@ -7,18 +7,19 @@ saying what was expected. Friendly names officers write (``"Registered charity"`
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
 from sgfund import _validate
+from sgfund._text import bad_character
 from sgfund.dates import parse_date, parse_datetime
 from sgfund.decisions import AwardRoute, Outcome
-from sgfund.errors import FieldError
+from sgfund.errors import FieldError, ValidationError
 from sgfund.funds import Round
 from sgfund.io.columns import normalise_header as _key
-from sgfund.money import parse_money
+from sgfund.money import CURRENCY, parse_money
 from sgfund.organisations import OrgType
 
 __all__ = [
@@ -27,13 +28,18 @@ __all__ = [
     "ROUTE_NAMES",
     "ThemeReader",
     "read_amount",
+    "read_currency",
     "read_date",
     "read_identifier",
     "read_org_type",
     "read_outcome",
     "read_route",
     "read_submitted_at",
+    "read_text",
 ]
+
+# Identifiers become parts of 360Giving grant ids; no fund's reference is longer than this.
+MAX_IDENTIFIER_CHARS = 200
 
 E = TypeVar("E", OrgType, Outcome, AwardRoute)
 
@@ -88,6 +94,8 @@ ROUTE_NAMES: dict[str, AwardRoute] = {
 def _table(names: dict[str, E], members: list[E]) -> dict[str, E]:
     table = {_key(name): value for name, value in names.items()}
     table.update({_key(m.value): m for m in members})
+    # The labels sgfund itself writes ("Police or other statutory body") read back too.
+    table.update({_key(label): m for m in members if (label := getattr(m, "label", None))})
     return table
 
 
@@ -120,12 +128,35 @@ def read_route(text: str, *, field: str = "route") -> AwardRoute:
 
 
 def read_identifier(text: str, *, field: str) -> str:
-    """An identifier as the models take it (no spaces or slashes)."""
-    if not _validate.IDENTIFIER.match(text):
+    """An identifier as the models take it (no spaces or slashes), of at most 200 characters."""
+    if len(text) > MAX_IDENTIFIER_CHARS or not _validate.IDENTIFIER.fullmatch(text):
         raise FieldError(
-            field, text, "an identifier of letters, digits, '.', '_' and '-' (no spaces or slashes)"
+            field,
+            text,
+            "an identifier of letters, digits, '.', '_' and '-' (no spaces or slashes; "
+            f"ASCII only; at most {MAX_IDENTIFIER_CHARS} characters)",
         )
     return text
+
+
+def read_text(text: str, *, field: str) -> str:
+    """Free text: anything but control characters (tab and line breaks are allowed)."""
+    odd = bad_character(text)
+    if odd is not None:
+        raise FieldError(
+            field,
+            text,
+            f"text without control characters, but it holds {odd} (tab and line "
+            "breaks are allowed)",
+        )
+    return text
+
+
+def read_currency(text: str, *, field: str = "currency") -> str:
+    """The currency of a sheet's amounts: GBP (or £), since sgfund keeps money in pounds."""
+    if text.strip().upper() not in (CURRENCY, "£"):
+        raise FieldError(field, text, f"{CURRENCY}: sgfund keeps money in pounds sterling")
+    return CURRENCY
 
 
 def read_amount(text: str, *, field: str, positive: bool) -> Decimal:
@@ -143,21 +174,15 @@ def read_date(text: str, *, field: str) -> date:
     return parse_date(text, field=field)
 
 
-_DATE_ONLY = re.compile(r"^[^:]*$")
+def read_submitted_at(text: str, *, field: str = "submitted_at") -> datetime | date:
+    """When an application arrived: a date and time, or a date alone.
 
-
-def read_submitted_at(text: str, *, field: str = "submitted_at") -> datetime:
-    """A date and time (London time unless an offset is given); a date alone is refused.
-
-    The time decides whether an application beat the deadline, so it is never made up.
+    A date and time is London time unless an offset is given. A date alone (no ``:`` in
+    the text) is returned as a ``date``: the day is known and the time is not, and no time
+    is made up for it (see `sgfund.applications.Application.submitted_at`).
     """
-    if _DATE_ONLY.match(text):
-        raise FieldError(
-            field,
-            text,
-            "a date and time such as 10/06/2022 11:59 (a date alone cannot say "
-            "whether the application was in time)",
-        )
+    if ":" not in text:
+        return parse_date(text, field=field)
     return parse_datetime(text, field=field)
 
 
@@ -165,11 +190,15 @@ class ThemeReader:
     """Reads a themes cell (``"domestic-abuse; Stalking and Harassment"``) for one round.
 
     Items are separated by ``;``; each is a theme slug or label of the round's vocabularies,
-    matched without regard to case, spaces or punctuation.
+    matched without regard to case, spaces or punctuation, after ``labels`` (a mapping
+    file's ``values.themes``, keys already reduced by `normalise_header`) has translated the
+    sheet's own labels. Whether a theme is live is the round's own check
+    (`sgfund.funds.Round.check_themes`).
     """
 
-    def __init__(self, round: Round) -> None:
+    def __init__(self, round: Round, labels: Mapping[str, str] | None = None) -> None:
         self.round = round
+        self.labels = dict(labels or {})
         self._known: dict[str, str] = {}
         for vocabulary in round.theme_vocabularies:
             for theme in vocabulary.themes:
@@ -187,7 +216,7 @@ class ThemeReader:
         for item in (part.strip() for part in text.split(";")):
             if not item:
                 continue
-            slug = self._known.get(_key(item))
+            slug = self._known.get(_key(self.labels.get(_key(item), item)))
             if slug is None:
                 hint = ""
                 if "," in item and all(_key(p) in self._known for p in item.split(",")):
@@ -200,14 +229,14 @@ class ThemeReader:
                     )
                 )
                 continue
-            found = self.round.theme(slug)
-            if found is not None and found[1].archived:
+            try:
+                self.round.check_themes([slug], field=field)
+            except ValidationError as err:
                 errors.append(
                     FieldError(
                         field,
                         item,
-                        f"a theme that is not archived ({slug} is archived in "
-                        f"{found[0].id} v{found[0].version}): one of {', '.join(live)}",
+                        f"a live theme ({err.problems[0].message}): one of {', '.join(live)}",
                     )
                 )
                 continue

@@ -1,22 +1,19 @@
-"""Canonical column names for imported spreadsheets, their aliases, and mapping files.
+"""Canonical column names for imported spreadsheets, their aliases, and matching headers.
 
 Headers are matched without regard to case, spaces or punctuation: ``"Amount requested (£)"``,
 ``"amount_requested"`` and ``"AMOUNT-REQUESTED"`` all mean ``amount_requested``. A mapping file
-(JSON or TOML) names the header for any canonical column whose header is something else.
+(`sgfund.io.mapping`) names the header for any canonical column whose header is something
+else, or gives a constant for a column the sheet does not have.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import tomllib
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from attrs import field, frozen
 
-from sgfund.errors import DataError, Problem
+from sgfund.errors import Problem
 
 __all__ = [
     "APPLICATION_COLUMNS",
@@ -24,7 +21,6 @@ __all__ = [
     "Column",
     "ColumnMatch",
     "column_letter",
-    "load_mapping",
     "match_columns",
     "normalise_header",
 ]
@@ -243,6 +239,13 @@ APPLICATION_COLUMNS: tuple[Column, ...] = (
         "Delivery post code",
         "Venue postcode",
     ),
+    _col(
+        "currency",
+        False,
+        "The currency of the amounts: GBP (sgfund keeps money in pounds sterling).",
+        "GBP",
+        "Currency code",
+    ),
 )
 
 DECISION_COLUMNS: tuple[Column, ...] = (
@@ -295,10 +298,14 @@ DECISION_COLUMNS: tuple[Column, ...] = (
     _col(
         "justification",
         False,
-        "Why a direct award was made (required for direct awards).",
-        "",
+        "Why an award needed one: required for a direct award, or an award above the "
+        "round's maximum grant or the amount requested.",
+        "Panel agreed: only provider in the area",
+        "Justification",
         "Direct award justification",
         "Justification for direct award",
+        "Award justification",
+        "Reason for exceeding maximum",
     ),
     _col(
         "reasons",
@@ -317,12 +324,14 @@ class ColumnMatch:
     """Which column of a file holds each canonical column.
 
     ``positions`` maps a canonical name to the 0-based index of its column; ``headers`` gives
-    the header exactly as the file writes it. ``ignored`` lists headers sgfund does not use.
+    the header exactly as the file writes it. ``notes`` are the indexes of columns kept as
+    notes; ``ignored`` lists headers sgfund does not use.
     """
 
     positions: Mapping[str, int]
     headers: tuple[str, ...]
     ignored: tuple[str, ...]
+    notes: tuple[int, ...] = ()
 
     def header(self, name: str) -> str:
         """The file's own header for canonical column ``name``."""
@@ -336,205 +345,187 @@ def _accepted(column: Column) -> str:
     return ", ".join(repr(n) for n in (column.name, *column.aliases))
 
 
+def _found(normalised: Sequence[str], wanted: str) -> list[int]:
+    key = normalise_header(wanted)
+    return [i for i, h in enumerate(normalised) if h and h == key]
+
+
 def match_columns(
     headers: Sequence[str],
     columns: Sequence[Column],
     *,
     mapping: Mapping[str, str] | None = None,
+    constants: Collection[str] = (),
+    reserved: Mapping[str, Sequence[str]] | None = None,
     optional_groups: Sequence[Sequence[Column]] = (),
     file: str | None = None,
     header_row: int = 1,
 ) -> tuple[ColumnMatch, list[Problem]]:
     """Find each canonical column among ``headers``; return the match and every problem.
 
-    ``optional_groups`` are column sets a file may leave out entirely (decision columns in an
-    application file); if any column of a group is present, the group's required ones must be.
+    ``mapping`` names the header of canonical columns (it wins over aliases); ``constants``
+    are canonical columns a mapping gives one value for every row (so the sheet must not
+    have them too); ``reserved`` maps ``"notes"`` and ``"ignore"`` to headers a mapping
+    keeps as notes or leaves out (each must be in the sheet, and no alias takes them).
+    ``optional_groups`` are column sets a file may leave out entirely (decision columns in
+    an application file); if any column of a group is present, the group's required ones
+    must be.
     """
+    matcher = _Matcher(headers, file=file, header_row=header_row)
     mapping = dict(mapping or {})
-    problems: list[Problem] = []
-    normalised = [normalise_header(h) for h in headers]
-    everything = [*columns, *(c for group in optional_groups for c in group)]
-    positions: dict[str, int] = {}
-    claimed: set[int] = set()
-    ambiguous: set[str] = set()  # found more than once: reported as such, not as missing
-
-    def where(index: int) -> str:
-        return f"{headers[index]!r} (column {column_letter(index)})"
-
     for name, wanted in mapping.items():
-        found = [i for i, h in enumerate(normalised) if h and h == normalise_header(wanted)]
-        if not found:
-            ambiguous.add(name)  # reported as a mapping problem, not as missing
-            problems.append(
-                Problem(
-                    f"the mapping puts {name} in a column headed {wanted!r}, "
-                    "but the header has no such column",
-                    file=file,
-                    row=header_row,
-                    field=name,
-                    value=wanted,
-                    expected="a header of this file",
-                )
-            )
-        elif len(found) > 1:
-            ambiguous.add(name)
-            problems.append(
-                Problem(
-                    f"the mapping puts {name} in {wanted!r}, but "
-                    f"{' and '.join(where(i) for i in found)} both match",
-                    file=file,
-                    row=header_row,
-                    column=wanted,
-                    field=name,
-                    value=wanted,
-                    expected="one column with that header",
-                )
-            )
-        else:
-            positions[name] = found[0]
-        claimed.update(found)
-
+        matcher.mapped(name, wanted)
+    notes: list[int] = []
+    for key, wanted_headers in (reserved or {}).items():
+        for wanted in wanted_headers:
+            found = matcher.reserved(key, wanted)
+            if key == "notes":
+                notes.extend(found)
+    everything = [*columns, *(c for group in optional_groups for c in group)]
     for column in everything:
-        if column.name in mapping:
-            continue
-        names = {normalise_header(n) for n in (column.name, *column.aliases)}
-        found = [i for i, h in enumerate(normalised) if h in names and i not in claimed]
-        if len(found) > 1:
-            problems.append(
-                Problem(
-                    f"{' and '.join(where(i) for i in found)} "
-                    f"{'both' if len(found) == 2 else 'all'} mean {column.name}; "
-                    "remove or rename all but one, or name one in a mapping file",
-                    file=file,
-                    row=header_row,
-                    column=headers[found[0]],
-                    field=column.name,
-                    value=[headers[i] for i in found],
-                    expected="one column per field",
-                )
-            )
-            ambiguous.add(column.name)
-        elif found:
-            positions[column.name] = found[0]
-        claimed.update(found)
-
-    def missing(column: Column, why: str = "") -> Problem:
-        return Problem(
-            f"required column {column.name!r} is missing{why} (accepted headers: "
-            f"{_accepted(column)}; or name it in a mapping file)",
-            file=file,
-            row=header_row,
-            field=column.name,
-            expected=_accepted(column),
-        )
-
-    def absent(column: Column) -> bool:
-        return column.required and column.name not in positions and column.name not in ambiguous
-
-    problems.extend(missing(c) for c in columns if absent(c))
+        if column.name not in mapping:
+            matcher.aliased(column, constant=column.name in constants)
+    given = set(matcher.positions) | set(constants)
+    matcher.missing(c for c in columns if c.required and c.name not in given)
     for group in optional_groups:
-        present = [c.name for c in group if c.name in positions]
+        present = [c.name for c in group if c.name in given]
         if present:
             why = f" (the file has {present[0]!r}, so it records decisions)"
-            problems.extend(
-                missing(c, why) for c in group if c.required and c.name not in positions
+            matcher.missing((c for c in group if c.required and c.name not in given), why)
+    ignored = tuple(
+        h for i, h in enumerate(headers) if i not in matcher.claimed and h.strip()
+    ) + tuple(headers[i] for i in sorted(matcher.ignored))
+    match = ColumnMatch(
+        positions=matcher.positions, headers=tuple(headers), ignored=ignored, notes=tuple(notes)
+    )
+    return match, matcher.problems
+
+
+class _Matcher:
+    """The state of matching one header row: positions found, columns claimed, problems."""
+
+    def __init__(self, headers: Sequence[str], *, file: str | None, header_row: int) -> None:
+        self.headers = headers
+        self.normalised = [normalise_header(h) for h in headers]
+        self.file = file
+        self.header_row = header_row
+        self.positions: dict[str, int] = {}
+        self.claimed: set[int] = set()
+        self.ignored: set[int] = set()
+        self.ambiguous: set[str] = set()  # found more than once: reported as such, not missing
+        self.problems: list[Problem] = []
+
+    def where(self, index: int) -> str:
+        return f"{self.headers[index]!r} (column {column_letter(index)})"
+
+    def problem(
+        self,
+        message: str,
+        *,
+        field: str,
+        expected: str,
+        value: object = None,
+        column: str | None = None,
+    ) -> None:
+        self.problems.append(
+            Problem(
+                message,
+                file=self.file,
+                row=self.header_row,
+                column=column,
+                field=field,
+                value=value,
+                expected=expected,
             )
-
-    ignored = tuple(h for i, h in enumerate(headers) if i not in claimed and h.strip())
-    match = ColumnMatch(positions=positions, headers=tuple(headers), ignored=ignored)
-    return match, problems
-
-
-_KNOWN_NAMES = frozenset(c.name for c in (*APPLICATION_COLUMNS, *DECISION_COLUMNS))
-
-
-def load_mapping(source: str | os.PathLike[str] | Mapping[str, str]) -> dict[str, str]:
-    """Read a mapping from canonical column names to a file's headers.
-
-    ``source`` is a mapping, or a JSON or TOML file holding ``{"columns": {...}}``
-    (TOML: a ``[columns]`` table). Unknown canonical names, other top-level keys and
-    non-text headers are refused with a `DataError` listing every problem.
-    """
-    if isinstance(source, Mapping):
-        return _check_mapping(source, file=None)
-    path = Path(source)
-    name = str(source)
-    try:
-        if path.suffix.lower() == ".toml":
-            with path.open("rb") as handle:
-                data: object = tomllib.load(handle)
-        elif path.suffix.lower() == ".json":
-            with path.open(encoding="utf-8-sig") as handle:
-                data = json.load(handle)
-        else:
-            raise DataError(
-                [
-                    Problem(
-                        "a mapping file must end in .json or .toml",
-                        file=name,
-                        value=path.suffix,
-                        expected=".json or .toml",
-                    )
-                ],
-                file=name,
-            )
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise DataError(
-            [
-                Problem(
-                    f"the mapping file cannot be read: {err}",
-                    file=name,
-                    expected="a JSON object or TOML table with a 'columns' table",
-                )
-            ],
-            file=name,
-        ) from err
-    if (
-        not isinstance(data, dict)
-        or set(data) != {"columns"}
-        or not isinstance(data["columns"], dict)
-    ):
-        keys = sorted(data) if isinstance(data, dict) else type(data).__name__
-        raise DataError(
-            [
-                Problem(
-                    "a mapping file holds one table, 'columns', and nothing else",
-                    file=name,
-                    value=keys,
-                    expected="{'columns': {canonical name: header}}",
-                )
-            ],
-            file=name,
         )
-    return _check_mapping(data["columns"], file=name)
 
-
-def _check_mapping(columns: Mapping[str, object], *, file: str | None) -> dict[str, str]:
-    problems = []
-    checked: dict[str, str] = {}
-    for name, header in columns.items():
-        if name not in _KNOWN_NAMES:
-            problems.append(
-                Problem(
-                    f"{name!r} is not a canonical column name",
-                    file=file,
-                    field=name,
-                    value=name,
-                    expected="one of " + ", ".join(sorted(_KNOWN_NAMES)),
-                )
+    def mapped(self, name: str, wanted: str) -> None:
+        found = _found(self.normalised, wanted)
+        if not found:
+            self.ambiguous.add(name)  # reported as a mapping problem, not as missing
+            self.problem(
+                f"the mapping puts {name} in a column headed {wanted!r}, "
+                "but the header has no such column",
+                field=name,
+                value=wanted,
+                expected="a header of this file",
             )
-        elif not isinstance(header, str) or not normalise_header(header):
-            problems.append(
-                Problem(
-                    f"the header given for {name} is not a header",
-                    file=file,
-                    field=name,
-                    value=header,
-                    expected="the column's header as text",
-                )
+        elif len(found) > 1:
+            self.ambiguous.add(name)
+            self.problem(
+                f"the mapping puts {name} in {wanted!r}, but "
+                f"{' and '.join(self.where(i) for i in found)} both match",
+                column=wanted,
+                field=name,
+                value=wanted,
+                expected="one column with that header",
             )
         else:
-            checked[name] = header
-    if problems:
-        raise DataError(problems, "the column mapping is not valid", file=file)
-    return checked
+            self.positions[name] = found[0]
+        self.claimed.update(found)
+
+    def reserved(self, key: str, wanted: str) -> list[int]:
+        found = _found(self.normalised, wanted)
+        if not found:
+            self.problem(
+                f"the mapping's {key} names a column headed {wanted!r}, "
+                "but the header has no such column",
+                field=key,
+                value=wanted,
+                expected="a header of this file",
+            )
+        taken = [i for i in found if i in self.claimed]
+        for index in taken:
+            self.problem(
+                f"the mapping's {key} names {self.where(index)}, which a field of the "
+                "mapping's columns already takes",
+                column=self.headers[index],
+                field=key,
+                value=wanted,
+                expected="each header in one place",
+            )
+        found = [i for i in found if i not in taken]
+        self.claimed.update(found)
+        if key == "ignore":
+            self.ignored.update(found)
+        return found
+
+    def aliased(self, column: Column, *, constant: bool) -> None:
+        names = {normalise_header(n) for n in (column.name, *column.aliases)}
+        found = [i for i, h in enumerate(self.normalised) if h in names and i not in self.claimed]
+        if found and constant:
+            self.problem(
+                f"{' and '.join(self.where(i) for i in found)} "
+                f"{'is' if len(found) == 1 else 'are'} {column.name}, and the mapping also "
+                f"gives {column.name} a constant; list the column under ignore, or drop "
+                "the constant",
+                column=self.headers[found[0]],
+                field=column.name,
+                value=self.headers[found[0]],
+                expected="a column or a constant, not both",
+            )
+        elif len(found) > 1:
+            self.problem(
+                f"{' and '.join(self.where(i) for i in found)} "
+                f"{'both' if len(found) == 2 else 'all'} mean {column.name}; "
+                "remove or rename all but one, or name one in a mapping file",
+                column=self.headers[found[0]],
+                field=column.name,
+                value=[self.headers[i] for i in found],
+                expected="one column per field",
+            )
+            self.ambiguous.add(column.name)
+        elif found:
+            self.positions[column.name] = found[0]
+        self.claimed.update(found)
+
+    def missing(self, columns: Iterable[Column], why: str = "") -> None:
+        for column in columns:
+            if column.name in self.ambiguous:
+                continue
+            self.problem(
+                f"required column {column.name!r} is missing{why} (accepted headers: "
+                f"{_accepted(column)}; or name it in a mapping file, or give it a constant)",
+                field=column.name,
+                expected=_accepted(column),
+            )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,15 +16,23 @@ from typing import IO
 
 from sgfund.errors import DataError, Problem
 from sgfund.io.encoding import detect_encoding
+from sgfund.io.files import file_problem, open_input, restore_cell
 from sgfund.io.sheet import MAX_CELL_CHARS, SheetRow, preview
 
-__all__ = ["DELIMITERS", "CsvSheet", "sniff_delimiter"]
+__all__ = ["DELIMITERS", "ERROR_LITERALS", "READ_LIMIT", "CsvSheet", "sniff_delimiter"]
 
 DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
-# The csv module stops at a cell this long; the file is refused at that row. Cells longer
-# than MAX_CELL_CHARS but within this are reported as problems in their own cell.
-READ_LIMIT = 16 * 1024 * 1024
+# A row (all its cells, quoted line breaks included) longer than this stops the read at that
+# row, before the csv module holds it: memory stays bounded whatever one line of the file
+# holds. Cells longer than MAX_CELL_CHARS but within this are problems in their own cell.
+READ_LIMIT = 2 * 1024 * 1024
+_PIECE = 64 * 1024
+
+# What a spreadsheet writes into a CSV for a formula that failed: never a value.
+ERROR_LITERALS = frozenset(
+    {"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!"}
+)
 
 
 def sniff_delimiter(line: str) -> str | None:
@@ -44,6 +53,56 @@ def sniff_delimiter(line: str) -> str | None:
         return ","
     winners = [d for d, n in counts.items() if n == best]
     return winners[0] if len(winners) == 1 else None
+
+
+class _RowTooLong(Exception):
+    """A row grew past `READ_LIMIT` characters before it ended."""
+
+
+class _Lines:
+    """Physical lines of a text file for `csv.reader`, refusing a row past the read limit.
+
+    ``used`` counts the characters handed over since the last complete row; the reader sets
+    it back to 0 after each row. A line is read in pieces, so an enormous line is refused
+    having held no more than the limit in memory.
+    """
+
+    def __init__(self, handle: IO[str], limit: int) -> None:
+        self.handle = handle
+        self.limit = limit
+        self.used = 0
+        self._pending = ""
+
+    def _read(self, size: int) -> str:
+        if self._pending:
+            piece, self._pending = self._pending, ""
+            return piece
+        return self.handle.readline(size)
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        parts: list[str] = []
+        while True:
+            piece = self._read(_PIECE)
+            if not piece:
+                if parts:
+                    break
+                raise StopIteration
+            if piece.endswith("\r"):
+                after = self._read(1)  # a CR LF split across two pieces stays one line end
+                if after == "\n":
+                    piece += after
+                else:
+                    self._pending = after
+            self.used += len(piece)
+            if self.used > self.limit:
+                raise _RowTooLong
+            parts.append(piece)
+            if piece.endswith(("\n", "\r")):
+                break
+        return "".join(parts)
 
 
 @contextlib.contextmanager
@@ -80,14 +139,19 @@ class CsvSheet:
         self._handle: IO[str] | None = None
 
     def _open(self) -> IO[str]:
-        return self.path.open(encoding=self.encoding, newline="")
+        return io.TextIOWrapper(open_input(self.path), encoding=self.encoding, newline="")
 
     def _sniff(self) -> str:
         with self._open() as handle:
+            lines = _Lines(handle, READ_LIMIT)
             try:
-                line = next((x for x in handle if x.strip()), "")
+                line = next((x for x in lines if x.strip()), "")
             except UnicodeDecodeError as err:
                 raise self._undecodable(err) from err
+            except _RowTooLong:
+                raise self._unreadable(1, 1, "too long") from None
+            except OSError as err:
+                raise self._failed(err) from err
         found = sniff_delimiter(line)
         if found is None:
             raise DataError(
@@ -121,25 +185,35 @@ class CsvSheet:
         number = 0
         with self._open() as handle:
             self._handle = handle
-            reader = csv.reader(handle, delimiter=self.delimiter or ",", strict=True)
+            lines = _Lines(handle, READ_LIMIT)
+            reader = csv.reader(lines, delimiter=self.delimiter or ",", strict=True)
             while True:
+                lines.used = 0
                 try:
-                    with _field_limit(READ_LIMIT):
+                    with _field_limit(READ_LIMIT + 1):
                         cells = next(reader)
                 except StopIteration:
                     break
+                except _RowTooLong:
+                    raise self._unreadable(number + 1, reader.line_num, "too long") from None
                 except csv.Error as err:
-                    raise self._unreadable(number + 1, reader.line_num, err) from err
+                    raise self._unreadable(number + 1, reader.line_num, str(err)) from err
                 except UnicodeDecodeError as err:
                     raise self._undecodable(err) from err
+                except OSError as err:
+                    raise self._failed(err) from err
                 number += 1
                 yield _checked(number, cells)
 
-    def _unreadable(self, row: int, line: int, err: csv.Error) -> DataError:
-        text = str(err)
-        if "field larger than field limit" in text:
+    def _failed(self, err: OSError) -> DataError:
+        return file_problem(
+            self.file, f"the file cannot be read ({err.strerror or err})", "a readable file"
+        )
+
+    def _unreadable(self, row: int, line: int, text: str) -> DataError:
+        if text == "too long" or "field larger than field limit" in text:
             message = (
-                f"a cell in this row is longer than {READ_LIMIT:,} characters; "
+                f"this row is longer than {READ_LIMIT:,} characters; "
                 "the file cannot be read past it"
             )
         elif "unexpected end of data" in text:
@@ -165,7 +239,12 @@ class CsvSheet:
 def _checked(number: int, cells: list[str]) -> SheetRow:
     flaws: dict[int, str] = {}
     for index, cell in enumerate(cells):
-        if len(cell) > MAX_CELL_CHARS:
+        cells[index] = cell = restore_cell(cell)  # sgfund's own neutralised cells read back
+        if cell.strip() in ERROR_LITERALS:
+            flaws[index] = (
+                f"the cell holds the spreadsheet error {cell.strip()}; type the value instead"
+            )
+        elif len(cell) > MAX_CELL_CHARS:
             flaws[index] = (
                 f"the cell holds {len(cell):,} characters; a cell can hold at most "
                 f"{MAX_CELL_CHARS:,} (as in Excel)"

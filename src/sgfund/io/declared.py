@@ -10,14 +10,16 @@ award) are returned as skipped, with the reason, rather than dropped silently.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from attrs import frozen
 
-from sgfund.errors import DataError, Problem
+from sgfund.errors import DataError, FieldError, MoneyTypeError, Problem
+from sgfund.io.files import file_problem, read_limited
 from sgfund.scope import DeclaredFigure, Figure, Precision
 
 __all__ = ["DeclaredFigures", "read_declared_figures"]
@@ -43,63 +45,89 @@ def _precision(text: str) -> tuple[Precision, Decimal | None] | None:
         return Precision.UPPER_BOUND, None
     if text == "rounded to the pound":
         return Precision.ROUNDED, Decimal(1)
-    match = re.fullmatch(r"rounded to £([\d.]+)([km]?)", text)
+    match = re.fullmatch(r"rounded to £([0-9]+(?:\.[0-9]+)?)([km]?)", text)
     if match:
         return Precision.ROUNDED, Decimal(match[1]) * _UNITS[match[2]]
     return None
 
 
+# A file of published figures is a few dozen rows; anything far larger is not one.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+def _rows(path: str | Path) -> list[dict[str, str | None]]:
+    data = read_limited(path, limit=MAX_FILE_BYTES, what="file of declared figures")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise file_problem(
+            path,
+            f"the file is not UTF-8: byte 0x{data[err.start]:02X} at byte offset {err.start}",
+            "a CSV file in UTF-8",
+        ) from err
+    try:
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as err:
+        raise file_problem(path, f"the file is not valid CSV: {err}", "a CSV file") from err
+
+
+def _figure(row: dict[str, str | None], number: int, file: str) -> DeclaredFigure | Problem:
+    def cell(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    precision = _precision(cell("precision"))
+    if precision is None:
+        return Problem(
+            "unknown precision",
+            file=file,
+            row=number,
+            column="precision",
+            value=row.get("precision"),
+            expected="exact, lower bound, upper bound or rounded to £<unit>",
+        )
+    try:
+        return DeclaredFigure(
+            figure=cell("figure"),
+            value=cell("value"),
+            precision=precision[0],
+            unit=precision[1],
+            published_text=cell("published_text") or cell("value"),
+            source="; ".join(x for x in (cell("source_ids"), cell("note")) if x),
+            published=cell("published"),
+        )
+    except (FieldError, MoneyTypeError) as err:
+        column = "value" if err.field == "value" else "precision"
+        return Problem(
+            f"not a figure sgfund can compare: {err}",
+            file=file,
+            row=number,
+            column=column,
+            value=row.get(column),
+            expected="a number such as 534286 or 326032.84 (ASCII digits; no exponent, NaN, "
+            "infinity or fractions of a penny)",
+        )
+
+
 def read_declared_figures(path: str | Path) -> DeclaredFigures:
-    """Read every figure in the file; any malformed row raises `DataError` listing all of them."""
+    """Read every figure in the file; any malformed row raises `DataError` listing all of them.
+
+    Values are read as money is (`sgfund.money.parse_money`). A path that is not a readable
+    file, a file that is not UTF-8 CSV, or one over 16 MiB is refused as a `DataError` too.
+    """
     by_scope: dict[str, list[DeclaredFigure]] = defaultdict(list)
     skipped: list[tuple[int, str]] = []
     problems: list[Problem] = []
     name = str(path)
-    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-        for row_number, row in enumerate(csv.DictReader(handle), start=2):
-            figure = (row.get("figure") or "").strip()
-            if figure not in {f.value for f in Figure}:
-                skipped.append((row_number, f"{figure!r} is not a figure sgfund computes"))
-                continue
-            precision = _precision(row.get("precision") or "")
-            if precision is None:
-                problems.append(
-                    Problem(
-                        "unknown precision",
-                        file=name,
-                        row=row_number,
-                        column="precision",
-                        value=row.get("precision"),
-                        expected="exact, lower bound, upper bound or rounded to £<unit>",
-                    )
-                )
-                continue
-            try:
-                value = Decimal((row.get("value") or "").strip())
-            except InvalidOperation:
-                problems.append(
-                    Problem(
-                        "not a number",
-                        file=name,
-                        row=row_number,
-                        column="value",
-                        value=row.get("value"),
-                        expected="a number such as 534286 or 326032.84",
-                    )
-                )
-                continue
-            note = (row.get("note") or "").strip()
-            by_scope[(row.get("scope") or "").strip()].append(
-                DeclaredFigure(
-                    figure=figure,
-                    value=value,
-                    precision=precision[0],
-                    unit=precision[1],
-                    published_text=(row.get("published_text") or "").strip() or str(value),
-                    source="; ".join(x for x in ((row.get("source_ids") or "").strip(), note) if x),
-                    published=(row.get("published") or "").strip(),
-                )
-            )
+    for number, row in enumerate(_rows(path), start=2):
+        figure = (row.get("figure") or "").strip()
+        if figure not in {f.value for f in Figure}:
+            skipped.append((number, f"{figure!r} is not a figure sgfund computes"))
+            continue
+        found = _figure(row, number, name)
+        if isinstance(found, Problem):
+            problems.append(found)
+        else:
+            by_scope[(row.get("scope") or "").strip()].append(found)
     if problems:
         raise DataError(problems, f"{name}: {len(problems)} bad row(s)", file=name)
     return DeclaredFigures(by_scope=dict(by_scope), skipped=skipped)

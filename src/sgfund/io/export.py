@@ -17,9 +17,11 @@ from typing import Any
 
 from attrs import field, frozen
 
+from sgfund import _validate as v
+from sgfund._text import bad_character
 from sgfund.applications import Application
 from sgfund.decisions import Award
-from sgfund.errors import FieldError, SgfundError
+from sgfund.errors import ExportError, FieldError, Problem, SgfundError
 from sgfund.io.files import atomic_write, atomic_write_bytes, neutralise_cell
 from sgfund.organisations import OrgType
 
@@ -41,15 +43,39 @@ def _columns(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(values)
 
 
+# Characters a workbook refuses in a sheet name; a name holds at most 31 characters.
+_SHEET_NAME_FORBIDDEN = frozenset(":\\/?*[]")
+MAX_TITLE_CHARS = 31
+
+
+def _title(_inst: object, _attribute: object, value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise FieldError("title", value, "a table title")
+    bad = sorted(set(value) & _SHEET_NAME_FORBIDDEN)
+    odd = bad_character(value)
+    if bad or odd or len(value) > MAX_TITLE_CHARS or value.startswith("'") or value.endswith("'"):
+        raise FieldError(
+            "title",
+            value,
+            f"a title a workbook can name a sheet with: at most {MAX_TITLE_CHARS} characters, "
+            "none of : \\ / ? * [ ], no control characters, not starting or ending with '",
+        )
+
+
 def _rows(values: Iterable[Sequence[Cell]]) -> tuple[tuple[Cell, ...], ...]:
     return tuple(tuple(row) for row in values)
 
 
 @frozen(kw_only=True)
 class Table:
-    """Column titles and rows of typed cells, ready for `write_csv` or `write_xlsx`."""
+    """Column titles and rows of typed cells, ready for `write_csv` or `write_xlsx`.
 
-    title: str
+    ``title`` names the sheet in a workbook, so it follows a workbook's rules for sheet names
+    (at most 31 characters; no colon, slash, backslash, ``?``, ``*``, ``[`` or ``]``); any other
+    title is refused here.
+    """
+
+    title: str = field(validator=_title)
     columns: tuple[str, ...] = field(converter=_columns)
     rows: tuple[tuple[Cell, ...], ...] = field(converter=_rows)
 
@@ -71,13 +97,15 @@ def _types(values: Iterable[OrgType | str] | None) -> frozenset[OrgType] | None:
     return None if values is None else frozenset(OrgType(v) for v in values)
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, field_transformer=v.name_money_fields)
 class Filter:
     """Which applications or awards to take; every criterion given must hold.
 
     ``themes`` matches a record with any of the themes. Dates are inclusive: ``since`` and
     ``until`` apply to the submission date of an application and the award date of an award.
     ``where`` is any further test on the application (for awards, the awarded application).
+    ``min_amount`` and ``max_amount`` are money (`sgfund.money.to_money`: a ``Decimal``, an
+    ``int`` or text; a float is a ``TypeError``).
     """
 
     round_ids: frozenset[str] | None = field(default=None, converter=_strings)
@@ -86,8 +114,8 @@ class Filter:
     themes: frozenset[str] | None = field(default=None, converter=_strings)
     since: date | None = None
     until: date | None = None
-    min_amount: Decimal | None = None
-    max_amount: Decimal | None = None
+    min_amount: Decimal | None = field(default=None, converter=v.optional_money)
+    max_amount: Decimal | None = field(default=None, converter=v.optional_money)
     where: Callable[[Application], bool] | None = field(default=None, eq=False)
 
     def _common(
@@ -121,7 +149,7 @@ class Filter:
             application,
             application.round_id,
             application.declared_themes,
-            application.submitted_at.date(),
+            application.submitted_on,
         )
 
     def award(self, award: Award, application: Application | None = None) -> bool:
@@ -277,18 +305,61 @@ def _xlsx_cell(sheet: Any, row: int, column: int, value: Cell) -> None:
         cell.data_type = "s"  # typed text is never run as a formula
 
 
+def _unwritable(tables: Sequence[Table]) -> list[Problem]:
+    """Text a workbook cannot hold (control characters, unpaired surrogates), cell by cell."""
+    problems = []
+    seen: set[str] = set()
+    for table in tables:
+        if table.title.casefold() in seen:
+            problems.append(
+                Problem(
+                    f"two tables are titled {table.title!r}; a workbook needs one name per sheet",
+                    field="title",
+                    value=table.title,
+                    expected="a different title for each table",
+                )
+            )
+        seen.add(table.title.casefold())
+        texts = [(1, table.columns)] + [(n, r) for n, r in enumerate(table.rows, start=2)]
+        for number, row in texts:
+            for index, value in enumerate(row):
+                odd = bad_character(value) if isinstance(value, str) else None
+                if odd is not None:
+                    problems.append(
+                        Problem(
+                            f"sheet {table.title!r}: the text holds {odd}, which a workbook "
+                            "cannot store",
+                            row=number,
+                            column=table.columns[index],
+                            value=value,
+                            expected="text without control characters (tab and line breaks "
+                            "are fine)",
+                        )
+                    )
+    return problems
+
+
 def write_xlsx(path: PathLike, tables: Table | Sequence[Table]) -> Path:
-    """Write one sheet per table to an XLSX workbook, all or nothing (needs openpyxl)."""
+    """Write one sheet per table to an XLSX workbook, all or nothing (needs openpyxl).
+
+    Text a workbook cannot hold (control characters other than tab and line breaks) and two
+    tables with one title are refused with `ExportError` listing every such cell; nothing is
+    written.
+    """
     try:
         from openpyxl import Workbook
     except ImportError as err:
         raise SgfundError(_XLSX_HINT) from err
     target = Path(path)
+    chosen = [tables] if isinstance(tables, Table) else list(tables)
+    problems = _unwritable(chosen)
+    if problems:
+        raise ExportError(problems, f"{target} not written: text a workbook cannot hold")
     workbook = Workbook()
     for blank in list(workbook.worksheets):
         workbook.remove(blank)
-    for table in [tables] if isinstance(tables, Table) else tables:
-        sheet = workbook.create_sheet(title=table.title[:31])
+    for table in chosen:
+        sheet = workbook.create_sheet(title=table.title)
         for column, title in enumerate(table.columns, start=1):
             _xlsx_cell(sheet, 1, column, title)
         for number, row in enumerate(table.rows, start=2):

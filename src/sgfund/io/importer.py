@@ -26,14 +26,16 @@ from sgfund.io.columns import (
     DECISION_COLUMNS,
     Column,
     ColumnMatch,
-    load_mapping,
     match_columns,
 )
 from sgfund.io.error_report import errors_path, write_error_csv
+from sgfund.io.mapping import SheetMapping, load_mapping
 from sgfund.io.rows import ParsedRow, RowParser
 from sgfund.io.sheet import Sheet, SheetRow, open_sheet
 
 __all__ = [
+    "MAX_PROBLEMS",
+    "MAX_SET_ASIDE_CHARS",
     "ApplicationStore",
     "BadRows",
     "ImportResult",
@@ -43,7 +45,13 @@ __all__ = [
 ]
 
 BadRows = Literal["refuse", "set-aside"]
-MappingSource = str | os.PathLike[str] | Mapping[str, str]
+MappingSource = str | os.PathLike[str] | Mapping[str, object] | SheetMapping
+# Problems kept per file; the rest are counted, so a hostile file cannot fill memory with
+# them. The first ones found are the ones listed.
+MAX_PROBLEMS = 1_000
+# Characters of bad rows kept to write beside the input with bad_rows="set-aside"; a file
+# with more bad rows than this is refused as a whole.
+MAX_SET_ASIDE_CHARS = 64 * 1024 * 1024
 
 
 @frozen(kw_only=True)
@@ -53,7 +61,9 @@ class ImportResult:
     ``columns`` maps each canonical column found to the file's own header; ``ignored_columns``
     are headers sgfund does not use. ``rows`` counts non-blank data rows and ``good_rows``
     those that gave models (the rest were set aside, with ``problems``, into ``errors_file``).
-    With ``validate_only`` the rows are checked and counted but no models are kept.
+    ``notes`` holds the text of the mapping's notes columns, by application id and header.
+    ``problems`` lists at most `MAX_PROBLEMS` problems; ``unlisted_problems`` counts the
+    rest. With ``validate_only`` the rows are checked and counted but no models are kept.
     """
 
     file: str
@@ -68,7 +78,9 @@ class ImportResult:
     good_rows: int = 0
     blank_rows: int = 0
     problems: tuple[Problem, ...] = ()
+    unlisted_problems: int = 0
     errors_file: Path | None = field(default=None)
+    notes: Mapping[str, Mapping[str, str]] = field(factory=dict)
 
     @property
     def bad_rows(self) -> int:
@@ -101,7 +113,9 @@ def read_applications(
         path,
         columns=APPLICATION_COLUMNS,
         groups=(DECISION_COLUMNS,),
-        parser=lambda match, file: RowParser(match, file=file, rounds=by_id),
+        parser=lambda match, file, wanted: RowParser(
+            match, file=file, rounds=by_id, mapping=wanted
+        ),
         mapping=mapping,
         bad_rows=bad_rows,
         validate_only=validate_only,
@@ -130,8 +144,13 @@ def read_decisions(
         path,
         columns=(APPLICATION_COLUMNS[0], *DECISION_COLUMNS),
         groups=(),
-        parser=lambda match, file: RowParser(
-            match, file=file, rounds=None, decisions_only=True, applications=known
+        parser=lambda match, file, wanted: RowParser(
+            match,
+            file=file,
+            rounds=None,
+            decisions_only=True,
+            applications=known,
+            mapping=wanted,
         ),
         mapping=mapping,
         bad_rows=bad_rows,
@@ -145,7 +164,7 @@ def _read(
     *,
     columns: tuple[Column, ...],
     groups: tuple[tuple[Column, ...], ...],
-    parser: Callable[[ColumnMatch, str], RowParser],
+    parser: Callable[[ColumnMatch, str, SheetMapping], RowParser],
     mapping: MappingSource | None,
     bad_rows: BadRows,
     validate_only: bool,
@@ -153,7 +172,10 @@ def _read(
 ) -> ImportResult:
     if bad_rows not in ("refuse", "set-aside"):
         raise ValueError(f"bad_rows must be 'refuse' or 'set-aside', not {bad_rows!r}")
-    wanted = load_mapping(mapping) if mapping is not None else None
+    if isinstance(mapping, SheetMapping):
+        wanted = mapping
+    else:
+        wanted = load_mapping(mapping) if mapping is not None else SheetMapping()
     file = str(path)
     with open_sheet(path, **open_options) as sheet:
         rows = iter(sheet)
@@ -161,7 +183,9 @@ def _read(
         match, problems = match_columns(
             tuple(c.strip() for c in header.cells),
             columns,
-            mapping=wanted,
+            mapping=wanted.columns,
+            constants=wanted.constants,
+            reserved={"notes": wanted.notes, "ignore": wanted.ignore},
             optional_groups=groups,
             file=file,
             header_row=header.number,
@@ -169,7 +193,7 @@ def _read(
         problems[:0] = _header_flaws(header, file)
         if problems:
             raise DataError(problems, f"{file}: the header row cannot be used", file=file)
-        row_parser = parser(match, file)
+        row_parser = parser(match, file, wanted)
         tally = _Tally(keep=not validate_only, set_aside=bad_rows == "set-aside", blank=blank)
         for row in rows:
             tally.add(row, row_parser)
@@ -177,10 +201,10 @@ def _read(
 
     problems = sorted(tally.problems, key=lambda p: p.row or 0)
     if problems and bad_rows == "refuse":
-        rows_bad = len({p.row for p in problems})
+        count = len(problems) + tally.unlisted
         raise DataError(
-            problems,
-            f"{file}: {len(problems)} problem(s) in {rows_bad} row(s); nothing was imported",
+            [*problems, *tally.unlisted_problem(file)],
+            f"{file}: {count} problem(s) in {tally.bad_row_count} row(s); nothing was imported",
             file=file,
         )
     errors_file = None
@@ -204,7 +228,9 @@ def _read(
         good_rows=tally.good,
         blank_rows=tally.blank,
         problems=tuple(problems),
+        unlisted_problems=tally.unlisted,
         errors_file=errors_file,
+        notes=dict(tally.notes),
     )
 
 
@@ -228,7 +254,12 @@ def _header_flaws(header: SheetRow, file: str) -> list[Problem]:
 
 
 class _Tally:
-    """Counts rows, keeps good models by application id and bad rows by number."""
+    """Counts rows, keeps good models by application id and bad rows by number.
+
+    ``first_seen`` maps each application id to the row it was first seen on, negated when
+    that row was bad, so a repeat found far down the file knows whether the earlier row was
+    good without keeping it.
+    """
 
     def __init__(self, *, keep: bool, set_aside: bool, blank: int) -> None:
         self.keep = keep
@@ -236,13 +267,30 @@ class _Tally:
         self.rows = 0
         self.good = 0
         self.blank = blank
+        self.bad_row_count = 0
         self.problems: list[Problem] = []
+        self.unlisted = 0
         self.first_seen: dict[str, int] = {}
         self.kept: dict[str, tuple[Application | None, Decision | None]] = {}
-        self.good_ids: set[str] = set()
+        self.notes: dict[str, dict[str, str]] = {}
         self.bad: dict[int, tuple[str, ...]] = {}
+        self.bad_chars = 0
         self.bad_problems: dict[int, list[Problem]] = {}
         self.pending: set[int] = set()  # earlier good rows set aside later; cells re-read
+
+    def note(self, problems: list[Problem]) -> None:
+        room = max(0, MAX_PROBLEMS - len(self.problems))
+        self.problems.extend(problems[:room])
+        self.unlisted += len(problems) - len(problems[:room])
+
+    def unlisted_problem(self, file: str) -> list[Problem]:
+        if not self.unlisted:
+            return []
+        message = (
+            f"{self.unlisted:,} more problem(s) in this file are not listed (at most "
+            f"{MAX_PROBLEMS:,} are kept); correct these and read the file again"
+        )
+        return [Problem(message, file=file, expected="a file with fewer problems")]
 
     def add(self, row: SheetRow, parser: RowParser) -> None:
         if row.blank:
@@ -252,23 +300,39 @@ class _Tally:
         parsed = parser.parse(row)
         self._check_repeat(parsed, parser)
         if parsed.problems:
-            self.problems.extend(parsed.problems)
+            self.bad_row_count += 1
+            self.note(parsed.problems)
             if self.set_aside:
-                self.bad[row.number] = row.cells
+                self._set_aside(row.number, row.cells, parser.file)
                 self.bad_problems.setdefault(row.number, []).extend(parsed.problems)
             return
         self.good += 1
         key = parsed.application_id
-        if key is not None and self.set_aside:
-            self.good_ids.add(key)
         if self.keep and key is not None:
             self.kept[key] = (parsed.application, parsed.decision)
+            if parsed.notes:
+                self.notes[key] = parsed.notes
+
+    def _set_aside(self, number: int, cells: tuple[str, ...], file: str) -> None:
+        self.bad_chars += sum(len(c) for c in cells)
+        if self.bad_chars > MAX_SET_ASIDE_CHARS:
+            problem = Problem(
+                f"the bad rows hold more than {MAX_SET_ASIDE_CHARS:,} characters, too many "
+                "to set aside; correct the file and read it again",
+                file=file,
+                row=number,
+                expected="a file whose bad rows can be set aside",
+            )
+            raise DataError([problem, *self.problems[:20]], f"{file}: too many bad rows", file=file)
+        self.bad[number] = cells
 
     def _check_repeat(self, parsed: ParsedRow, parser: RowParser) -> None:
         key = parsed.application_id
         if key is None:
             return
-        first = self.first_seen.setdefault(key, parsed.number)
+        sign = -1 if parsed.problems else 1
+        seen = self.first_seen.setdefault(key, sign * parsed.number)
+        first = abs(seen)
         if first == parsed.number:
             return
         what = "a decision on application" if parser.decisions_only else "application id"
@@ -293,19 +357,21 @@ class _Tally:
             value=key,
             expected="each application id once in the file",
         )
-        self.problems.append(earlier)
-        if not self.set_aside:
-            return
-        # Which of the rows is right cannot be told: set them all aside.
-        self.bad_problems.setdefault(first, []).append(earlier)
-        if key in self.good_ids:
-            self.good_ids.discard(key)
-            self.kept.pop(key, None)
+        self.note([earlier])
+        if seen > 0:  # the earlier row was good until now
+            self.first_seen[key] = -first
+            self.bad_row_count += 1
             self.good -= 1
-            self.pending.add(first)
+            self.kept.pop(key, None)
+            self.notes.pop(key, None)
+            if self.set_aside:
+                self.pending.add(first)
+        if self.set_aside:
+            # Which of the rows is right cannot be told: set them all aside.
+            self.bad_problems.setdefault(first, []).append(earlier)
 
-    def fill(self, row: SheetRow) -> None:
-        self.bad[row.number] = row.cells
+    def fill(self, row: SheetRow, file: str) -> None:
+        self._set_aside(row.number, row.cells, file)
         self.pending.discard(row.number)
 
 
@@ -318,7 +384,7 @@ def _fetch_rows(
     with open_sheet(path, **open_options) as sheet:
         for row in sheet:
             if row.number in tally.pending:
-                tally.fill(row)
+                tally.fill(row, sheet.file)
                 if not tally.pending:
                     break
 

@@ -1,39 +1,54 @@
 """Turning one spreadsheet row into an application and its decision, or into located problems.
 
 Every cell is read on its own, so a row with three bad cells gives three problems. Rules that
-join fields (an end before a start, an approved decision of £0.00) are checked by the models
-once every cell has been read.
+join fields (an end before a start, an approved decision of £0.00, an award above the
+maximum grant without a justification) run whenever the fields they need were read, even when
+another cell of the row failed, so the first attempt lists every problem of the row. Each
+such rule is the models' own (`check_project_period`, `Decision`, `decision_problems`): where
+a row is incomplete, the rule is run on the fields it needs with neutral stand-ins for
+fields it does not look at.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from attrs import define, field
 
-from sgfund.applications import Application
+from sgfund.applications import Application, check_project_period
 from sgfund.decisions import Decision, decision_problems
-from sgfund.errors import FieldError, Problem
+from sgfund.errors import DataError, FieldError, MoneyTypeError, Problem
 from sgfund.funds import Round
 from sgfund.io import cells
 from sgfund.io.columns import APPLICATION_COLUMNS, DECISION_COLUMNS, ColumnMatch, column_letter
-from sgfund.io.sheet import SheetRow
+from sgfund.io.mapping import SheetMapping
+from sgfund.io.sheet import SheetRow, preview
 from sgfund.organisations import (
     Organisation,
+    OrgType,
     normalise_charity_number,
     normalise_company_number,
     normalise_postcode,
 )
 
-__all__ = ["ParsedRow", "RowParser"]
+__all__ = ["MAX_STRAY_CELLS", "ParsedRow", "RowParser"]
 
 Reader = Callable[[str, str], Any]
 
+# Values in columns without a header are listed one by one up to this many in a file; beyond
+# it each row gets one problem counting them, so a line of a million stray cells cannot make
+# a million problems.
+MAX_STRAY_CELLS = 100
+
+APPLICATION_NAMES = tuple(c.name for c in APPLICATION_COLUMNS)
 DECISION_NAMES = tuple(c.name for c in DECISION_COLUMNS)
 _REQUIRED_APPLICATION = frozenset(c.name for c in APPLICATION_COLUMNS if c.required)
 _REQUIRED_DECISION = frozenset(c.name for c in DECISION_COLUMNS if c.required)
-_CANONICAL_NAMES = frozenset(c.name for c in (*APPLICATION_COLUMNS, *DECISION_COLUMNS))
+_CANONICAL_NAMES = frozenset((*APPLICATION_NAMES, *DECISION_NAMES))
+# Fields a decision's own checks (outcome and amount, route and justification) look at.
+_DECISION_RULE_FIELDS = ("outcome", "amount_awarded", "route", "justification")
 
 # Model field names, as FieldError gives them, to canonical column names.
 _ORGANISATION_FIELDS = {
@@ -53,8 +68,8 @@ _APPLICATION_FIELDS = {
 }
 
 
-def _text(text: str, _field: str) -> str:
-    return text
+def _text(text: str, field: str) -> str:
+    return cells.read_text(text, field=field)
 
 
 _READERS: dict[str, Reader] = {
@@ -73,6 +88,7 @@ _READERS: dict[str, Reader] = {
     "project_end": lambda t, f: cells.read_date(t, field=f),
     "submitted_at": lambda t, f: cells.read_submitted_at(t, field=f),
     "delivery_postcode": lambda t, f: normalise_postcode(t, field=f),
+    "currency": lambda t, f: cells.read_currency(t, field=f),
     "outcome": lambda t, f: cells.read_outcome(t, field=f),
     "amount_awarded": lambda t, f: cells.read_amount(t, field=f, positive=False),
     "decided_on": lambda t, f: cells.read_date(t, field=f),
@@ -82,16 +98,37 @@ _READERS: dict[str, Reader] = {
     "reasons": _text,
 }
 
+# Neutral values for fields a rule does not look at, when a row lacks them.
+_STAND_INS: dict[str, Any] = {
+    "organisation_name": "(not read)",
+    "organisation_type": OrgType.OTHER,
+    "project_title": "(not read)",
+    "project_start": date(2000, 1, 1),
+    "project_end": date(2000, 1, 1),
+    "submitted_at": date(2000, 1, 1),
+    "decided_on": date(2000, 1, 1),
+    "decided_by": "(not read)",
+}
+
 
 @define
 class ParsedRow:
-    """What one row gave: its application id (if readable), models, and problems."""
+    """What one row gave: its application id (if readable), models, notes and problems."""
 
     number: int
     application_id: str | None = None
     application: Application | None = None
     decision: Decision | None = None
+    notes: dict[str, str] = field(factory=dict)
     problems: list[Problem] = field(factory=list)
+
+
+@define
+class _Cells:
+    """The values read from one row, and the fields that could not be read."""
+
+    values: dict[str, Any] = field(factory=dict)
+    failed: set[str] = field(factory=set)
 
 
 class RowParser:
@@ -100,6 +137,8 @@ class RowParser:
     ``rounds`` are the rounds applications may name (ignored for decision files).
     ``applications`` is None for a file of applications; for a file of decisions alone
     it is the set of application ids a decision may name, or None to accept any.
+    ``mapping`` gives constants and the sheet's own labels (see `sgfund.io.mapping`); its
+    constants are read once, and a constant sgfund cannot read raises `DataError` here.
     """
 
     def __init__(
@@ -110,14 +149,18 @@ class RowParser:
         rounds: Mapping[str, Round] | None,
         decisions_only: bool = False,
         applications: frozenset[str] | None = None,
+        mapping: SheetMapping | None = None,
     ) -> None:
         self.match = match
         self.file = file
         self.rounds = rounds or {}
         self.decisions_only = decisions_only
         self.applications = applications
+        self.mapping = mapping or SheetMapping()
         self.by_position = {i: name for name, i in match.positions.items()}
         self._themes: dict[str, cells.ThemeReader] = {}
+        self.stray_listed = 0
+        self.constants = self._constants()
 
     # -- problems -------------------------------------------------------------------------
 
@@ -153,35 +196,106 @@ class RowParser:
             return ""
         return row.cells[index].strip()
 
+    # -- constants ------------------------------------------------------------------------
+
+    def _constants(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        problems = []
+        for name, text in self.mapping.constants.items():
+            if self.decisions_only and name not in (*DECISION_NAMES, "application_id"):
+                continue
+            try:
+                values[name] = self._read(name, self.mapping.translate(name, text))
+            except FieldError as err:
+                problems.append(
+                    Problem(
+                        f"the mapping's constant for {name} cannot be used: expected "
+                        f"{err.expected}, got {text!r}",
+                        file=self.mapping.file,
+                        field=name,
+                        value=text,
+                        expected=err.expected,
+                    )
+                )
+        if "themes" in self.mapping.constants and "round_id" in values:
+            themes, errors = self._theme_reader(values["round_id"]).read(
+                self.mapping.constants["themes"]
+            )
+            values["themes"] = themes
+            problems.extend(
+                Problem(
+                    f"the mapping's constant for themes cannot be used: expected {e.expected}, "
+                    f"got {e.value!r}",
+                    file=self.mapping.file,
+                    field="themes",
+                    value=e.value,
+                    expected=e.expected,
+                )
+                for e in errors
+            )
+        if problems:
+            where = self.mapping.file or self.file
+            raise DataError(
+                problems, f"{where}: the mapping's constants cannot be used", file=where
+            )
+        return values
+
     # -- reading --------------------------------------------------------------------------
 
     def parse(self, row: SheetRow) -> ParsedRow:
-        """Read every cell of ``row``, then build the models if all cells were good."""
+        """Read every cell of ``row``, then check and build what the cells allow."""
         parsed = ParsedRow(number=row.number)
         problems = parsed.problems
-        flawed: set[str] = set()
+        has_decision = "outcome" in self.constants or any(
+            self._cell(row, n) or self.match.positions.get(n) in row.flaws for n in DECISION_NAMES
+        )
+        read = self._read_cells(row, problems, has_decision=has_decision)
+        values = read.values
+        parsed.application_id = values.get("application_id")
+        parsed.notes = {
+            self.match.headers[i]: row.cells[i].strip()
+            for i in self.match.notes
+            if i < len(row.cells) and row.cells[i].strip()
+        }
+        self._check_known_application(row, parsed, problems)
+        application = probe = None
+        if not self.decisions_only:
+            application = self._whole(row, read, "application", self._application, problems)
+            if application is None:
+                self._partial_application(row, read, problems)
+                probe = self._probe_application(read)
+        decision = None
+        if has_decision:
+            decision = self._whole(row, read, "decision", self._decision, problems)
+            if decision is None:
+                decision = self._probe_decision(row, read, problems)
+        self._decision_rules(row, decision, application or probe, values.get("round_id"), problems)
+        if not problems:
+            parsed.application = application
+            parsed.decision = decision
+        return parsed
+
+    def _read_cells(self, row: SheetRow, problems: list[Problem], *, has_decision: bool) -> _Cells:
+        read = _Cells()
         for index, why in sorted(row.flaws.items()):
             name = self.by_position.get(index)
-            if name is None:
-                continue
-            flawed.add(name)
-            problems.append(
-                self._problem(row.number, name, why, value=row.cells[index], expected="a value")
-            )
+            if name is not None:
+                read.failed.add(name)
+                problems.append(
+                    self._problem(row.number, name, why, value=row.cells[index], expected="a value")
+                )
         problems.extend(self._stray_cells(row))
-
-        has_decision = any(self._cell(row, n) or n in flawed for n in DECISION_NAMES)
         required = set(_REQUIRED_DECISION) if has_decision else set()
         required.add("application_id")
         if not self.decisions_only:
             required |= _REQUIRED_APPLICATION
-        values: dict[str, Any] = {}
         for name in self.match.positions:
-            if name in flawed or name == "themes":
+            if name in read.failed or name == "themes":
                 continue
             text = self._cell(row, name)
             if not text:
                 if name in required:
+                    read.failed.add(name)
                     problems.append(
                         self._problem(
                             row.number,
@@ -193,55 +307,45 @@ class RowParser:
                     )
                 continue
             try:
-                values[name] = self._read(name, text)
+                read.values[name] = self._read(name, self.mapping.translate(name, text))
             except FieldError as err:
+                read.failed.add(name)
                 problems.append(self._field_problem(row, name, err))
-        parsed.application_id = values.get("application_id")
-        if (
-            parsed.application_id is not None
-            and self.applications is not None
-            and (parsed.application_id not in self.applications)
-        ):
+        for name, value in self.constants.items():
+            read.values.setdefault(name, value)
+        self._read_themes(row, read, problems)
+        return read
+
+    def _read_themes(self, row: SheetRow, read: _Cells, problems: list[Problem]) -> None:
+        round_ = read.values.get("round_id")
+        if "themes" not in self.match or "themes" in read.failed:
+            return
+        if round_ is None:
+            read.failed.add("themes")  # themes are read against the row's round
+            return
+        text = self._cell(row, "themes")
+        themes, errors = self._theme_reader(round_).read(text) if text else (frozenset(), [])
+        problems.extend(self._field_problem(row, "themes", e) for e in errors)
+        if errors:
+            read.failed.add("themes")
+        else:
+            read.values["themes"] = themes
+
+    def _check_known_application(
+        self, row: SheetRow, parsed: ParsedRow, problems: list[Problem]
+    ) -> None:
+        known = self.applications
+        found = parsed.application_id
+        if found is not None and known is not None and found not in known:
             problems.append(
                 self._problem(
                     row.number,
                     "application_id",
-                    f"application {parsed.application_id!r} is not in the ledger",
-                    value=parsed.application_id,
+                    f"application {found!r} is not in the ledger",
+                    value=found,
                     expected="the id of a known application",
                 )
             )
-        round_ = values.get("round_id")
-        if round_ is not None and "themes" in self.match and "themes" not in flawed:
-            text = self._cell(row, "themes")
-            themes, errors = self._theme_reader(round_).read(text) if text else (frozenset(), [])
-            problems.extend(self._field_problem(row, "themes", e) for e in errors)
-            values["themes"] = themes
-        if problems:
-            return parsed
-        if not self.decisions_only:
-            try:
-                parsed.application = self._application(values)
-            except FieldError as err:
-                problems.append(self._model_problem(row, err))
-        if has_decision:
-            try:
-                parsed.decision = self._decision(values)
-            except FieldError as err:
-                problems.append(self._model_problem(row, err))
-        if parsed.decision is not None and parsed.application is not None and round_ is not None:
-            # An award above the maximum grant or the request needs a recorded justification.
-            for found in decision_problems(parsed.decision, parsed.application, round_):
-                problems.append(
-                    self._problem(
-                        row.number,
-                        "amount_awarded",
-                        found.message,
-                        value=self._cell(row, "amount_awarded"),
-                        expected=found.expected,
-                    )
-                )
-        return parsed
 
     def _read(self, name: str, text: str) -> Any:
         if name == "round_id":
@@ -255,25 +359,44 @@ class RowParser:
     def _stray_cells(self, row: SheetRow) -> list[Problem]:
         headers = self.match.headers
         problems = []
+        unlisted = 0
         for index, text in enumerate(row.cells):
             if text.strip() and (index >= len(headers) or not headers[index].strip()):
+                if self.stray_listed >= MAX_STRAY_CELLS:
+                    unlisted += 1
+                    continue
+                self.stray_listed += 1
                 problems.append(
                     Problem(
                         f"a value in column {column_letter(index)}, which has no header",
                         file=self.file,
                         row=row.number,
                         column=f"column {column_letter(index)}",
-                        value=text,
+                        value=preview(text),
                         expected="values only under a header",
                     )
                 )
+        if unlisted:
+            problems.append(
+                Problem(
+                    f"{unlisted:,} value(s) in columns without a header (not listed one by "
+                    f"one: at most {MAX_STRAY_CELLS} are listed in a file)",
+                    file=self.file,
+                    row=row.number,
+                    value=unlisted,
+                    expected="values only under a header",
+                )
+            )
         return problems
 
     def _theme_reader(self, round_: Round) -> cells.ThemeReader:
         reader = self._themes.get(round_.id)
         if reader is None:
-            reader = self._themes[round_.id] = cells.ThemeReader(round_)
+            labels = self.mapping.values.get("themes")
+            reader = self._themes[round_.id] = cells.ThemeReader(round_, labels)
         return reader
+
+    # -- models and the rules that join fields ---------------------------------------------
 
     def _model_problem(self, row: SheetRow, err: FieldError) -> Problem:
         name = err.field if err.field in _CANONICAL_NAMES else None
@@ -291,6 +414,86 @@ class RowParser:
             value=value,
             expected=err.expected,
         )
+
+    def _whole(
+        self,
+        row: SheetRow,
+        read: _Cells,
+        model: str,
+        build: Callable[[dict[str, Any]], Any],
+        problems: list[Problem],
+    ) -> Any:
+        """Build a model when every field it takes was read; else None (rules run apart)."""
+        names = APPLICATION_NAMES if model == "application" else DECISION_NAMES
+        needed = set(names) - {"themes", "currency"}
+        if read.failed & needed or "application_id" in read.failed:
+            return None
+        try:
+            return build(read.values)
+        except FieldError as err:
+            problems.append(self._model_problem(row, err))
+            read.failed.add(f"${model}")  # the model's own rule failed: no second report
+            return None
+
+    def _partial_application(self, row: SheetRow, read: _Cells, problems: list[Problem]) -> None:
+        values = read.values
+        if "$application" in read.failed:
+            return
+        if "project_start" in values and "project_end" in values:
+            try:
+                check_project_period(values["project_start"], values["project_end"])
+            except FieldError as err:
+                problems.append(self._model_problem(row, err))
+
+    def _probe_application(self, read: _Cells) -> Application | None:
+        # Only the amount requested, the round and the id matter to the decision rules.
+        values = read.values
+        if "amount_requested" not in values or "round_id" not in values:
+            return None
+        probe = {**_STAND_INS, **{k: values[k] for k in ("amount_requested", "round_id")}}
+        probe["application_id"] = values.get("application_id") or "row"
+        try:
+            return self._application(probe)
+        except (FieldError, MoneyTypeError):
+            return None
+
+    def _probe_decision(
+        self, row: SheetRow, read: _Cells, problems: list[Problem]
+    ) -> Decision | None:
+        values = read.values
+        if "$decision" in read.failed or "outcome" not in values:
+            return None
+        if any(n in read.failed for n in _DECISION_RULE_FIELDS):
+            return None
+        probe = {**_STAND_INS, **{n: values[n] for n in _DECISION_RULE_FIELDS if n in values}}
+        probe["application_id"] = values.get("application_id") or "row"
+        try:
+            return self._decision(probe)
+        except FieldError as err:
+            problems.append(self._model_problem(row, err))
+            return None
+
+    def _decision_rules(
+        self,
+        row: SheetRow,
+        decision: Decision | None,
+        application: Application | None,
+        round_: Round | None,
+        problems: list[Problem],
+    ) -> None:
+        # An award above the maximum grant or the request needs a recorded justification.
+        if decision is None or application is None or round_ is None:
+            return
+        for found in decision_problems(decision, application, round_):
+            problems.append(
+                self._problem(
+                    row.number,
+                    "amount_awarded",
+                    found.message,
+                    value=self._cell(row, "amount_awarded"),
+                    expected=found.expected,
+                )
+            )
 
     def _application(self, values: dict[str, Any]) -> Application:
         try:

@@ -20,9 +20,18 @@ from sgfund.io.export import Table
 from sgfund.organisations import OrgType
 from sgfund.scope import Scope
 
-__all__ = ["INDIVIDUAL_RECIPIENT", "TransparencyRow", "transparency_rows", "transparency_table"]
+__all__ = [
+    "INDIVIDUAL_REASONS",
+    "INDIVIDUAL_RECIPIENT",
+    "TransparencyRow",
+    "transparency_rows",
+    "transparency_table",
+]
 
 INDIVIDUAL_RECIPIENT = "Individual recipient"
+# Reasons are free text and can name the person; a grant to an individual shows this instead,
+# as 360Giving's guidance for grants to individuals recommends generic text.
+INDIVIDUAL_REASONS = "Grant to an individual recipient: reasons are not published"
 
 COLUMNS = (
     "Round",
@@ -71,8 +80,9 @@ def transparency_rows(
     """One row per award in ``scope``, by round, date and recipient.
 
     The reasons are the approving decision's ``reasons`` (and its ``justification`` for a
-    direct or above-limit award). An award without its application or an approved decision is
-    refused with `ExportError`, listing every such award.
+    direct or above-limit award); for a grant to an individual they are `INDIVIDUAL_REASONS`,
+    never the free text, which may name the person. An award without its application or an
+    approved decision is refused with `ExportError`, listing every such award.
     """
     rounds = {r.id: r for r in (scope.rounds if isinstance(scope, Scope) else scope)}
     by_application = {a.id: a for a in applications}
@@ -110,7 +120,7 @@ def transparency_rows(
                 awarded_on=award.awarded_on,
                 start=award.start,
                 end=award.end,
-                reasons=reasons,
+                reasons=INDIVIDUAL_REASONS if individual else reasons,
             )
         )
     if problems:

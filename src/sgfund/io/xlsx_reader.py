@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import os
 import zipfile
-import zlib
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 from sgfund.errors import DataError, MissingExtraError, Problem
+from sgfund.io.files import open_input
 from sgfund.io.sheet import MAX_CELL_CHARS, SheetRow, preview
 
 __all__ = ["XlsxSheet", "cell_text"]
 
-# What a damaged or cut-short workbook raises from inside openpyxl and zipfile.
-_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ParseError, OSError)
+# A damaged workbook can make openpyxl and zipfile raise almost anything: BadZipFile,
+# zlib.error, EOFError, KeyError, a ParseError, IndexError (a shared string that is not
+# there), ValueError or TypeError (a number cell that is not a number), RecursionError.
+# Whatever it raises while reading the file means the same to the officer.
+_DAMAGE = (Exception,)
+# The shared strings are read whole by openpyxl; a workbook whose strings unpack to more
+# than this is refused before they are read (a "zip bomb" would otherwise fill memory).
+MAX_SHARED_STRINGS_BYTES = 128 * 1024 * 1024
 
 
 def _openpyxl() -> Any:
@@ -64,13 +69,20 @@ class XlsxSheet:
     def __init__(self, path: str | os.PathLike[str], *, sheet: str | None = None) -> None:
         openpyxl = _openpyxl()
         self.file = str(path)
+        self._handle = open_input(path, what="workbook")
         try:
-            self._book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            self._check_size()
+            self._book = openpyxl.load_workbook(self._handle, read_only=True, data_only=False)
+        except DataError:
+            self._handle.close()
+            raise
         except _DAMAGE as err:
+            self._handle.close()
             raise self._damaged(err, None) from err
         names = list(self._book.sheetnames)
+        self.sheet_names: tuple[str, ...] = tuple(names)
         if sheet is not None and sheet not in names:
-            self._book.close()
+            self.close()
             raise DataError(
                 [
                     Problem(
@@ -83,8 +95,30 @@ class XlsxSheet:
                 "the sheet was not found",
                 file=self.file,
             )
+        if sheet is None and not self._book.worksheets:
+            self.close()
+            raise DataError(
+                [Problem("the workbook has no worksheet", file=self.file, expected="a worksheet")],
+                "the workbook has nothing to read",
+                file=self.file,
+            )
         self._sheet = self._book[sheet] if sheet is not None else self._book.worksheets[0]
         self.sheet_name: str = self._sheet.title
+
+    def _check_size(self) -> None:
+        with zipfile.ZipFile(self._handle) as archive:
+            unpacked = sum(
+                i.file_size for i in archive.infolist() if i.filename.endswith("sharedStrings.xml")
+            )
+        self._handle.seek(0)
+        if unpacked > MAX_SHARED_STRINGS_BYTES:
+            problem = Problem(
+                f"the workbook's text unpacks to {unpacked:,} bytes, more than sgfund reads "
+                f"({MAX_SHARED_STRINGS_BYTES:,}); save the sheet as CSV UTF-8 instead",
+                file=self.file,
+                expected=f"a workbook whose text is at most {MAX_SHARED_STRINGS_BYTES:,} bytes",
+            )
+            raise DataError([problem], "the workbook is too large to read", file=self.file)
 
     def _damaged(self, err: BaseException, row: int | None) -> DataError:
         where = f" after row {row - 1}" if row else ""
@@ -105,7 +139,10 @@ class XlsxSheet:
 
     def close(self) -> None:
         """Close the workbook (read-only workbooks hold the file open)."""
-        self._book.close()
+        try:
+            self._book.close()
+        finally:
+            self._handle.close()
 
     def __iter__(self) -> Iterator[SheetRow]:
         # Dimensions written by some tools are wrong; read what the sheet really holds.

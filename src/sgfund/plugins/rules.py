@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime, time
 
 from sgfund.applications import Application
+from sgfund.dates import LONDON
 from sgfund.funds import Round
 from sgfund.hookspecs import hookimpl
 from sgfund.money import format_money
@@ -75,8 +76,37 @@ def _length(app: Application, round: Round, as_of: date) -> Result | None:
     )
 
 
+def _window_by_day(day: date, round: Round) -> Result | None:
+    # Only the day of receipt is known: no time is made up. Days wholly inside the window
+    # are in time and days wholly outside it are not; on the day the round opened or closed at
+    # a time of day, the records cannot say, so an officer decides.
+    opens, closes = round.opens_at.astimezone(LONDON), round.closes_at.astimezone(LONDON)
+    received = f"received on {day.isoformat()} (time of receipt not recorded)"
+    if day > closes.date() or (day == closes.date() and closes.time() == time(0)):
+        return refer(
+            f"{received}, after the round closed at {closes.isoformat()}: an officer decides "
+            "whether to accept it",
+            "submitted_at",
+        )
+    if day < opens.date():
+        return refer(
+            f"{received}, before the round opened at {opens.isoformat()}: check the date",
+            "submitted_at",
+        )
+    for edge, moment in (("closed", closes), ("opened", opens)):
+        if day == moment.date() and moment.time() != time(0):
+            return refer(
+                f"{received}, the day the round {edge} at {moment:%H:%M}: time of receipt not "
+                f"recorded, so an officer decides whether it arrived while the round was open",
+                "submitted_at",
+            )
+    return None
+
+
 def _window(app: Application, round: Round, as_of: date) -> Result | None:
     submitted = app.submitted_at
+    if not isinstance(submitted, datetime):
+        return _window_by_day(submitted, round)
     if submitted > round.closes_at:
         return refer(
             f"submitted at {submitted.isoformat()}, after the round closed at "
@@ -197,9 +227,11 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="submitted-in-window",
-        version="1",
+        version="2",
         description="The application was submitted while the round was open. Late "
-        "applications are referred to an officer, not refused outright.",
+        "applications are referred to an officer, not refused outright. When only the day of "
+        "receipt is known, a day inside the window is in time, and a receipt on the day the "
+        "round opened or closed at a time of day is referred (time of receipt not recorded).",
         check=_window,
     ),
     Rule(

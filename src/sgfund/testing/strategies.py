@@ -228,7 +228,7 @@ def decisions(draw: st.DrawFn, application: Application | None = None) -> Decisi
     return Decision(
         application_id=app.id,
         outcome=outcome,
-        decided_on=app.submitted_at.date() + timedelta(days=draw(st.integers(1, 120))),
+        decided_on=app.submitted_on + timedelta(days=draw(st.integers(1, 120))),
         decided_by=draw(names),
         amount_awarded=amount,
         route=route,
@@ -245,7 +245,7 @@ def awards(draw: st.DrawFn, application: Application | None = None) -> Award:
     decision = Decision(
         application_id=app.id,
         outcome=Outcome.APPROVED,
-        decided_on=app.submitted_at.date() + timedelta(days=draw(st.integers(1, 120))),
+        decided_on=app.submitted_on + timedelta(days=draw(st.integers(1, 120))),
         decided_by="officer",
         amount_awarded=amount,
     )
@@ -274,7 +274,7 @@ def round_records(
         app = draw(applications(rnd, application_id=f"{rnd.id.upper()}-{i + 1:04d}"))
         apps.append(app)
         approve = draw(st.booleans())
-        decided_on = app.submitted_at.date() + timedelta(days=draw(st.integers(1, 120)))
+        decided_on = app.submitted_on + timedelta(days=draw(st.integers(1, 120)))
         if approve:
             amount = draw(money(Decimal("0.01"), app.amount_requested))
             decision = Decision(

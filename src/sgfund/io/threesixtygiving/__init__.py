@@ -1,4 +1,4 @@
-"""360Giving open data: export awards as validated JSON and CSV, and read 360Giving files back.
+"""360Giving open data: export awards as validated JSON, CSV and XLSX, and read 360Giving files.
 
 Validation needs jsonschema: ``pip install "sgfund[threesixtygiving]"``.
 """
@@ -34,10 +34,14 @@ from sgfund.io.threesixtygiving.write import (
     convert_360giving,
     csv_table,
     dumps_package,
+    grants_package,
     write_360giving_csv,
     write_360giving_json,
+    write_360giving_xlsx,
+    write_grants,
     write_package_csv,
     write_package_json,
+    write_package_xlsx,
 )
 
 __all__ = [
@@ -60,6 +64,7 @@ __all__ = [
     "csv_table",
     "dumps_package",
     "grant_id",
+    "grants_package",
     "load_package",
     "organisation_id",
     "package_problems",
@@ -67,6 +72,9 @@ __all__ = [
     "schema_problems",
     "write_360giving_csv",
     "write_360giving_json",
+    "write_360giving_xlsx",
+    "write_grants",
     "write_package_csv",
     "write_package_json",
+    "write_package_xlsx",
 ]

@@ -83,6 +83,13 @@ def _as_of(as_of: date | datetime) -> tuple[date, str]:
     return as_of, as_of.isoformat()
 
 
+def _modified(publisher: Publisher, as_of: date | datetime) -> str | None:
+    # dateModified needs a full date-time: the publisher's, else as_of's if it has a time.
+    if publisher.last_modified is not None:
+        return publisher.last_modified.isoformat()
+    return as_of.isoformat() if isinstance(as_of, datetime) else None
+
+
 def _location(district: str | None, publisher: Publisher) -> dict[str, Any] | None:
     # An unknown district keeps its name but gets no code: a wrong code is worse than none.
     if district is None:
@@ -111,7 +118,11 @@ def _recipient(organisation: Organisation, publisher: Publisher) -> dict[str, An
 
 
 def _grant(
-    award: Award, application: Application, round: Round, publisher: Publisher
+    award: Award,
+    application: Application,
+    round: Round,
+    publisher: Publisher,
+    modified: str | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     organisation = application.organisation
     individual = organisation.type is OrgType.INDIVIDUAL
@@ -148,6 +159,10 @@ def _grant(
         grant["beneficiaryLocation"] = [location]
     grant["fundingOrganization"] = [{"id": funder.id, "name": funder.name}]
     grant["grantProgramme"] = [{"code": round.id, "title": round.name}]
+    if publisher.data_source is not None:
+        grant["dataSource"] = publisher.data_source
+    if modified is not None:
+        grant["dateModified"] = modified
     problems: list[Problem] = []
     classifications = []
     for slug in sorted(award.themes):
@@ -214,7 +229,7 @@ def build_packages(
             )
             problems.append(Problem(f"award {award.id}: {missing}", field="awards"))
             continue
-        grant, found = _grant(award, application, round, publisher)
+        grant, found = _grant(award, application, round, publisher, _modified(publisher, as_of))
         problems.extend(found)
         funder = publisher.funder_for(round.era)
         grouped.setdefault(funder.id, (funder, []))[1].append(grant)

@@ -9,14 +9,15 @@ transactions) and fields outside the standard keep their JSON name as the title.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from attrs import field, frozen
 
-from sgfund.io.files import FORMULA_STARTS, neutralise_cell
+from sgfund.io.files import neutralise_cell, restore_cell
 from sgfund.io.threesixtygiving.schema import grant_schema
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
 ]
 
 _LIST_SEPARATOR = ";"
+# A number as a sheet holds it: no thousands commas, no NaN or infinity, ASCII digits only.
+_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,4})?")
 
 
 @frozen(kw_only=True)
@@ -184,9 +187,7 @@ def spreadsheet_cell(value: str | Decimal | int) -> str:
 
 def read_cell(text: str) -> str:
     """Undo `spreadsheet_cell`: drop the quote put before a formula-like start."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
+    return restore_cell(text)
 
 
 class CellError(ValueError):
@@ -195,16 +196,14 @@ class CellError(ValueError):
 
 def _leaf(f: FieldSpec | None, text: str) -> Any:
     if f is not None and f.kind == "number":
-        try:
-            number = Decimal(text.strip())
-        except InvalidOperation as err:
-            raise CellError(f"expected a number, got {text!r}") from err
-        if not number.is_finite():
-            raise CellError(f"expected a number, got {text!r}")
-        return number
+        cleaned = text.strip()
+        if not _NUMBER.fullmatch(cleaned):
+            raise CellError(f"expected a number such as 1234.5 (ASCII digits), got {text!r}")
+        # Read exactly; whole numbers stay whole, as a JSON integer would.
+        return int(cleaned) if cleaned.lstrip("-").isdigit() else Decimal(cleaned)
     if f is not None and f.kind == "strings":
         return [part.strip() for part in text.split(_LIST_SEPARATOR) if part.strip()]
-    return read_cell(text)
+    return text  # the sheet reader has already undone `spreadsheet_cell`
 
 
 def _set(target: dict[str, Any], spec: ObjectSpec, segments: list[str], text: str) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from types import MappingProxyType
 
 from attrs import field, frozen
 
 from sgfund import _validate as v
+from sgfund.dates import require_aware
 from sgfund.errors import FieldError
 from sgfund.funds import Era
 
@@ -63,12 +65,19 @@ def _districts(values: Mapping[str, District]) -> Mapping[str, District]:
     return MappingProxyType(dict(values))
 
 
-_URL = re.compile(r"^https?://\S+$")
+_URL = re.compile(r"\Ahttps?://\S+\Z")
 
 
 def _optional_url(_inst: object, attribute: object, value: str | None) -> None:
     if value is not None and not _URL.match(value):
         raise FieldError(getattr(attribute, "name", "url"), value, "an http(s) URL")
+
+
+def _optional_aware(_inst: object, attribute: object, value: datetime | None) -> None:
+    if value is not None:
+        if not isinstance(value, datetime):
+            raise FieldError("last_modified", value, "an aware datetime")
+        require_aware(value, field="last_modified")
 
 
 def _url(_inst: object, attribute: object, value: str) -> None:
@@ -95,6 +104,8 @@ class Publisher:
     districts: Mapping[str, District] = field(
         default=WEST_YORKSHIRE_DISTRICTS, converter=_districts
     )
+    data_source: str | None = field(default=None, validator=_optional_url)
+    last_modified: datetime | None = field(default=None, validator=_optional_aware)
 
     def funder_for(self, era: Era) -> FunderIdentity:
         """The funder to publish for ``era``: the configured one, else the era's own."""

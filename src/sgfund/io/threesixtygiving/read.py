@@ -1,36 +1,42 @@
-"""Reading 360Giving JSON packages and CSV sheets into sgfund awards, for analysis and checks.
+"""Reading 360Giving files (JSON packages, CSV or XLSX sheets) for analysis and checks.
 
-Every problem is reported at once, located by grant id and by JSON path (JSON) or row and
-column title (CSV); nothing is returned half-read.
+Two modes. **Strict** (the default for sgfund's own exports, i.e. when ``prefix`` is given):
+the file must pass the schema and the critical checks and every grant must be an sgfund award;
+any problem raises `DataError` listing all of them. **Lenient** (the default for other
+publishers' data): every grant that is valid 360Giving is loaded, values the standard allows
+but sgfund's models would not are kept as given with a warning, and grants that cannot be
+read are left out and listed. Problems are located by grant id and JSON path (JSON) or row
+and column title (sheets).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from attrs import frozen
-from dateutil.relativedelta import relativedelta
+from attrs import define, field, frozen
 
-from sgfund import _validate as v
+from sgfund._validate import within_depth
 from sgfund.decisions import Award
-from sgfund.errors import DataError, FieldError, MoneyTypeError, Problem
+from sgfund.errors import DataError, Problem
+from sgfund.io.files import file_problem, open_input
+from sgfund.io.sheet import SheetRow, open_sheet
 from sgfund.io.threesixtygiving.checks import critical_problems
 from sgfund.io.threesixtygiving.columns import ObjectSpec, grant_spec, unflatten_row
 from sgfund.io.threesixtygiving.problems import GrantProblem
 from sgfund.io.threesixtygiving.publisher import FunderIdentity
+from sgfund.io.threesixtygiving.records import NO_PROGRAMME, GrantRecord, grant_record
 from sgfund.io.threesixtygiving.schema import schema_problems
-from sgfund.money import to_money
-from sgfund.organisations import Organisation, OrgType
+from sgfund.money import sum_money
 
 __all__ = [
+    "MAX_PACKAGE_BYTES",
     "NO_PROGRAMME",
     "GrantRecord",
     "ImportedGrants",
@@ -38,41 +44,28 @@ __all__ = [
     "read_360giving",
 ]
 
-T = TypeVar("T")
 PathLike = str | os.PathLike[str]
-NO_PROGRAMME = "no-programme"
-_REGISTERS = (("GB-CHC-", "charity"), ("GB-SC-", "charity"), ("GB-NIC-", "charity"))
-_FULL_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
-_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
-
-
-@frozen(kw_only=True)
-class GrantRecord:
-    """One imported grant: the sgfund `Award` and what 360Giving says around it.
-
-    ``recipient`` is None for a grant to an individual. ``award.application_id`` is the award
-    id, since 360Giving carries no application reference.
-    """
-
-    grant_id: str
-    award: Award
-    title: str
-    description: str
-    amount_applied_for: Decimal | None
-    recipient: Organisation | None
-    recipient_id: str
-    funder: FunderIdentity
-    programme_code: str | None
-    programme_title: str | None
-    beneficiary_district: str | None
+# A JSON package is read whole; none published comes near this.
+MAX_PACKAGE_BYTES = 1024 * 1024 * 1024
+# Deeper than any 360Giving grant (about five levels); refused before validation.
+MAX_DEPTH = 32
+_GRANT_INDEX = re.compile(r"\$\.grants\[(\d+)\]")
+_SHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 
 
 @frozen(kw_only=True)
 class ImportedGrants:
-    """What a 360Giving file held: its grants as records, and the package metadata."""
+    """What a 360Giving file held: its grants as records, and the package metadata.
+
+    ``warnings`` are oddities kept as given (lenient reading); ``problems`` are grants left
+    out because sgfund could not read them (lenient reading; strict reading raises instead).
+    """
 
     records: tuple[GrantRecord, ...]
     metadata: Mapping[str, Any]
+    warnings: tuple[GrantProblem, ...] = ()
+    problems: tuple[GrantProblem, ...] = ()
+    strict: bool = True
 
     @property
     def awards(self) -> tuple[Award, ...]:
@@ -84,24 +77,143 @@ class ImportedGrants:
         """Each funding organisation once, in order of first appearance."""
         return tuple(dict.fromkeys(r.funder for r in self.records))
 
+    @property
+    def total(self) -> Decimal:
+        """The amounts awarded, added exactly."""
+        return sum_money(r.award.amount for r in self.records)
 
-# --- loading files into plain packages ------------------------------------------------------
+
+@define
+class _Loaded:
+    """A file as plain data, with where each grant came from in a sheet."""
+
+    file: str
+    package: dict[str, Any]
+    rows: dict[int, int] = field(factory=dict)  # grant index -> sheet row
+    columns: list[str] = field(factory=list)
+    problems: dict[int, list[GrantProblem]] = field(factory=dict)  # by grant index
 
 
-def _load_json(path: Path) -> dict[str, Any]:
+# --- files into plain packages -----------------------------------------------------------------
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number 360Giving allows")
+
+
+def _load_json(path: Path) -> _Loaded:
+    name = str(path)
+    with open_input(path) as handle:
+        data = handle.read(MAX_PACKAGE_BYTES + 1)
+    if len(data) > MAX_PACKAGE_BYTES:
+        raise file_problem(path, f"the file is over {MAX_PACKAGE_BYTES:,} bytes", "a smaller file")
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
+        package = json.loads(
+            data.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_refuse_constant
+        )
     except json.JSONDecodeError as err:
-        problem = Problem(f"not JSON: {err.msg}", file=str(path), row=err.lineno)
-        raise DataError([problem], f"cannot read {path}", file=str(path)) from err
-    if not isinstance(data, dict):
-        problem = Problem("expected a 360Giving package object", file=str(path), field="$")
-        raise DataError([problem], f"cannot read {path}", file=str(path))
-    return data
+        problem = Problem(f"not JSON: {err.msg}", file=name, row=err.lineno)
+        raise DataError([problem], f"cannot read {path}", file=name) from err
+    except UnicodeDecodeError as err:
+        raise file_problem(
+            path, f"not JSON: the file is not UTF-8 (byte offset {err.start})", "UTF-8 JSON"
+        ) from err
+    except (ValueError, RecursionError) as err:
+        raise file_problem(path, f"not JSON 360Giving can hold: {err}", "a package") from err
+    if not isinstance(package, dict):
+        problem = Problem("expected a 360Giving package object", file=name, field="$")
+        raise DataError([problem], f"cannot read {path}", file=name)
+    if not within_depth(package, MAX_DEPTH):
+        raise file_problem(
+            path, f"the data nests more than {MAX_DEPTH} deep", "a 360Giving package"
+        )
+    return _Loaded(file=name, package=package)
+
+
+def _open_grants_sheet(path: Path) -> Any:
+    sheet = open_sheet(path)
+    names = getattr(sheet, "sheet_names", ())
+    wanted = next((n for n in names if n.strip().casefold() == "grants"), None)
+    if wanted is not None and wanted != getattr(sheet, "sheet_name", wanted):
+        sheet.close()
+        sheet = open_sheet(path, sheet=wanted)
+    return sheet
+
+
+def _load_sheet(path: Path) -> _Loaded:
+    name = str(path)
+    loaded = _Loaded(file=name, package={"grants": []})
+    with _open_grants_sheet(path) as sheet:
+        rows = iter(sheet)
+        header = next((r for r in rows if not r.blank), None)
+        if header is None:
+            problem = GrantProblem("the file has no header row", file=name, row=1)
+            raise DataError([problem], f"cannot read {path}", file=name)
+        titles = [c.strip() for c in header.cells]
+        repeated = sorted({t for t in titles if t and titles.count(t) > 1})
+        flawed = [header.cells[i] for i in header.flaws]
+        if repeated or flawed:
+            problems = [
+                GrantProblem("column title appears twice", file=name, row=header.number, column=t)
+                for t in repeated
+            ] + [
+                GrantProblem("column title is not text", file=name, row=header.number, column=t)
+                for t in flawed
+            ]
+            raise DataError(problems, f"cannot read {path}", file=name)
+        loaded.columns = titles
+        for row in rows:
+            if not row.blank:
+                _sheet_row(loaded, row, titles)
+    return loaded
+
+
+def _sheet_row(loaded: _Loaded, row: SheetRow, titles: list[str]) -> None:
+    index = len(loaded.package["grants"])
+    cells = {t: c for t, c in zip(titles, row.cells, strict=False) if t}
+    grant, errors = unflatten_row(cells, [t for t in titles if t])
+    gid = grant.get("id") if isinstance(grant.get("id"), str) else None
+    found = []
+    extra = [c for c in row.cells[len(titles) :] if c.strip()]
+    if extra:
+        found.append(
+            GrantProblem(
+                f"{len(extra)} value(s) beyond the last column title",
+                grant_id=gid,
+                file=loaded.file,
+                row=row.number,
+                expected="values only under a column title",
+            )
+        )
+    for position, why in sorted(row.flaws.items()):
+        title = titles[position] if position < len(titles) else None
+        errors.setdefault(title or f"column {position + 1}", why)
+    for title, message in errors.items():
+        found.append(
+            GrantProblem(
+                message,
+                grant_id=gid,
+                file=loaded.file,
+                row=row.number,
+                column=title,
+                field=title,
+                value=cells.get(title),
+            )
+        )
+    if found:
+        loaded.problems[index] = found
+    loaded.rows[index] = row.number
+    loaded.package["grants"].append(grant)
+
+
+def _load(source: Path) -> _Loaded:
+    if source.suffix.lower() in _SHEET_SUFFIXES:
+        return _load_sheet(source)
+    return _load_json(source)
 
 
 def _column_for(path: str, columns: Sequence[str]) -> str | None:
-    """The CSV column a JSON path such as ``$.grants[2].plannedDates[0].endDate`` came from."""
+    """The sheet column a JSON path such as ``$.grants[2].plannedDates[0].endDate`` came from."""
     parts = re.findall(r"\.([^.\[]+)|\[(\d+)\]", path)[1:]
     titles: list[str] = []
     spec: ObjectSpec | None = grant_spec()
@@ -119,64 +231,23 @@ def _column_for(path: str, columns: Sequence[str]) -> str | None:
     return None
 
 
-def _load_csv(path: Path) -> tuple[dict[str, Any], dict[int, int], list[GrantProblem]]:
-    problems: list[GrantProblem] = []
-    grants: list[dict[str, Any]] = []
-    rows: dict[int, int] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if not header:
-            problem = GrantProblem("the file has no header row", file=str(path), row=1)
-            raise DataError([problem], f"cannot read {path}", file=str(path))
-        repeated = sorted({t for t in header if header.count(t) > 1})
-        for title in repeated:
-            problems.append(GrantProblem("column appears twice", file=str(path), column=title))
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) > len(header):
-                problems.append(
-                    GrantProblem(
-                        f"{len(cells)} cells but {len(header)} column titles",
-                        file=str(path),
-                        row=number,
-                    )
-                )
-            row = dict(zip(header, cells, strict=False))
-            grant, errors = unflatten_row(row, header)
-            gid = grant.get("id") if isinstance(grant.get("id"), str) else None
-            for title, message in errors.items():
-                problems.append(
-                    GrantProblem(
-                        message,
-                        grant_id=gid,
-                        file=str(path),
-                        row=number,
-                        column=title,
-                        field=title,
-                        value=row.get(title),
-                    )
-                )
-            rows[len(grants)] = number
-            grants.append(grant)
-    return {"grants": grants}, rows, problems
-
-
-def _relocate(
-    problems: Sequence[GrantProblem], path: Path, rows: Mapping[int, int], columns: Sequence[str]
-) -> list[GrantProblem]:
-    """Point problems found by JSON path at the CSV row and column they came from."""
+def _relocate(problems: Sequence[GrantProblem], loaded: _Loaded) -> list[GrantProblem]:
+    """Point problems found by JSON path at the sheet row and column they came from."""
+    if not loaded.columns:
+        return [_in_file(p, loaded.file) for p in problems]
     out = []
     for p in problems:
-        match = re.match(r"^\$\.grants\[(\d+)\]", p.field or "")
-        row = rows.get(int(match[1])) if match else None
-        column = _column_for(p.field, columns) if match and p.field else None
+        if p.row is not None:
+            out.append(p)
+            continue
+        match = _GRANT_INDEX.match(p.field or "")
+        row = loaded.rows.get(int(match[1])) if match else None
+        column = _column_for(p.field, loaded.columns) if match and p.field else None
         out.append(
             GrantProblem(
                 p.message,
                 grant_id=p.grant_id,
-                file=str(path),
+                file=loaded.file,
                 row=row,
                 column=column,
                 field=column or p.field,
@@ -187,269 +258,127 @@ def _relocate(
     return out
 
 
-def _load(source: Path, as_of: date | None) -> tuple[dict[str, Any], dict[int, int], list[str]]:
-    if source.suffix.lower() == ".csv":
-        package, rows, problems = _load_csv(source)
-        with source.open(encoding="utf-8-sig", newline="") as handle:
-            columns = next(csv.reader(handle), [])
-        found = [*schema_problems(package), *critical_problems(package, as_of=as_of)]
-        problems.extend(_relocate(found, source, rows, columns))
-    else:
-        package, rows, columns = _load_json(source), {}, []
-        problems = [
-            *schema_problems(package, file=str(source)),
-            *critical_problems(package, as_of=as_of, file=str(source)),
-        ]
-    if problems:
-        raise DataError(problems, f"{source} is not valid 360Giving data", file=str(source))
-    return package, rows, columns
+def _in_file(p: GrantProblem, file: str) -> GrantProblem:
+    if p.file == file:
+        return p
+    return GrantProblem(
+        p.message,
+        grant_id=p.grant_id,
+        file=file,
+        row=p.row,
+        column=p.column,
+        field=p.field,
+        value=p.value,
+        expected=p.expected,
+    )
+
+
+def _checked(loaded: _Loaded, as_of: date | None) -> list[GrantProblem]:
+    package = loaded.package
+    found = [*schema_problems(package), *critical_problems(package, as_of=as_of)]
+    cells = [p for ps in loaded.problems.values() for p in ps]
+    return [*cells, *_relocate(found, loaded)]
 
 
 def load_package(path: PathLike, *, as_of: date | None = None) -> dict[str, Any]:
-    """Read a 360Giving JSON package or CSV sheet (by suffix) into checked plain data.
+    """Read a 360Giving JSON package, CSV or XLSX sheet (by suffix) into checked plain data.
 
-    Numbers become ``Decimal``. The package is checked against the shipped schema and the
-    critical data-quality checks (award dates after ``as_of``, if given, are in the future);
-    any problem raises `DataError` listing all of them. A CSV gives a package of grants only.
+    Strict: numbers become ``Decimal`` (integers stay ``int``); the package is checked against
+    the shipped schema and the critical data-quality checks (award dates after ``as_of``, if
+    given, are in the future); any problem raises `DataError` listing all of them. A sheet
+    gives a package of grants only.
     """
-    return _load(Path(path), as_of)[0]
+    loaded = _load(Path(path))
+    problems = _checked(loaded, as_of)
+    if problems:
+        raise DataError(problems, f"{path} is not valid 360Giving data", file=loaded.file)
+    return loaded.package
 
 
-# --- grants into sgfund records --------------------------------------------------------------
+# --- grants into sgfund records ----------------------------------------------------------------
 
 
-def _first(grant: Mapping[str, Any], key: str) -> dict[str, Any]:
-    items = grant.get(key)
-    if isinstance(items, list) and items and isinstance(items[0], dict):
-        return items[0]
-    return {}
+def _grant_index(problem: GrantProblem) -> int | None:
+    match = _GRANT_INDEX.match(problem.field or "")
+    return int(match[1]) if match else None
 
 
-def _period_start(text: str) -> date:
-    match = _YEAR_MONTH.match(text)
-    if match:
-        return date(int(match[1]), int(match[2] or 1), 1)
-    return date.fromisoformat(_FULL_DATE.match(text)[1])  # type: ignore[index]
-
-
-def _period_end(text: str) -> date:
-    match = _YEAR_MONTH.match(text)
-    if match:
-        start = date(int(match[1]), int(match[2] or 1), 1)
-        return start + relativedelta(months=1 if match[2] else 12, days=-1)
-    return date.fromisoformat(_FULL_DATE.match(text)[1])  # type: ignore[index]
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-class _Grant:
-    """Collects problems while one grant is turned into a record."""
-
-    def __init__(self, grant: Mapping[str, Any], path: str, file: str | None) -> None:
-        self.grant = grant
-        self.path = path
-        self.file = file
-        self.id = grant["id"]
-        self.problems: list[GrantProblem] = []
-
-    def attempt(self, field: str, make: Callable[[], T]) -> T | None:
-        try:
-            return make()
-        except (FieldError, MoneyTypeError, ValueError, TypeError) as err:
-            inner = getattr(err, "field", None)
-            where = _AWARD_FIELDS.get(inner or "", field) if field == "$award" else field
-            self.problems.append(
-                GrantProblem(
-                    str(err),
-                    grant_id=self.id,
-                    file=self.file,
-                    field=f"{self.path}.{where}",
-                    value=getattr(err, "value", None),
-                    expected=getattr(err, "expected", None),
-                )
-            )
-            return None
-
-
-_AWARD_FIELDS = {
-    "id": "id",
-    "application_id": "id",
-    "round_id": "grantProgramme[0].code",
-    "amount": "amountAwarded",
-    "awarded_on": "awardDate",
-    "start": "plannedDates[0].startDate",
-    "end": "plannedDates[0].endDate",
-}
-
-
-def _registered(org: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    org_id = str(org.get("id", ""))
-    charity = org.get("charityNumber")
-    company = org.get("companyNumber")
-    if charity is None:
-        for prefix, _ in _REGISTERS:
-            if org_id.startswith(prefix):
-                number = org_id.removeprefix(prefix)
-                charity = f"NIC{number}" if prefix == "GB-NIC-" else number
-    if company is None and org_id.startswith("GB-COH-"):
-        company = org_id.removeprefix("GB-COH-")
-    return charity, company
-
-
-def _organisation(g: _Grant, district: str | None) -> Organisation | None:
-    org = _first(g.grant, "recipientOrganization")
-    if not org:
-        return None
-    charity, company = _registered(org)
-    try:
-        org_type = OrgType(org.get("organisationType") or OrgType.OTHER)
-    except ValueError:
-        org_type = OrgType.OTHER
-    base = "recipientOrganization[0]"
-    names = {
-        "name": "name",
-        "charity_number": "charityNumber",
-        "company_number": "companyNumber",
-        "postcode": "postalCode",
-        "district": "location[0].name",
-    }
-    try:
-        return Organisation(
-            name=org.get("name", ""),
-            type=org_type,
-            charity_number=charity,
-            company_number=company,
-            postcode=org.get("postalCode"),
-            district=district,
-        )
-    except FieldError as err:
-        g.problems.append(
-            GrantProblem(
-                str(err),
-                grant_id=g.id,
-                file=g.file,
-                field=f"{g.path}.{base}.{names.get(err.field, err.field)}",
-                value=err.value,
-                expected=err.expected,
-            )
-        )
-        return None
-
-
-def _award_id(grant_id: str, round_id: str, prefix: str | None) -> str:
-    if prefix is not None:
-        for head in (f"{prefix}-{round_id}-", f"{prefix}-"):
-            if grant_id.startswith(head) and len(grant_id) > len(head):
-                return grant_id.removeprefix(head)
-    marker = f"-{round_id}-"
-    if marker in grant_id:
-        return grant_id.split(marker, 1)[1]
-    return grant_id
-
-
-def _record(g: _Grant, prefix: str | None) -> GrantRecord | None:
-    grant = g.grant
-    programme = _first(grant, "grantProgramme")
-    code = programme.get("code")
-    round_id = code if isinstance(code, str) and v.SLUG.match(code) else None
-    if round_id is None:
-        round_id = _slug(code) if isinstance(code, str) and _slug(code) else NO_PROGRAMME
-    award_id = _award_id(g.id, round_id, prefix)
-    amount = g.attempt("amountAwarded", lambda: to_money(grant["amountAwarded"], field="amount"))
-    awarded_on = g.attempt("awardDate", lambda: _period_start(grant["awardDate"]))
-    planned = _first(grant, "plannedDates")
-    start = awarded_on
-    if "startDate" in planned:
-        start = g.attempt("plannedDates[0].startDate", lambda: _period_start(planned["startDate"]))
-    end = start
-    if "endDate" in planned:
-        end = g.attempt("plannedDates[0].endDate", lambda: _period_end(planned["endDate"]))
-    elif "duration" in planned and start is not None:
-        months = int(planned["duration"])
-        end = start + relativedelta(months=months, days=-1) if months > 0 else start
-    vocab_prefix = f"{prefix}-" if prefix is not None else ""
-    classifications = grant.get("classifications")
-    themes = {
-        c["code"]
-        for c in (classifications if isinstance(classifications, list) else [])
-        if isinstance(c, dict)
-        and isinstance(c.get("code"), str)
-        and str(c.get("vocabulary", "")).startswith(vocab_prefix)
-    }
-    award = None
-    if amount is not None and awarded_on is not None and start is not None and end is not None:
-        award = g.attempt(
-            "$award",
-            lambda: Award(
-                id=award_id,
-                application_id=award_id,
-                round_id=round_id,
-                amount=amount,
-                awarded_on=awarded_on,
-                start=start,
-                end=end,
-                themes=frozenset(themes),
-            ),
-        )
-    recipient_location = _first(_first(grant, "recipientOrganization"), "location")
-    beneficiary = _first(grant, "beneficiaryLocation").get("name")
-    district = recipient_location.get("name") or beneficiary
-    organisation = _organisation(g, district)
-    person = grant.get("recipientIndividual")
-    recipient_id = (
-        _first(grant, "recipientOrganization").get("id")
-        or (person.get("id") if isinstance(person, dict) else None)
-        or ""
+def _is_warning(problem: GrantProblem) -> bool:
+    # For analysis, these say something about the data without making a grant unreadable.
+    return "e-mail address" in problem.message or "funding organisations in one file" in (
+        problem.message
     )
-    funder = _first(grant, "fundingOrganization")
-    funder_identity = g.attempt(
-        "fundingOrganization[0].id",
-        lambda: FunderIdentity(id=funder.get("id", ""), name=funder.get("name", "")),
-    )
-    if award is None or funder_identity is None or g.problems:
-        return None
-    applied = grant.get("amountAppliedFor")
-    return GrantRecord(
-        grant_id=g.id,
-        award=award,
-        title=grant.get("title", ""),
-        description=grant.get("description", ""),
-        amount_applied_for=applied if isinstance(applied, Decimal) else None,
-        recipient=organisation,
-        recipient_id=recipient_id,
-        funder=funder_identity,
-        programme_code=code if isinstance(code, str) else None,
-        programme_title=programme.get("title"),
-        beneficiary_district=beneficiary,
-    )
+
+
+def _triage(
+    loaded: _Loaded, as_of: date | None
+) -> tuple[dict[int, list[GrantProblem]], list[GrantProblem]]:
+    package = loaded.package
+    grants = package.get("grants")
+    if not isinstance(grants, list) or not grants:
+        problem = GrantProblem(
+            "the file holds no list of grants", file=loaded.file, field="$.grants"
+        )
+        raise DataError([problem], f"{loaded.file}: no grants", file=loaded.file)
+    bad: dict[int, list[GrantProblem]] = {i: list(ps) for i, ps in loaded.problems.items()}
+    warnings: list[GrantProblem] = []
+    for p in [*schema_problems(package), *critical_problems(package, as_of=as_of)]:
+        index = _grant_index(p)
+        if _is_warning(p) or index is None:
+            warnings.append(p)
+        else:
+            bad.setdefault(index, []).append(p)
+    return bad, warnings
 
 
 def read_360giving(
-    path: PathLike, *, prefix: str | None = None, as_of: date | None = None
+    path: PathLike,
+    *,
+    prefix: str | None = None,
+    as_of: date | None = None,
+    strict: bool | None = None,
 ) -> ImportedGrants:
-    """Read a 360Giving JSON package or CSV sheet (standard titles) into sgfund records.
+    """Read a 360Giving JSON package, CSV or XLSX sheet (standard titles) into sgfund records.
 
     ``prefix`` is the publisher's 360Giving prefix: with it, award ids are read back from
     ``<prefix>-<round>-<award>`` grant ids and only the publisher's own classifications become
     themes. The round id is the grant programme code (``no-programme`` if there is none).
-    Raises `DataError` listing every problem, each located by grant id and field or column.
+
+    ``strict`` defaults to True when ``prefix`` is given (reading one's own exports) and False
+    otherwise (another publisher's data); see the module docstring. Strict reading raises
+    `DataError` listing every problem; lenient reading raises only for a file it cannot read
+    at all.
     """
     source = Path(path)
-    package, rows, columns = _load(source, as_of)
-    is_csv = bool(columns)
-    records = []
-    problems: list[GrantProblem] = []
-    for i, grant in enumerate(package["grants"]):
-        g = _Grant(grant, f"$.grants[{i}]", None if is_csv else str(source))
-        record = _record(g, prefix)
-        problems.extend(g.problems)
+    strict = prefix is not None if strict is None else strict
+    loaded = _load(source)
+    file = None if loaded.columns else loaded.file
+    bad, warnings = _triage(loaded, as_of)
+    records: list[GrantRecord] = []
+    left_out: list[GrantProblem] = []
+    if strict:  # nothing is a mere warning: the file's own problems come first
+        left_out, warnings = warnings, []
+    for i, grant in enumerate(loaded.package["grants"]):
+        if i in bad:
+            left_out.extend(bad[i])
+            continue
+        if not isinstance(grant, dict):
+            continue
+        record, problems, oddities = grant_record(
+            grant, f"$.grants[{i}]", file, prefix=prefix, lenient=not strict
+        )
+        left_out.extend(problems)
+        warnings.extend(oddities)
         if record is not None:
             records.append(record)
-    if problems:
-        if is_csv:
-            problems = _relocate(problems, source, rows, columns)
-        raise DataError(problems, f"{source}: grants that sgfund cannot read", file=str(source))
-    metadata = {k: val for k, val in package.items() if k != "grants"}
-    return ImportedGrants(records=tuple(records), metadata=metadata)
+    left_out = _relocate(left_out, loaded)
+    if strict and left_out:
+        raise DataError(left_out, f"{source} is not valid 360Giving data", file=loaded.file)
+    metadata = {k: val for k, val in loaded.package.items() if k != "grants"}
+    return ImportedGrants(
+        records=tuple(records),
+        metadata=metadata,
+        warnings=tuple(_relocate(warnings, loaded)),
+        problems=tuple(left_out),
+        strict=strict,
+    )

@@ -1,6 +1,8 @@
-"""Writing 360Giving packages as JSON or as one CSV sheet with the standard's column titles.
+"""Writing 360Giving packages as JSON, or as one CSV or XLSX sheet with the standard's titles.
 
-Nothing is written unless the package is valid; files appear whole or not at all.
+Nothing is written unless the package is valid; files appear whole or not at all. Grants read
+with `read_360giving` (another publisher's, say) are written back with `write_grants`, without
+applications or rounds, every value as read.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sgfund.applications import Application
 from sgfund.decisions import Award
 from sgfund.errors import ExportError
 from sgfund.funds import Round
+from sgfund.io.export import Table, write_xlsx
 from sgfund.io.files import atomic_write
 from sgfund.io.threesixtygiving.build import (
     FunderPackage,
@@ -34,17 +37,25 @@ from sgfund.io.threesixtygiving.columns import (
 )
 from sgfund.io.threesixtygiving.fastjson import fast_dumps
 from sgfund.io.threesixtygiving.publisher import Publisher
-from sgfund.io.threesixtygiving.read import load_package
+from sgfund.io.threesixtygiving.read import GrantRecord, ImportedGrants, load_package
+from sgfund.io.threesixtygiving.schema import schema_problems
 from sgfund.scope import Scope
 
 __all__ = [
     "convert_360giving",
     "dumps_package",
+    "grants_package",
     "write_360giving_csv",
     "write_360giving_json",
+    "write_360giving_xlsx",
+    "write_grants",
     "write_package_csv",
     "write_package_json",
+    "write_package_xlsx",
 ]
+
+# The sheet of grants in a 360Giving workbook, as the standard's spreadsheet template names it.
+GRANTS_SHEET = "grants"
 
 PathLike = str | os.PathLike[str]
 
@@ -126,6 +137,30 @@ def _write_csv(path: Path, package: Mapping[str, Any]) -> None:
         _write_csv_rows(handle, package["grants"])
 
 
+def _write_xlsx(path: Path, package: Mapping[str, Any]) -> None:
+    # Typed cells: numbers stay numbers, text is typed text (never run as a formula).
+    keys: dict[str, SortKey] = {}
+    flat = []
+    for grant in package["grants"]:
+        cells = flatten_grant(grant)
+        for title, (key, _) in cells.items():
+            keys.setdefault(title, key)
+        flat.append({title: value for title, (_, value) in cells.items()})
+    columns = column_order(keys)
+    rows = [[cells.get(title) for title in columns] for cells in flat]
+    write_xlsx(path, Table(title=GRANTS_SHEET, columns=columns, rows=rows))
+
+
+def _write_by_suffix(path: Path, package: Mapping[str, Any]) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        _write_csv(path, package)
+    elif suffix == ".xlsx":
+        _write_xlsx(path, package)
+    else:
+        _write_json(path, package)
+
+
 def write_package_json(
     path: PathLike, package: Mapping[str, Any], *, as_of: date | None = None
 ) -> Path:
@@ -147,6 +182,55 @@ def write_package_csv(
     target = Path(path)
     _refuse_if_invalid(package, as_of, target)
     _write_csv(target, package)
+    return target
+
+
+def write_package_xlsx(
+    path: PathLike, package: Mapping[str, Any], *, as_of: date | None = None
+) -> Path:
+    """Validate ``package`` and write its grants as an XLSX workbook, one sheet ``grants``.
+
+    Column titles are the standard's, as in the CSV; amounts are number cells. Needs the
+    ``xlsx`` extra. Text a workbook cannot hold is refused (`ExportError`), nothing written.
+    """
+    target = Path(path)
+    _refuse_if_invalid(package, as_of, target)
+    _write_xlsx(target, package)
+    return target
+
+
+def grants_package(
+    grants: ImportedGrants | Iterable[GrantRecord], *, metadata: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A package of imported grants as read, with ``metadata`` (the file's own by default)."""
+    if isinstance(grants, ImportedGrants):
+        chosen = dict(grants.metadata) if metadata is None else dict(metadata)
+        records: Iterable[GrantRecord] = grants.records
+    else:
+        chosen, records = dict(metadata or {}), grants
+    return {**chosen, "grants": [dict(r.data) for r in records]}
+
+
+def write_grants(
+    path: PathLike,
+    grants: ImportedGrants | Iterable[GrantRecord],
+    *,
+    metadata: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write grants read by `read_360giving` back out as 360Giving, by suffix (JSON, CSV, XLSX).
+
+    No applications or rounds are needed: each grant is written as it was read (amounts as
+    exact decimals, rounded to the penny where the reading warned), so reading the file again
+    gives the same values. The package is checked against the schema (not the critical
+    checks, which describe the data rather than the file); a problem raises `ExportError`
+    and nothing is written. Metadata goes only into JSON.
+    """
+    target = Path(path)
+    package = grants_package(grants, metadata=metadata)
+    problems = schema_problems(package)
+    if problems:
+        raise ExportError(problems, f"{target} not written: the grants are not valid 360Giving")
+    _write_by_suffix(target, package)
     return target
 
 
@@ -198,6 +282,26 @@ def write_360giving_json(
     )
 
 
+def write_360giving_xlsx(
+    path: PathLike,
+    scope: Scope | Iterable[Round],
+    applications: Iterable[Application],
+    awards: Iterable[Award],
+    *,
+    publisher: Publisher,
+    as_of: date | datetime,
+    split_by_funder: bool = False,
+) -> list[Path]:
+    """Export the awards of ``scope`` as an XLSX workbook with the standard's column titles.
+
+    Validated exactly as `write_360giving_json`; one funder per file likewise. Needs the
+    ``xlsx`` extra.
+    """
+    return _export(
+        path, scope, applications, awards, publisher, as_of, split_by_funder, _write_xlsx
+    )
+
+
 def write_360giving_csv(
     path: PathLike,
     scope: Scope | Iterable[Round],
@@ -216,15 +320,12 @@ def write_360giving_csv(
 
 
 def convert_360giving(source: PathLike, target: PathLike, *, as_of: date | None = None) -> Path:
-    """Convert a 360Giving file between JSON and CSV (chosen by each file's suffix).
+    """Convert a 360Giving file between JSON, CSV and XLSX (chosen by each file's suffix).
 
     The source is checked once, on reading, exactly as `load_package` does; nothing is written
-    if it has any problem. CSV to JSON gives a package of grants without metadata.
+    if it has any problem. A sheet to JSON gives a package of grants without metadata.
     """
     package = load_package(source, as_of=as_of)
     destination = Path(target)
-    if destination.suffix.lower() == ".csv":
-        _write_csv(destination, package)
-    else:
-        _write_json(destination, package)
+    _write_by_suffix(destination, package)
     return destination
