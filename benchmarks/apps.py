@@ -275,58 +275,106 @@ def prepare_ledger_import(path: str, declared: str) -> Job:
     )
 
 
+def _raw_tables(folder: str) -> Path:
+    """A plain file with the ledger's organisations and applications tables, unguarded.
+
+    Columns, types, checks, keys, foreign keys and indexes come from the ledger's own kinds;
+    what is left out is the ledger's work: its triggers, its events and their digests.
+    """
+    from sgfund.ledger.kinds import APPLICATIONS, ORGANISATIONS
+    from sgfund.sample import GR2
+
+    location = Path(folder) / "raw.db"
+    conn = sqlite3.connect(location, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE events (id INTEGER PRIMARY KEY) STRICT")
+    conn.execute("CREATE TABLE rounds (id TEXT PRIMARY KEY) STRICT")
+    for kind in (ORGANISATIONS, APPLICATIONS):
+        lines = []
+        for column in kind.columns:
+            line = f"{column.name} {column.type} NOT NULL"
+            line += f" CHECK ({column.check})" if column.check else ""
+            line += f" REFERENCES {column.references}" if column.references else ""
+            lines.append(line)
+        lines += ["event_id INTEGER NOT NULL REFERENCES events (id)", f"PRIMARY KEY ({kind.key})"]
+        lines += [f"CHECK ({check})" for check in kind.checks]
+        conn.execute(f"CREATE TABLE {kind.table} ({', '.join(lines)}) STRICT, WITHOUT ROWID")
+        for index in kind.indexes:
+            columns = ", ".join(index.columns)
+            conn.execute(f"CREATE INDEX {index.name} ON {kind.table} ({columns})")
+    conn.execute("INSERT INTO events VALUES (1)")
+    conn.execute("INSERT INTO rounds VALUES (?)", (GR2.id,))
+    conn.close()
+    return location
+
+
+def _ledger_rows(apps: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    from sgfund.ledger.kinds import APPLICATIONS, ORGANISATIONS
+
+    orgs = {a.organisation.key: a.organisation for a in apps}
+    org_rows = [(*ORGANISATIONS.row(o, "bench"), 1) for o in orgs.values()]
+    app_rows = [(*APPLICATIONS.row(a, "bench"), 1) for a in apps]
+    return org_rows, app_rows
+
+
+def _insert(location: Path, org_rows: Any, app_rows: Any) -> int:
+    conn = sqlite3.connect(location, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany("INSERT INTO organisations VALUES (?, ?, ?, ?, ?)", org_rows)
+    conn.executemany("INSERT INTO applications VALUES (?, ?, ?, ?, ?, ?)", app_rows)
+    conn.execute("COMMIT")
+    conn.close()
+    return len(app_rows)
+
+
 def prepare_raw_sqlite(path: str, declared: str) -> Job:
-    """B3 baseline: one ``executemany`` of the ledger's own rows into the same tables."""
-    from sgfund.ledger import rows
-
+    """B3 baseline: one ``executemany`` of the ledger's own rows into the same tables, unguarded."""
     apps = read_applications_cached(path)
-    orgs = {a.organisation.key: a for a in apps}
-    org_rows = [tuple(rows.organisation_row(a)) for a in orgs.values()]
-    app_rows = [tuple(rows.application_row(a)) for a in apps]
-    del apps, orgs
+    org_rows, app_rows = _ledger_rows(apps)
+    del apps
     folder = tempfile.TemporaryDirectory()
-    location = _fresh_ledger(folder.name)
-
-    def run() -> int:
-        conn = sqlite3.connect(location, isolation_level=None)
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany("INSERT INTO organisations VALUES (?, ?, ?, ?)", org_rows)
-        conn.executemany("INSERT INTO applications VALUES (?, ?, ?, ?, ?)", app_rows)
-        conn.execute("COMMIT")
-        conn.close()
-        return len(app_rows)
-
+    location = _raw_tables(folder.name)
     return Job(
-        run=run, check=lambda n: {"applications": n, "stored": _stored(location)}, keep=[folder]
+        run=lambda: _insert(location, org_rows, app_rows),
+        check=lambda n: {"applications": n, "stored": _stored(location)},
+        keep=[folder],
     )
 
 
 def prepare_raw_sqlite_rows(path: str, declared: str) -> Job:
     """B3: the same, with making the rows from the applications (JSON included) timed too."""
-    from sgfund.ledger import rows
+    apps = read_applications_cached(path)
+    folder = tempfile.TemporaryDirectory()
+    location = _raw_tables(folder.name)
+    return Job(
+        run=lambda: _insert(location, *_ledger_rows(apps)),
+        check=lambda n: {"applications": n, "stored": _stored(location)},
+        keep=[folder],
+    )
+
+
+def prepare_ledger_verify(path: str, declared: str) -> Job:
+    """B3: `Ledger.verify` of a ledger holding the sheet's applications (added beforehand)."""
+    from sgfund import Ledger, london
 
     apps = read_applications_cached(path)
     folder = tempfile.TemporaryDirectory()
     location = _fresh_ledger(folder.name)
+    with Ledger.open(location) as ledger:
+        ledger.add_applications(apps, actor="bench", at=london(2022, 6, 11, 9))
+    count = len(apps)
+    del apps
 
-    def run() -> int:
-        orgs = {a.organisation.key: a for a in apps}
-        org_rows = [tuple(rows.organisation_row(a)) for a in orgs.values()]
-        app_rows = [tuple(rows.application_row(a)) for a in apps]
-        conn = sqlite3.connect(location, isolation_level=None)
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany("INSERT INTO organisations VALUES (?, ?, ?, ?)", org_rows)
-        conn.executemany("INSERT INTO applications VALUES (?, ?, ?, ?, ?)", app_rows)
-        conn.execute("COMMIT")
-        conn.close()
-        return len(app_rows)
+    def run() -> bool:
+        with Ledger.open(location) as ledger:
+            return bool(ledger.verify().ok)
 
     return Job(
-        run=run, check=lambda n: {"applications": n, "stored": _stored(location)}, keep=[folder]
+        run=run,
+        check=lambda ok: {"verified": ok, "stored": _stored(location), "applications": count},
+        keep=[folder],
     )
 
 

@@ -132,7 +132,7 @@ def _b3() -> Case:
         variants=(
             Variant(
                 "raw sqlite3",
-                "executemany of the ledger's own rows into its tables",
+                "executemany of the ledger's own rows into the same tables, unguarded",
                 f"{APPS}:prepare_raw_sqlite",
             ),
             Variant(
@@ -144,6 +144,11 @@ def _b3() -> Case:
                 "ledger add",
                 "Ledger.add_applications (applications read beforehand)",
                 f"{APPS}:prepare_ledger_add",
+            ),
+            Variant(
+                "ledger verify",
+                "Ledger.verify of the ledger holding them (every record against its event)",
+                f"{APPS}:prepare_ledger_verify",
             ),
             Variant(
                 "ledger import",

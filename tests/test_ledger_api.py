@@ -14,6 +14,7 @@ from attrs import frozen
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sgfund.assessment import Assessment, Status
 from sgfund.decisions import Decision, Outcome
 from sgfund.errors import (
     ClosureRefused,
@@ -23,11 +24,12 @@ from sgfund.errors import (
     LifecycleError,
     RoundClosedError,
 )
-from sgfund.ledger import SCHEMA_VERSION, Ledger, LedgerPolicy, open_ledger
+from sgfund.ledger import SCHEMA_VERSION, Ledger, LedgerPolicy, kinds, open_ledger
 from sgfund.lifecycle import RoundState
 from sgfund.review import Resolution
 from sgfund.sample import GR1, GR2, SCF
 from sgfund.testing import strategies as sst
+from sgfund.types import Finding, Verdict
 
 _spec = importlib.util.spec_from_file_location(
     "ledger_worker", Path(__file__).with_name("ledger_worker.py")
@@ -82,7 +84,8 @@ def test_new_file_is_migrated_wal_and_strict(tmp_path):
     assert {"events", "rounds", "applications", "decisions", "awards", "closures"} <= {
         name for name, _ in tables
     }
-    assert all(sql.rstrip().endswith("STRICT") for _, sql in tables)
+    strict = dict(conn.execute("SELECT name, strict FROM pragma_table_list WHERE schema = 'main'"))
+    assert all(strict[name] for name, _ in tables)
     # No money column is REAL.
     for name, _ in tables:
         for column in conn.execute(f"PRAGMA table_info({name})"):
@@ -110,7 +113,9 @@ def test_clock_is_called_and_event_time_stored_in_utc(tmp_path):
     bst = timezone(timedelta(hours=1))
     with Ledger.open(tmp_path / "l.db", clock=lambda: datetime(2022, 6, 10, 12, tzinfo=bst)) as led:
         led.add_fund(SCF, actor="admin")
-        (event,) = led.events()
+        first, event = led.events()
+    # The first event records the schema the ledger was written under.
+    assert (first.action, first.actor, first.at) == ("ledger.schema", "admin", event.at)
     assert event.at == datetime(2022, 6, 10, 11, tzinfo=UTC)
     assert event.at.utcoffset() == timedelta(0)
 
@@ -245,7 +250,7 @@ def test_a_corrected_decision_keeps_the_earlier_one(ledger):
     ledger.record_decisions([corrected], actor="senior", at=AT + timedelta(days=1))
     back = {d.application_id: d for d in ledger.round_records(GR2.id).decisions}
     assert back[first.application_id] == corrected
-    (event_id, old), *_ = ledger.superseded("decisions", first.application_id)
+    (event_id, old), *_ = ledger.superseded(kinds.DECISIONS, first.application_id)
     assert old["amount_awarded"] == str(first.amount_awarded)
     event = next(e for e in ledger.events() if e.id == event_id)
     assert (event.actor, list(event.detail["replaced"])) == ("senior", [first.application_id])
@@ -276,25 +281,51 @@ def test_set_themes_checks_the_vocabulary_and_records_the_reason(ledger):
     assert ledger.events()[-1].detail["reason"] == "project is about DA"
 
 
-@frozen(kw_only=True)
-class _Assessment:
-    application_id: str
-    status: str
-    rule_versions: dict[str, str]
+def _referred(app_id):
+    finding = Finding(
+        rule_id="needs-look", rule_version="1", verdict=Verdict.REFER, reason="unusual"
+    )
+    return Assessment(
+        application_id=app_id,
+        status=Status.REFER,
+        findings=[finding],
+        rule_versions={"needs-look": "1"},
+    )
 
 
-def test_assessments_of_any_attrs_class_are_stored_with_rule_versions(ledger):
+def test_assessments_are_stored_as_data_and_read_back_with_rule_versions(ledger):
     records = worker.records_for(GR2.id, 2)
     _opened(ledger)
     ledger.add_applications(records.applications, actor="clerk", at=AT)
     found = [
-        _Assessment(application_id=a.id, status="eligible", rule_versions={"max-grant": "2"})
-        for a in records.applications
-    ]
+        Assessment(application_id=a.id, status=Status.ELIGIBLE, rule_versions={"max-grant": "2"})
+        for a in records.applications[:1]
+    ] + [_referred(records.applications[1].id)]
     ledger.record_assessments(found, actor="rules", at=AT)
     back = ledger.round_records(GR2.id).assessments
     assert sorted(back, key=lambda a: a.application_id) == found
-    assert dict(ledger.events()[-1].rule_versions) == {"max-grant": "2"}
+    assert dict(ledger.events()[-1].rule_versions) == {"max-grant": "2", "needs-look": "1"}
+    # No class name is stored: the row says which format its JSON is in.
+    conn = sqlite3.connect(ledger.location)
+    stored = conn.execute("SELECT * FROM assessments").fetchall()
+    conn.close()
+    assert all("sgfund." not in str(value) for row in stored for value in row)
+
+
+def test_anything_but_an_assessment_is_refused(ledger):
+    records = worker.records_for(GR2.id, 1)
+    _opened(ledger)
+    ledger.add_applications(records.applications, actor="clerk", at=AT)
+
+    @frozen(kw_only=True)
+    class Lookalike:
+        application_id: str
+        status: str
+        rule_versions: dict[str, str]
+
+    fake = Lookalike(application_id=records.applications[0].id, status="eligible", rule_versions={})
+    with pytest.raises(DataError, match="not an Assessment"):
+        ledger.record_assessments([fake], actor="rules", at=AT)
 
 
 # --- closing ------------------------------------------------------------------------------
@@ -393,9 +424,7 @@ def test_resolutions_count_for_referred_applications(ledger):
     ledger.set_round_state("gr-a", "open", actor="admin", at=AT)
     ledger.add_applications(records.applications, actor="clerk", at=AT)
     app_id = records.applications[0].id
-    ledger.record_assessments(
-        [_Assessment(application_id=app_id, status="refer", rule_versions={})], actor="r", at=AT
-    )
+    ledger.record_assessments([_referred(app_id)], actor="r", at=AT)
     ledger.record_decisions(records.decisions, actor="clerk", at=AT)
     ledger.record_awards(records.awards, actor="clerk", at=AT)
     for step in worker.STEPS[1:]:
@@ -427,6 +456,69 @@ def test_a_decision_must_be_approved_to_have_money(ledger):
     )
     ledger.record_decisions([rejected], actor="clerk", at=AT)
     conn = sqlite3.connect(ledger.location)
+    # The guards refuse any hand edit first; without them, the CHECK still holds.
+    with pytest.raises(sqlite3.IntegrityError, match="sgfund: "):
+        conn.execute("UPDATE decisions SET amount_awarded_pence = 100")
+    for (name,) in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger'"):
+        conn.execute(f'DROP TRIGGER "{name}"')
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         conn.execute("UPDATE decisions SET amount_awarded_pence = 100")
     conn.close()
+
+
+def test_a_failed_call_inside_a_transaction_undoes_only_itself(ledger):
+    records = worker.records_for(GR2.id, 3)
+    _opened(ledger)
+    stray = attrs.evolve(records.decisions[0], application_id="GR9-999")
+    with ledger.transaction():
+        ledger.add_applications(records.applications, actor="clerk", at=AT)
+        with pytest.raises(DataError, match="GR9-999"):
+            ledger.record_decisions([records.decisions[1], stray], actor="clerk", at=AT)
+        # The applications added in this transaction are used as given, not read back.
+        ledger.record_decisions(records.decisions[:1], actor="clerk", at=AT)
+    back = ledger.round_records(GR2.id)
+    assert len(back.applications) == 3
+    assert [d.application_id for d in back.decisions] == [records.decisions[0].application_id]
+    assert ledger.verify().ok
+
+
+def test_an_error_escaping_a_transaction_undoes_all_of_it(ledger):
+    records = worker.records_for(GR2.id, 2)
+    _opened(ledger)
+    before = len(ledger.events())
+    with pytest.raises(RuntimeError), ledger.transaction():
+        ledger.add_applications(records.applications, actor="clerk", at=AT)
+        ledger.record_decisions(records.decisions, actor="clerk", at=AT)
+        raise RuntimeError("the import stopped half way")
+    assert ledger.round_records(GR2.id).applications == ()
+    assert len(ledger.events()) == before
+    assert ledger.verify().ok
+
+
+def test_applications_are_refused_after_the_round_is_open_decisions_until_closed(ledger):
+    records = worker.records_for(GR2.id, 2)
+    _opened(ledger)
+    ledger.add_applications(records.applications[:1], actor="clerk", at=AT)
+    ledger.set_round_state(GR2.id, "closed_to_applications", actor="admin", at=AT)
+    with pytest.raises(LedgerError, match="accepted only while a round is draft or open"):
+        ledger.add_applications(records.applications[1:], actor="clerk", at=AT)
+    for step in ("assessed", "decided"):
+        ledger.set_round_state(GR2.id, step, actor="admin", at=AT)
+    assert ledger.record_decisions(records.decisions[:1], actor="clerk", at=AT) == 1
+    assert ledger.verify().ok
+
+
+def test_a_duplicate_found_while_writing_inside_a_transaction_leaves_no_trace(ledger):
+    # The duplicate is found by the insert itself, after the event and the new organisations
+    # were written: the savepoint takes them back, and the transaction goes on.
+    records = worker.records_for(GR2.id, 4)
+    _opened(ledger)
+    with ledger.transaction():
+        ledger.add_applications(records.applications[:1], actor="clerk", at=AT)
+        before = len(ledger.events())
+        with pytest.raises(DataError, match="already in the ledger"):
+            ledger.add_applications(records.applications, actor="clerk", at=AT)
+        assert len(ledger.events()) == before
+        ledger.add_applications(records.applications[1:], actor="clerk", at=AT)
+    assert len(ledger.round_records(GR2.id).applications) == 4
+    assert ledger.verify().ok

@@ -36,10 +36,13 @@ SIZES = {
 def _kill_at_random(db: Path, rng: random.Random) -> None:
     proc = subprocess.Popen(
         [sys.executable, str(WORKER), "crash", str(db)],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    time.sleep(rng.uniform(0.3, 1.2))
+    assert proc.stdout is not None
+    ready = proc.stdout.readline()
+    assert ready == b"ready\n", (ready, proc.stderr.read() if proc.stderr else b"")
+    time.sleep(rng.uniform(0.05, 1.5))
     proc.send_signal(signal.SIGKILL)
     _, err = proc.communicate(timeout=60)
     # Killed by us, not dead of its own accord.

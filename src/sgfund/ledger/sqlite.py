@@ -1,62 +1,102 @@
-"""The SQLite backend: one file, WAL, foreign keys on, STRICT tables and guarding triggers.
+"""The SQLite store: one file, WAL, foreign keys on, STRICT tables and guarding triggers.
 
 Write transactions are ``BEGIN IMMEDIATE``: the write lock is taken first, so what the ledger
 checks inside a transaction (a round is not closed yet) stays true until it commits. Waiting for
 another writer is handled here, so "database is locked" never reaches the user: after
-``timeout`` seconds they get a `LedgerError` that says the ledger is busy.
+``timeout`` seconds they get a `LedgerError` that says the ledger is busy. A file that is not a
+ledger, or is damaged, is refused with a `LedgerError` naming the file and what is wrong.
 """
+
+# ruff: noqa: S608 - table and column names come from the kinds, never from input
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 from sgfund.errors import LedgerError
+from sgfund.ledger.kinds import APPLICATIONS, Kind, Row, canonical
 from sgfund.ledger.schema import MIGRATIONS, SCHEMA_VERSION
 from sgfund.ledger.store import (
-    ApplicationRow,
-    AssessmentRow,
-    AwardRow,
     ClosureRow,
-    DecisionRow,
     DuplicateKeyError,
     EventRow,
-    FundRow,
-    OrganisationRow,
-    ResolutionRow,
-    RoundContents,
+    Record,
     RoundRow,
+    StorageProblem,
     SupersededRow,
-    ThemeOverrideRow,
 )
 
-__all__ = ["SqliteStore", "SqliteTransaction"]
+__all__ = ["SqliteStore", "SqliteTransaction", "expected_schema"]
 
-# Tables that `current` may read, with their key column.
-_KEYS = {
-    "applications": "id",
-    "assessments": "application_id",
-    "resolutions": "application_id",
-    "theme_overrides": "application_id",
-    "decisions": "application_id",
-    "awards": "id",
-}
 # SQLite allows 32766 host parameters since 3.32; stay well below for older builds.
 _CHUNK = 900
+_EVENT_COLUMNS = (
+    "id, at, actor, action, entity, round_id, rule_versions, detail, digest, prev_hash, hash"
+)
+_CLOSURE_COLUMNS = "round_id, closed_at, closed_by, digest, event_id, record"
+_SUPERSEDED_COLUMNS = "kind, key, written_by, replaced_by, image"
+# SQLite's own statistics tables (from ANALYZE) are not part of the ledger's schema.
+_INTERNAL = "sqlite_stat%"
+
+SchemaObject = tuple[str, str, str, str | None]
 
 
-def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+def _chunks(values: Sequence[object]) -> Iterator[Sequence[object]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
+
+
+def _marks(count: int) -> str:
+    return ",".join("?" * count)
 
 
 def _is_busy(err: sqlite3.OperationalError) -> bool:
     text = str(err).lower()
     return "locked" in text or "busy" in text
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration script into complete statements (triggers contain semicolons)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statement = buffer.strip()
+            if statement:
+                yield statement
+            buffer = ""
+    if buffer.strip():
+        yield buffer.strip()
+
+
+def _schema_objects(conn: sqlite3.Connection) -> list[SchemaObject]:
+    rows = conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE ? "
+        "ORDER BY type, name",
+        (_INTERNAL,),
+    ).fetchall()
+    return [(str(t), str(n), str(tb), None if s is None else str(s)) for t, n, tb, s in rows]
+
+
+@cache
+def expected_schema(version: int = SCHEMA_VERSION) -> tuple[SchemaObject, ...]:
+    """Every object (type, name, table, SQL) the migrations up to ``version`` create."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for migration in MIGRATIONS[:version]:
+            for statement in _statements(migration.script):
+                conn.execute(statement)
+        return tuple(_schema_objects(conn))
+    finally:
+        conn.close()
 
 
 class SqliteTransaction:
@@ -65,285 +105,275 @@ class SqliteTransaction:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    # --- reads ---------------------------------------------------------------------------
+    # --- records of any kind ---------------------------------------------------------------
 
-    def fund(self, fund_id: str) -> FundRow | None:
-        """The fund with this id."""
-        row = self._conn.execute(
-            "SELECT id, name, separate_closer_from_decider, data FROM funds WHERE id = ?",
-            (fund_id,),
-        ).fetchone()
-        return None if row is None else FundRow(row[0], row[1], bool(row[2]), row[3])
+    def _select(self, kind: Kind) -> str:
+        return f"SELECT {', '.join(kind.column_names)}, event_id FROM {kind.table}"
 
-    def era(self, era_id: str) -> str | None:
-        """The era's JSON."""
-        row = self._conn.execute("SELECT data FROM eras WHERE id = ?", (era_id,)).fetchone()
-        return None if row is None else str(row[0])
+    def rows(self, kind: Kind, keys: Sequence[str]) -> dict[str, Record]:
+        """The stored records of ``kind`` with these keys, by key."""
+        found: dict[str, Record] = {}
+        for chunk in _chunks(keys):
+            cursor = self._conn.execute(
+                f"{self._select(kind)} WHERE {kind.key} IN ({_marks(len(chunk))})", tuple(chunk)
+            )
+            for values in cursor:
+                found[values[0]] = Record(tuple(values[:-1]), values[-1])
+        return found
+
+    def round_rows(self, kind: Kind, round_id: str) -> list[Record]:
+        """Every stored record of ``kind`` in one round."""
+        if kind.round_column is not None:
+            where = f"{kind.round_column} = ?"
+        else:
+            where = f"{kind.application_column} IN (SELECT id FROM applications WHERE round_id = ?)"
+        cursor = self._conn.execute(f"{self._select(kind)} WHERE {where}", (round_id,))
+        return [Record(tuple(values[:-1]), values[-1]) for values in cursor]
+
+    def written(self, kind: Kind, event_ids: Sequence[int] | None = None) -> Iterator[Record]:
+        """Records of ``kind`` (of these events, or all), ordered by event id, then key."""
+        order = f"ORDER BY event_id, {kind.key}"
+        if event_ids is None:
+            batches: list[tuple[str, tuple[object, ...]]] = [(f"{self._select(kind)} {order}", ())]
+        else:
+            batches = [
+                (f"{self._select(kind)} WHERE event_id IN ({_marks(len(c))}) {order}", tuple(c))
+                for c in _chunks(sorted(set(event_ids)))
+            ]
+        for sql, args in batches:
+            for values in self._conn.execute(sql, args):
+                yield Record(tuple(values[:-1]), values[-1])
+
+    def insert(self, kind: Kind, rows: Sequence[Row], event_id: int) -> None:
+        """Store new records written by ``event_id``; `DuplicateKeyError` if a key is taken."""
+        names = (*kind.column_names, "event_id")
+        sql = f"INSERT INTO {kind.table} ({', '.join(names)}) VALUES ({_marks(len(names))})"
+        try:
+            self._conn.executemany(sql, [(*row, event_id) for row in rows])
+        except sqlite3.IntegrityError as err:
+            if "already stored" in str(err) or "UNIQUE" in str(err):
+                raise DuplicateKeyError(str(err)) from err
+            raise
+
+    def replace(self, kind: Kind, rows: Sequence[Row], event_id: int) -> None:
+        """Store corrections of records already stored."""
+        names = kind.column_names[1:]
+        sets = ", ".join(f"{name} = ?" for name in (*names, "event_id"))
+        self._conn.executemany(
+            f"UPDATE {kind.table} SET {sets} WHERE {kind.key} = ?",
+            [(*row[1:], event_id, row[0]) for row in rows],
+        )
+
+    # --- rounds ----------------------------------------------------------------------------
 
     def round(self, round_id: str) -> RoundRow | None:
         """The round with this id."""
         row = self._conn.execute(
-            "SELECT id, fund_id, era_id, state, data FROM rounds WHERE id = ?", (round_id,)
+            "SELECT id, fund_id, era_id, state, data, event_id FROM rounds WHERE id = ?",
+            (round_id,),
         ).fetchone()
         return None if row is None else RoundRow(*row)
 
     def rounds(self) -> list[RoundRow]:
         """Every round, by id."""
         rows = self._conn.execute(
-            "SELECT id, fund_id, era_id, state, data FROM rounds ORDER BY id"
+            "SELECT id, fund_id, era_id, state, data, event_id FROM rounds ORDER BY id"
         ).fetchall()
         return [RoundRow(*row) for row in rows]
+
+    def set_round_state(self, round_id: str, state: str) -> None:
+        """Move a round to ``state``."""
+        self._conn.execute("UPDATE rounds SET state = ? WHERE id = ?", (state, round_id))
 
     def application_rounds(self, ids: Sequence[str]) -> dict[str, str]:
         """Map each of ``ids`` that is stored to its round id."""
         found: dict[str, str] = {}
         for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
             found.update(
                 self._conn.execute(
-                    f"SELECT id, round_id FROM applications WHERE id IN ({marks})",  # noqa: S608 - only placeholders
+                    f"SELECT id, round_id FROM {APPLICATIONS.table} "
+                    f"WHERE id IN ({_marks(len(chunk))})",
                     tuple(chunk),
                 ).fetchall()
             )
         return found
 
-    def current(self, kind: str, keys: Sequence[str]) -> dict[str, str]:
-        """JSON of the stored records of ``kind`` with these keys."""
-        key = _KEYS[kind]
-        found: dict[str, str] = {}
-        for chunk in _chunks(keys):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                self._conn.execute(
-                    f"SELECT {key}, data FROM {kind} WHERE {key} IN ({marks})",  # noqa: S608 - names from _KEYS
-                    tuple(chunk),
-                ).fetchall()
-            )
-        return found
+    # --- the trail -------------------------------------------------------------------------
 
-    def round_contents(self, round_id: str) -> RoundContents:
-        """Every row of one round."""
-        c = self._conn
-        return RoundContents(
-            applications=[
-                ApplicationRow(*r)
-                for r in c.execute(
-                    "SELECT id, round_id, organisation_key, amount_requested_pence, data "
-                    "FROM applications WHERE round_id = ?",
-                    (round_id,),
-                )
-            ],
-            decisions=[
-                DecisionRow(*r)
-                for r in c.execute(
-                    "SELECT application_id, outcome, amount_awarded_pence, recorded_by, data "
-                    "FROM decisions WHERE application_id IN "
-                    "(SELECT id FROM applications WHERE round_id = ?)",
-                    (round_id,),
-                )
-            ],
-            awards=[
-                AwardRow(*r)
-                for r in c.execute(
-                    "SELECT id, application_id, round_id, amount_pence, data FROM awards "
-                    "WHERE round_id = ?",
-                    (round_id,),
-                )
-            ],
-            assessments=[
-                AssessmentRow(*r)
-                for r in c.execute(
-                    "SELECT application_id, status, rule_versions, type, data FROM assessments "
-                    "WHERE application_id IN (SELECT id FROM applications WHERE round_id = ?)",
-                    (round_id,),
-                )
-            ],
-            resolutions=[
-                ResolutionRow(r[0], bool(r[1]), r[2])
-                for r in c.execute(
-                    "SELECT application_id, eligible, data FROM resolutions "
-                    "WHERE application_id IN (SELECT id FROM applications WHERE round_id = ?)",
-                    (round_id,),
-                )
-            ],
-            theme_overrides=[
-                ThemeOverrideRow(*r)
-                for r in c.execute(
-                    "SELECT application_id, themes, data FROM theme_overrides "
-                    "WHERE application_id IN (SELECT id FROM applications WHERE round_id = ?)",
-                    (round_id,),
-                )
-            ],
-        )
-
-    def closure(self, round_id: str) -> ClosureRow | None:
-        """The round's closure record."""
+    def event(self, event_id: int) -> EventRow | None:
+        """One event."""
         row = self._conn.execute(
-            "SELECT round_id, closed_at, closed_by, digest, event_id, record FROM closures "
-            "WHERE round_id = ?",
-            (round_id,),
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)
         ).fetchone()
-        return None if row is None else ClosureRow(*row)
-
-    def closures(self) -> list[ClosureRow]:
-        """Every closure record, by round id."""
-        rows = self._conn.execute(
-            "SELECT round_id, closed_at, closed_by, digest, event_id, record FROM closures "
-            "ORDER BY round_id"
-        ).fetchall()
-        return [ClosureRow(*row) for row in rows]
+        return None if row is None else EventRow(*row)
 
     def last_event(self) -> EventRow | None:
         """The newest event."""
         row = self._conn.execute(
-            "SELECT * FROM events ORDER BY id DESC LIMIT 1",
+            f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return None if row is None else EventRow(*row)
 
     def events(self, *, round_id: str | None = None, after: int = 0) -> Iterator[EventRow]:
         """Events with id above ``after``, oldest first, optionally of one round."""
         if round_id is None:
-            cursor = self._conn.execute("SELECT * FROM events WHERE id > ? ORDER BY id", (after,))
+            cursor = self._conn.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id", (after,)
+            )
         else:
             cursor = self._conn.execute(
-                "SELECT * FROM events WHERE id > ? AND round_id = ? ORDER BY id",
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE id > ? AND round_id = ? ORDER BY id",
                 (after, round_id),
             )
         for row in cursor:
             yield EventRow(*row)
 
-    def superseded(self, kind: str, key: str) -> list[SupersededRow]:
+    def append_event(self, row: EventRow) -> None:
+        """Append one event to the chain."""
+        self._conn.execute(
+            f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({_marks(len(row))})", tuple(row)
+        )
+
+    def superseded(self, kind: Kind, key: str) -> list[SupersededRow]:
         """Earlier versions of one record, oldest first."""
         rows = self._conn.execute(
-            "SELECT event_id, kind, key, data FROM superseded WHERE kind = ? AND key = ? "
-            "ORDER BY id",
-            (kind, key),
+            f"SELECT {_SUPERSEDED_COLUMNS} FROM superseded WHERE kind = ? AND key = ? "
+            "ORDER BY replaced_by",
+            (kind.name, key),
         ).fetchall()
         return [SupersededRow(*row) for row in rows]
 
-    # --- writes --------------------------------------------------------------------------
+    def superseded_written(
+        self, kind: Kind, event_ids: Sequence[int] | None = None
+    ) -> Iterator[SupersededRow]:
+        """Superseded rows of ``kind`` written by these events (or all), by writer, then key."""
+        base = f"SELECT {_SUPERSEDED_COLUMNS} FROM superseded WHERE kind = ?"
+        order = "ORDER BY written_by, key"
+        if event_ids is None:
+            batches: list[tuple[object, ...]] = [()]
+            sqls = [f"{base} {order}"]
+        else:
+            chunks = list(_chunks(sorted(set(event_ids))))
+            batches = [tuple(c) for c in chunks]
+            sqls = [f"{base} AND written_by IN ({_marks(len(c))}) {order}" for c in chunks]
+        for sql, args in zip(sqls, batches, strict=True):
+            for row in self._conn.execute(sql, (kind.name, *args)):
+                yield SupersededRow(*row)
 
-    def insert_fund(self, row: FundRow) -> None:
-        """Store a new fund."""
-        self._conn.execute(
-            "INSERT INTO funds (id, name, separate_closer_from_decider, data) VALUES (?, ?, ?, ?)",
-            (row.id, row.name, int(row.separate_closer_from_decider), row.data),
-        )
-
-    def insert_era(self, era_id: str, funder_id: str, data: str) -> None:
-        """Store a new era."""
-        self._conn.execute(
-            "INSERT INTO eras (id, funder_id, data) VALUES (?, ?, ?)", (era_id, funder_id, data)
-        )
-
-    def insert_round(self, row: RoundRow) -> None:
-        """Store a new round."""
-        self._conn.execute(
-            "INSERT INTO rounds (id, fund_id, era_id, state, data) VALUES (?, ?, ?, ?, ?)", row
-        )
-
-    def set_round_state(self, round_id: str, state: str) -> None:
-        """Move a round to ``state``."""
-        self._conn.execute("UPDATE rounds SET state = ? WHERE id = ?", (state, round_id))
-
-    def insert_organisations(self, rows: Sequence[OrganisationRow]) -> None:
-        """Store organisations not yet stored."""
-        self._conn.executemany(
-            "INSERT INTO organisations (key, name, type, data) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (key) DO NOTHING",
-            rows,
-        )
-
-    def insert_applications(self, rows: Sequence[ApplicationRow]) -> None:
-        """Store new applications; raise `DuplicateKeyError` if an id is taken."""
-        try:
-            self._conn.executemany(
-                "INSERT INTO applications "
-                "(id, round_id, organisation_key, amount_requested_pence, data) "
-                "VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
-        except sqlite3.IntegrityError as err:
-            if "UNIQUE" in str(err):
-                raise DuplicateKeyError(str(err)) from err
-            raise
-
-    def put_assessments(self, rows: Sequence[AssessmentRow]) -> None:
-        """Store assessments, replacing earlier ones of the same applications."""
-        self._conn.executemany(
-            "INSERT INTO assessments (application_id, status, rule_versions, type, data) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (application_id) DO UPDATE SET "
-            "status = excluded.status, rule_versions = excluded.rule_versions, "
-            "type = excluded.type, data = excluded.data",
-            rows,
-        )
-
-    def put_resolutions(self, rows: Sequence[ResolutionRow]) -> None:
-        """Store resolutions, replacing earlier ones."""
-        self._conn.executemany(
-            "INSERT INTO resolutions (application_id, eligible, data) VALUES (?, ?, ?) "
-            "ON CONFLICT (application_id) DO UPDATE SET "
-            "eligible = excluded.eligible, data = excluded.data",
-            [(r.application_id, int(r.eligible), r.data) for r in rows],
-        )
-
-    def put_theme_overrides(self, rows: Sequence[ThemeOverrideRow]) -> None:
-        """Store theme overrides, replacing earlier ones."""
-        self._conn.executemany(
-            "INSERT INTO theme_overrides (application_id, themes, data) VALUES (?, ?, ?) "
-            "ON CONFLICT (application_id) DO UPDATE SET "
-            "themes = excluded.themes, data = excluded.data",
-            rows,
-        )
-
-    def put_decisions(self, rows: Sequence[DecisionRow]) -> None:
-        """Store decisions, replacing earlier ones."""
-        self._conn.executemany(
-            "INSERT INTO decisions "
-            "(application_id, outcome, amount_awarded_pence, recorded_by, data) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (application_id) DO UPDATE SET "
-            "outcome = excluded.outcome, amount_awarded_pence = excluded.amount_awarded_pence, "
-            "recorded_by = excluded.recorded_by, data = excluded.data",
-            rows,
-        )
-
-    def put_awards(self, rows: Sequence[AwardRow]) -> None:
-        """Store awards, replacing earlier ones with the same id."""
-        self._conn.executemany(
-            "INSERT INTO awards (id, application_id, round_id, amount_pence, data) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-            "application_id = excluded.application_id, round_id = excluded.round_id, "
-            "amount_pence = excluded.amount_pence, data = excluded.data",
-            rows,
-        )
+    def superseded_kinds(self) -> list[str]:
+        """Every kind name found in the superseded rows."""
+        return [
+            str(r[0])
+            for r in self._conn.execute("SELECT DISTINCT kind FROM superseded ORDER BY kind")
+        ]
 
     def insert_superseded(self, rows: Sequence[SupersededRow]) -> None:
         """Keep earlier versions of corrected records."""
         self._conn.executemany(
-            "INSERT INTO superseded (event_id, kind, key, data) VALUES (?, ?, ?, ?)", rows
+            f"INSERT INTO superseded ({_SUPERSEDED_COLUMNS}) VALUES (?, ?, ?, ?, ?)", rows
         )
+
+    def closure(self, round_id: str) -> ClosureRow | None:
+        """The round's closure record."""
+        row = self._conn.execute(
+            f"SELECT {_CLOSURE_COLUMNS} FROM closures WHERE round_id = ?", (round_id,)
+        ).fetchone()
+        return None if row is None else ClosureRow(*row)
+
+    def closures(self) -> list[ClosureRow]:
+        """Every closure record, by round id."""
+        rows = self._conn.execute(
+            f"SELECT {_CLOSURE_COLUMNS} FROM closures ORDER BY round_id"
+        ).fetchall()
+        return [ClosureRow(*row) for row in rows]
 
     def insert_closure(self, row: ClosureRow) -> None:
         """Store a closure record."""
         self._conn.execute(
-            "INSERT INTO closures (round_id, closed_at, closed_by, digest, event_id, record) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            row,
+            f"INSERT INTO closures ({_CLOSURE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", row
         )
 
-    def append_event(self, row: EventRow) -> None:
-        """Append one event to the chain."""
-        self._conn.execute(
-            "INSERT INTO events (id, at, actor, action, entity, round_id, rule_versions, "
-            "detail, digest, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            row,
+    # --- the storage itself ----------------------------------------------------------------
+
+    def storage_problems(self) -> list[StorageProblem]:
+        """Damage, the wrong version, and every schema object that differs from sgfund's."""
+        problems = _integrity(self._conn)
+        version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        if version != SCHEMA_VERSION:
+            problems.append(
+                StorageProblem(
+                    "file",
+                    "user_version",
+                    f"the file says schema version {version}; the ledger is version "
+                    f"{SCHEMA_VERSION}",
+                )
+            )
+        return problems + _schema_differences(_schema_objects(self._conn))
+
+    def schema_digest(self, version: int | None = None) -> str:
+        """SHA-256 of the schema the migrations up to ``version`` (default: all) create."""
+        chosen = SCHEMA_VERSION if version is None else version
+        if not 1 <= chosen <= SCHEMA_VERSION:
+            raise LedgerError(f"schema version {chosen} is not one this sgfund knows")
+        return _schema_digest(chosen)
+
+
+@cache
+def _schema_digest(version: int) -> str:
+    return hashlib.sha256(canonical(list(expected_schema(version))).encode()).hexdigest()
+
+
+def _integrity(conn: sqlite3.Connection) -> list[StorageProblem]:
+    problems = [
+        StorageProblem("file", "integrity", f"PRAGMA integrity_check: {message}")
+        for (message,) in conn.execute("PRAGMA integrity_check(20)")
+        if message != "ok"
+    ]
+    seen: set[tuple[str, str]] = set()
+    for table, _rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+        if (table, parent) not in seen:
+            seen.add((table, parent))
+            problems.append(
+                StorageProblem(
+                    "file",
+                    f"table {table}",
+                    f"rows of {table} refer to rows of {parent} that are not there",
+                )
+            )
+    return problems
+
+
+def _schema_differences(found: list[SchemaObject]) -> list[StorageProblem]:
+    expected = {(t, n): (tb, s) for t, n, tb, s in expected_schema()}
+    present = {(t, n): (tb, s) for t, n, tb, s in found}
+    problems = []
+    for (type_, name), (table, sql) in sorted(expected.items()):
+        entity = f"{type_} {name}"
+        if (type_, name) not in present:
+            problems.append(StorageProblem("schema", entity, f"the {entity} is missing"))
+        elif present[(type_, name)] != (table, sql):
+            problems.append(
+                StorageProblem(
+                    "schema",
+                    entity,
+                    f"the {entity} differs from the ledger's (on {present[(type_, name)][0]}, "
+                    f"expected on {table}); its guard may no longer hold",
+                )
+            )
+    for type_, name in sorted(set(present) - set(expected)):
+        problems.append(
+            StorageProblem(
+                "schema", f"{type_} {name}", f"the {type_} {name} is not part of the ledger"
+            )
         )
+    return problems
 
 
 class SqliteStore:
     """A ledger in one SQLite file (`sgfund.ledger.store.LedgerStore`).
 
     ``timeout`` is how long, in seconds, a write waits for another process's write to finish.
+    ``readonly`` opens an existing file without migrating or writing anything (for checking).
     """
 
     def __init__(
@@ -351,43 +381,86 @@ class SqliteStore:
         path: str | os.PathLike[str],
         *,
         timeout: float = 30.0,  # float-ok: seconds
+        readonly: bool = False,
     ) -> None:
         self.location = str(Path(path))
         self.timeout = timeout
-        # Depth of the write transaction in progress: an inner write joins the outer one,
-        # so several ledger calls can be made all or nothing together.
+        # Depth of the write transaction in progress: an inner write is a savepoint in it.
         self._depth = 0
         try:
             # isolation_level=None: transactions are begun and ended here, explicitly.
-            self._conn = sqlite3.connect(
-                self.location, timeout=timeout, isolation_level=None, check_same_thread=True
-            )
+            if readonly:
+                uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+                self._conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+            else:
+                self._conn = sqlite3.connect(self.location, timeout=timeout, isolation_level=None)
         except sqlite3.Error as err:
             raise LedgerError(f"cannot open the ledger at {self.location}: {err}") from err
         try:
-            self._configure()
-            self._migrate()
+            if not readonly:
+                # Refuse what is not ours before changing anything (WAL rewrites the header).
+                with self._transaction(immediate=False) as conn:
+                    self._refusal(conn, int(conn.execute("PRAGMA user_version").fetchone()[0]))
+            self._configure(readonly=readonly)
+            if not readonly:
+                self._migrate()
+        except sqlite3.DatabaseError as err:
+            self._conn.close()
+            raise LedgerError(self._unusable(err)) from err
         except BaseException:
             self._conn.close()
             raise
 
-    def _configure(self) -> None:
+    def _unusable(self, err: sqlite3.DatabaseError) -> str:
+        text = str(err)
+        if "not a database" in text:
+            return f"{self.location} is not an sgfund ledger: it is not a SQLite database"
+        if "malformed" in text or "corrupt" in text:
+            return f"the ledger at {self.location} is damaged: SQLite says {text!r}"
+        return f"the ledger at {self.location} cannot be opened: {text}"
+
+    def _configure(self, *, readonly: bool) -> None:
         conn = self._conn
         conn.execute("PRAGMA foreign_keys = ON")
-        self._retry(lambda: conn.execute("PRAGMA journal_mode = WAL"))
-        # FULL: a committed transaction survives a power cut, not only a killed process.
-        conn.execute("PRAGMA synchronous = FULL")
+        # The guards hold without it; with it, a REPLACE would also meet the DELETE guards.
+        conn.execute("PRAGMA recursive_triggers = ON")
+        if not readonly:
+            self._retry(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+            # FULL: a committed transaction survives a power cut, not only a killed process.
+            conn.execute("PRAGMA synchronous = FULL")
+
+    def _refusal(self, conn: sqlite3.Connection, version: int) -> None:
+        """Raise `LedgerError` if this file is not a ledger this sgfund can open and migrate."""
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"the ledger at {self.location} has schema version {version}; this sgfund "
+                f"knows versions up to {SCHEMA_VERSION}: upgrade sgfund"
+            )
+        if version == 0:
+            others = [name for _, name, _, _ in _schema_objects(conn)]
+            if others:
+                raise LedgerError(
+                    f"{self.location} is not an sgfund ledger: it is a SQLite database "
+                    f"holding other things ({', '.join(others[:5])})"
+                )
+        if version < SCHEMA_VERSION:
+            self._refuse_migration(conn, version + 1)
+
+    def _refuse_migration(self, conn: sqlite3.Connection, number: int) -> None:
+        migration = MIGRATIONS[number - 1]
+        if migration.refuse_when and conn.execute(migration.refuse_when).fetchone()[0]:
+            raise LedgerError(
+                f"the ledger at {self.location} cannot be opened: {migration.refusal}"
+            )
 
     def _migrate(self) -> None:
         with self._transaction(immediate=True) as conn:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            if version > SCHEMA_VERSION:
-                raise LedgerError(
-                    f"the ledger at {self.location} has schema version {version}; this sgfund "
-                    f"knows versions up to {SCHEMA_VERSION}: upgrade sgfund"
-                )
+            # Again, under the write lock: another process may have migrated meanwhile.
+            self._refusal(conn, version)
             for number in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in _statements(MIGRATIONS[number - 1]):
+                self._refuse_migration(conn, number)
+                for statement in _statements(MIGRATIONS[number - 1].script):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
 
@@ -432,30 +505,44 @@ class SqliteStore:
             raise
 
     @contextlib.contextmanager
+    def _savepoint(self) -> Iterator[SqliteTransaction]:
+        name = f"sgfund_{self._depth}"
+        self._conn.execute(f"SAVEPOINT {name}")
+        self._depth += 1
+        try:
+            yield SqliteTransaction(self._conn)
+        except BaseException:
+            self._conn.execute(f"ROLLBACK TO {name}")
+            self._conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            self._conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
+
+    @contextlib.contextmanager
     def write(self) -> Iterator[SqliteTransaction]:
         """A write transaction holding the write lock from its start.
 
-        Inside another write it joins that transaction: everything commits or rolls back with
-        the outermost one.
+        Inside another write it is a savepoint of that transaction: if its block raises, its
+        changes are undone; everything commits with the outermost write.
         """
-        if self._depth:
-            self._depth += 1
-            try:
-                yield SqliteTransaction(self._conn)
-            finally:
-                self._depth -= 1
-            return
-        self._depth = 1
         try:
-            with self._transaction(immediate=True) as conn:
-                yield SqliteTransaction(conn)
+            if self._depth:
+                with self._savepoint() as tx:
+                    yield tx
+                return
+            self._depth = 1
+            try:
+                with self._transaction(immediate=True) as conn:
+                    yield SqliteTransaction(conn)
+            finally:
+                self._depth = 0
         except sqlite3.IntegrityError as err:
             # A trigger or constraint refused the change; its message says why.
             raise LedgerError(f"the ledger refused the change: {err}") from err
         except sqlite3.OperationalError as err:
             raise self._busy(err) from err
-        finally:
-            self._depth = 0
 
     @contextlib.contextmanager
     def read(self) -> Iterator[SqliteTransaction]:
@@ -472,17 +559,3 @@ class SqliteStore:
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed by SQLite when the last one closes)."""
         self._conn.close()
-
-
-def _statements(script: str) -> Iterator[str]:
-    """Split a migration script into complete statements (triggers contain semicolons)."""
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statement = buffer.strip()
-            if statement:
-                yield statement
-            buffer = ""
-    if buffer.strip():
-        yield buffer.strip()

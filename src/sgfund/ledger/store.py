@@ -1,10 +1,12 @@
 """The storage interface under the ledger: plain rows in, plain rows out, inside transactions.
 
 The ledger's core (validation, serialisation, the hash chain, closure and verification) talks
-only to `LedgerStore` and `Transaction`. The SQLite backend in `sgfund.ledger.sqlite` is one
-implementation; a PostgreSQL backend would be another, with its own DDL and triggers, and the
-core would not change. Rows carry JSON text (``data``) plus the key columns a database needs to
-enforce its rules; money columns are integer pence.
+only to `LedgerStore` and `Transaction`. The SQLite store in `sgfund.ledger.sqlite` is one
+implementation; a PostgreSQL store would be another, with its own DDL and triggers, and the
+core would not change. Records of every kind go through the same few methods, named by their
+`sgfund.ledger.kinds.Kind` (never by a table name): a row is a tuple of the kind's column
+values (text and integers; JSON in ``data``, money in pence), and each stored row carries the
+id of the event that wrote it.
 """
 
 from __future__ import annotations
@@ -14,122 +16,53 @@ from contextlib import AbstractContextManager
 from typing import NamedTuple, Protocol
 
 from sgfund.errors import LedgerError
+from sgfund.ledger.kinds import Kind, Row
 
 __all__ = [
-    "ApplicationRow",
-    "AssessmentRow",
-    "AwardRow",
     "ClosureRow",
-    "DecisionRow",
     "DuplicateKeyError",
     "EventRow",
-    "FundRow",
     "LedgerStore",
-    "OrganisationRow",
-    "ResolutionRow",
-    "RoundContents",
+    "Record",
     "RoundRow",
+    "StorageProblem",
     "SupersededRow",
-    "ThemeOverrideRow",
     "Transaction",
 ]
 
 
 class DuplicateKeyError(LedgerError):
-    """An insert met a key that is already stored (the transaction is rolled back)."""
+    """An insert met a key that is already stored (the write is rolled back)."""
 
 
-class FundRow(NamedTuple):
-    """A fund and its policy."""
+class Record(NamedTuple):
+    """A stored row of some kind and the id of the event that wrote it."""
 
-    id: str
-    name: str
-    separate_closer_from_decider: bool
-    data: str
+    row: Row
+    event_id: int
 
 
 class RoundRow(NamedTuple):
-    """A round, its state in the lifecycle and its JSON."""
+    """A round, its state in the lifecycle, its JSON and the event that added it."""
 
     id: str
     fund_id: str
     era_id: str
     state: str
     data: str
-
-
-class OrganisationRow(NamedTuple):
-    """An applicant organisation, keyed by `Organisation.key`."""
-
-    key: str
-    name: str
-    type: str
-    data: str
-
-
-class ApplicationRow(NamedTuple):
-    """An application."""
-
-    id: str
-    round_id: str
-    organisation_key: str
-    amount_requested_pence: int
-    data: str
-
-
-class AssessmentRow(NamedTuple):
-    """The latest assessment of an application; ``type`` names the class to rebuild it."""
-
-    application_id: str
-    status: str
-    rule_versions: str
-    type: str
-    data: str
-
-
-class ResolutionRow(NamedTuple):
-    """An officer's resolution of a referral."""
-
-    application_id: str
-    eligible: bool
-    data: str
-
-
-class ThemeOverrideRow(NamedTuple):
-    """An officer's choice of an application's themes (``themes`` is a JSON list)."""
-
-    application_id: str
-    themes: str
-    data: str
-
-
-class DecisionRow(NamedTuple):
-    """The decision on an application; ``recorded_by`` is the actor who recorded it."""
-
-    application_id: str
-    outcome: str
-    amount_awarded_pence: int
-    recorded_by: str
-    data: str
-
-
-class AwardRow(NamedTuple):
-    """An award."""
-
-    id: str
-    application_id: str
-    round_id: str
-    amount_pence: int
-    data: str
+    event_id: int
 
 
 class SupersededRow(NamedTuple):
-    """The earlier version of a record that a correction (event ``event_id``) replaced."""
+    """An earlier version of a corrected record: its row as canonical JSON (``image``), the
+    event that wrote it and the event whose correction replaced it.
+    """  # noqa: D205
 
-    event_id: int
     kind: str
     key: str
-    data: str
+    written_by: int
+    replaced_by: int
+    image: str
 
 
 class ClosureRow(NamedTuple):
@@ -159,25 +92,35 @@ class EventRow(NamedTuple):
     hash: str
 
 
-class RoundContents(NamedTuple):
-    """Every stored row that belongs to one round."""
+class StorageProblem(NamedTuple):
+    """Something wrong with the storage itself: which object (``entity``) and what."""
 
-    applications: list[ApplicationRow]
-    decisions: list[DecisionRow]
-    awards: list[AwardRow]
-    assessments: list[AssessmentRow]
-    resolutions: list[ResolutionRow]
-    theme_overrides: list[ThemeOverrideRow]
+    kind: str  # "file" (unreadable, damaged, wrong version) or "schema" (guards, tables)
+    entity: str
+    message: str
 
 
 class Transaction(Protocol):
     """Reads and writes inside one transaction; all of it commits or none of it does."""
 
-    def fund(self, fund_id: str) -> FundRow | None:
-        """The fund with this id."""
+    # --- records of any kind -------------------------------------------------------------
 
-    def era(self, era_id: str) -> str | None:
-        """The era's JSON."""
+    def rows(self, kind: Kind, keys: Sequence[str]) -> dict[str, Record]:
+        """The stored records of ``kind`` with these keys, by key."""
+
+    def round_rows(self, kind: Kind, round_id: str) -> list[Record]:
+        """Every stored record of ``kind`` (a kind that belongs to rounds) in one round."""
+
+    def written(self, kind: Kind, event_ids: Sequence[int] | None = None) -> Iterator[Record]:
+        """Records of ``kind`` (of these events, or all), ordered by event id, then key."""
+
+    def insert(self, kind: Kind, rows: Sequence[Row], event_id: int) -> None:
+        """Store new records written by ``event_id``; `DuplicateKeyError` if a key is taken."""
+
+    def replace(self, kind: Kind, rows: Sequence[Row], event_id: int) -> None:
+        """Store corrections of records already stored (their earlier rows superseded first)."""
+
+    # --- rounds --------------------------------------------------------------------------
 
     def round(self, round_id: str) -> RoundRow | None:
         """The round with this id."""
@@ -185,20 +128,16 @@ class Transaction(Protocol):
     def rounds(self) -> list[RoundRow]:
         """Every round, by id."""
 
+    def set_round_state(self, round_id: str, state: str) -> None:
+        """Move a round to ``state``."""
+
     def application_rounds(self, ids: Sequence[str]) -> dict[str, str]:
         """Map each of ``ids`` that is stored to its round id."""
 
-    def current(self, kind: str, keys: Sequence[str]) -> dict[str, str]:
-        """JSON of the stored records of ``kind`` (a table name) with these keys."""
+    # --- the trail -----------------------------------------------------------------------
 
-    def round_contents(self, round_id: str) -> RoundContents:
-        """Every row of one round."""
-
-    def closure(self, round_id: str) -> ClosureRow | None:
-        """The round's closure record."""
-
-    def closures(self) -> list[ClosureRow]:
-        """Every closure record, by round id."""
+    def event(self, event_id: int) -> EventRow | None:
+        """One event."""
 
     def last_event(self) -> EventRow | None:
         """The newest event."""
@@ -206,50 +145,43 @@ class Transaction(Protocol):
     def events(self, *, round_id: str | None = None, after: int = 0) -> Iterator[EventRow]:
         """Events with id above ``after``, oldest first, optionally of one round."""
 
-    def superseded(self, kind: str, key: str) -> list[SupersededRow]:
+    def append_event(self, row: EventRow) -> None:
+        """Append one event to the chain."""
+
+    def superseded(self, kind: Kind, key: str) -> list[SupersededRow]:
         """Earlier versions of one record, oldest first."""
 
-    def insert_fund(self, row: FundRow) -> None:
-        """Store a new fund."""
+    def superseded_written(
+        self, kind: Kind, event_ids: Sequence[int] | None = None
+    ) -> Iterator[SupersededRow]:
+        """Superseded rows of ``kind`` written by these events (or all), by writer, then key."""
 
-    def insert_era(self, era_id: str, funder_id: str, data: str) -> None:
-        """Store a new era."""
-
-    def insert_round(self, row: RoundRow) -> None:
-        """Store a new round."""
-
-    def set_round_state(self, round_id: str, state: str) -> None:
-        """Move a round to ``state``."""
-
-    def insert_organisations(self, rows: Sequence[OrganisationRow]) -> None:
-        """Store organisations not yet stored (keys already present are left as they are)."""
-
-    def insert_applications(self, rows: Sequence[ApplicationRow]) -> None:
-        """Store new applications; raise `DuplicateKeyError` if an id is taken."""
-
-    def put_assessments(self, rows: Sequence[AssessmentRow]) -> None:
-        """Store assessments, replacing earlier ones of the same applications."""
-
-    def put_resolutions(self, rows: Sequence[ResolutionRow]) -> None:
-        """Store resolutions, replacing earlier ones."""
-
-    def put_theme_overrides(self, rows: Sequence[ThemeOverrideRow]) -> None:
-        """Store theme overrides, replacing earlier ones."""
-
-    def put_decisions(self, rows: Sequence[DecisionRow]) -> None:
-        """Store decisions, replacing earlier ones."""
-
-    def put_awards(self, rows: Sequence[AwardRow]) -> None:
-        """Store awards, replacing earlier ones with the same id."""
+    def superseded_kinds(self) -> list[str]:
+        """Every kind name found in the superseded rows."""
 
     def insert_superseded(self, rows: Sequence[SupersededRow]) -> None:
         """Keep earlier versions of corrected records."""
 
+    def closure(self, round_id: str) -> ClosureRow | None:
+        """The round's closure record."""
+
+    def closures(self) -> list[ClosureRow]:
+        """Every closure record, by round id."""
+
     def insert_closure(self, row: ClosureRow) -> None:
         """Store a closure record."""
 
-    def append_event(self, row: EventRow) -> None:
-        """Append one event to the chain."""
+    # --- the storage itself ------------------------------------------------------------
+
+    def storage_problems(self) -> list[StorageProblem]:
+        """What is wrong with the storage: damage, version, and every guard, table and index
+        that is missing, extra or different from what this version of sgfund creates.
+        """  # noqa: D205
+
+    def schema_digest(self, version: int | None = None) -> str | None:
+        """SHA-256 of the schema this store creates at ``version`` (default: the current one);
+        None for a version it does not know.
+        """  # noqa: D205
 
 
 class LedgerStore(Protocol):
@@ -265,7 +197,9 @@ class LedgerStore(Protocol):
     def write(self) -> AbstractContextManager[Transaction]:
         """A write transaction: commits when the block ends, rolls back if it raises.
 
-        A write begun inside another joins it (nothing commits until the outermost ends).
+        A write begun inside another joins it, as a savepoint: if the inner block raises, its
+        changes are undone and the outer transaction carries on; nothing commits until the
+        outermost block ends.
         """
 
     def read(self) -> AbstractContextManager[Transaction]:
