@@ -1,15 +1,20 @@
 """The shipped 360Giving schemas and validation against them, offline and with format checking.
 
-jsonschema is optional (extra ``threesixtygiving``) and imported only when validating.
+jsonschema is optional (extra ``threesixtygiving``) and imported only when validating. With
+jsonschema-rs installed too (the same extra), a compiled validator checks the whole package
+first; jsonschema then only describes the grants it refused, so a valid package of 100,000
+grants is checked in about a second and every problem is worded and located exactly as
+jsonschema alone would. Both use jsonschema's own format checks.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -70,8 +75,8 @@ def _unique_items(validator: Any, unique: bool, instance: Any, schema: Any) -> I
 
     if not unique or not validator.is_type(instance, "array"):
         return
-    ids = {item.get("id") for item in instance if isinstance(item, dict)}
-    if len(ids) == len(instance) and all(isinstance(i, str) for i in ids):
+    ids = [item.get("id") if isinstance(item, dict) else None for item in instance]
+    if all(isinstance(i, str) for i in ids) and len(set(ids)) == len(ids):
         return  # objects with different ids cannot be equal
     seen: set[Any] = set()
     for item in instance:
@@ -86,11 +91,19 @@ def _unique_items(validator: Any, unique: bool, instance: Any, schema: Any) -> I
 # thousands of grants; an item found valid once under a definition is valid everywhere.
 _VALID_ITEMS: set[tuple[str, Any]] = set()
 _MAX_REMEMBERED = 500_000
+# The package's grants and the indexes of those the compiled validator refused: jsonschema
+# describes only these (the rest were found valid).
+_ONLY: ContextVar[tuple[Sequence[Any], Sequence[int]] | None] = ContextVar("_ONLY", default=None)
 
 
 def _items(validator: Any, items: Any, instance: Any, schema: Any) -> Iterator[Any]:
     from jsonschema import Draft202012Validator
 
+    only = _ONLY.get()
+    if only is not None and instance is only[0]:
+        for index in only[1]:
+            yield from validator.descend(instance=instance[index], schema=items, path=index)
+        return
     ref = items.get("$ref") if isinstance(items, dict) else None
     if not (isinstance(ref, str) and ref.startswith("#/$defs/")) or "prefixItems" in schema:
         plain: Any = Draft202012Validator.VALIDATORS["items"]
@@ -107,6 +120,84 @@ def _items(validator: Any, items: Any, instance: Any, schema: Any) -> Iterator[A
             yield from errors
         elif len(_VALID_ITEMS) < _MAX_REMEMBERED:
             _VALID_ITEMS.add(key)
+
+
+def _format_checks() -> dict[str, Callable[[str], bool]]:
+    """The check jsonschema makes for each format the schemas use (unknown ones always pass)."""
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker()
+    names: set[str] = set()
+
+    def collect(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("format"), str):
+                names.add(node["format"])
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(grant_schema())
+    collect(package_schema())
+    checks = {}
+    for name in names:
+        func, raises = checker.checkers.get(name, (None, ()))
+        checks[name] = _conforms(func, raises)
+    return checks
+
+
+def _conforms(func: Any, raises: Any) -> Callable[[str], bool]:
+    # Dates and links repeat across grants: remember the answer for each value.
+    @lru_cache(maxsize=100_000)
+    def conforms(value: str) -> bool:
+        if func is None:
+            return True
+        try:
+            return bool(func(value))
+        except raises:
+            return False
+
+    return conforms
+
+
+@cache
+def _compiled() -> Any:
+    """The compiled validator of the package schema, or None without jsonschema-rs."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    grant, package = dict(grant_schema()), dict(package_schema())
+    remote_ref = package["properties"]["grants"]["items"]["$ref"]
+    registry = jsonschema_rs.Registry([(remote_ref, grant), (grant["$id"], grant)])
+    return jsonschema_rs.validator_for(
+        package, registry=registry, validate_formats=True, formats=_format_checks()
+    )
+
+
+def _refused(package: Mapping[str, Any]) -> tuple[int, ...] | None:
+    """What the compiled validator refuses: None for nothing, else the indexes of bad grants.
+
+    The indexes are empty when the only problems lie outside the grants. Without jsonschema-rs,
+    or for a value it cannot read, every grant counts as refused, so jsonschema sees them all.
+    """
+    compiled = _compiled()
+    grants = package.get("grants")
+    everything = tuple(range(len(grants))) if isinstance(grants, list) else ()
+    if compiled is None:
+        return everything
+    try:
+        errors = list(compiled.iter_errors(package))
+    except (ValueError, TypeError, OverflowError):
+        return everything  # a value JSON cannot hold: let jsonschema describe it
+    if not errors:
+        return None
+    paths = (e.instance_path for e in errors)
+    return tuple(
+        sorted({p[1] for p in paths if len(p) > 1 and p[0] == "grants" and isinstance(p[1], int)})
+    )
 
 
 @cache
@@ -149,11 +240,19 @@ def schema_problems(package: Mapping[str, Any], *, file: str | None = None) -> l
     Formats are checked (a date must be a real date). Raises `SgfundError` naming the extra to
     install when jsonschema is missing.
     """
-    validator = _validator()
+    validator = _validator()  # jsonschema missing is an error even for valid data
+    refused = _refused(package)
+    if refused is None:
+        return []
     _VALID_ITEMS.clear()
     grants = package.get("grants")
+    only = _ONLY.set((grants, refused) if isinstance(grants, list) else None)
+    try:
+        errors = sorted(validator.iter_errors(package), key=_path_key)
+    finally:
+        _ONLY.reset(only)
     problems = []
-    for error in sorted(validator.iter_errors(package), key=_path_key):
+    for error in errors:
         path = error.json_path
         grant_id = None
         match = _GRANT_INDEX.match(path)
