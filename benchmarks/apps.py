@@ -40,13 +40,14 @@ def _figures(count: int, pence: int) -> dict[str, Any]:
 
 
 def plugin_manager() -> Any:
-    """The built-in plugins and, when installed, West Yorkshire's: named, not discovered."""
+    """The built-in plugins and West Yorkshire's: named, not discovered.
+
+    The example rounds name West Yorkshire's theme vocabulary, so its plugin is needed.
+    """
+    import sgfund_westyorkshire
+
     from sgfund import make_plugin_manager
 
-    try:
-        import sgfund_westyorkshire
-    except ImportError:
-        return make_plugin_manager(entry_points=False)
     return make_plugin_manager(entry_points=False, plugins=[sgfund_westyorkshire])
 
 
@@ -79,13 +80,13 @@ def close_from_sheet(path: str, declared: list[Any], pm: Any) -> Any:
     """Read, validate, assess, resolve referrals as the panel decided, award, close."""
     import attrs
 
-    from sgfund import Award, Outcome, assess, london, read_applications
+    from sgfund import Award, Outcome, assess, final_themes, london, read_applications
     from sgfund.assessment import Status
     from sgfund.closure import RoundRecords, close_round
+    from sgfund.examples_scf import GR2
     from sgfund.review import Resolution
-    from sgfund.sample import GR2
 
-    read = read_applications(path, rounds=[GR2])
+    read = read_applications(path, pm=pm, rounds=[GR2])
     assessed = assess(GR2, read.applications, pm=pm, as_of=AS_OF)
     decided = {d.application_id: d for d in read.decisions}
     resolutions = [
@@ -99,8 +100,14 @@ def close_from_sheet(path: str, declared: list[Any], pm: Any) -> Any:
         for a in assessed.with_status(Status.REFER)
     ]
     apps = {a.id: a for a in read.applications}
+    # Each award carries its project's final themes: the assessment's matches, else declared.
     awards = [
-        Award.from_decision(d, apps[d.application_id], award_id=f"{d.application_id}-A")
+        Award.from_decision(
+            d,
+            apps[d.application_id],
+            themes=final_themes(apps[d.application_id], assessed[d.application_id].themes),
+            award_id=f"{d.application_id}-A",
+        )
         for d in read.decisions
         if d.outcome is Outcome.APPROVED
     ]
@@ -209,14 +216,14 @@ def read_applications_cached(path: str) -> tuple[Any, ...]:
     import pickle
 
     from sgfund import read_applications
-    from sgfund.sample import GR2
+    from sgfund.examples_scf import GR2
 
     cache = Path(f"{path}.{_source_digest()}.pickle")
     if cache.exists():
         with cache.open("rb") as handle:
             apps: tuple[Any, ...] = pickle.load(handle)  # noqa: S301 - our own file
             return apps
-    apps = read_applications(path, rounds=[GR2]).applications
+    apps = read_applications(path, pm=plugin_manager(), rounds=[GR2]).applications
     partial = cache.with_suffix(".partial")
     with partial.open("wb") as handle:
         pickle.dump(apps, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -226,7 +233,7 @@ def read_applications_cached(path: str) -> tuple[Any, ...]:
 
 def _fresh_ledger(folder: str) -> Path:
     from sgfund import Ledger, london
-    from sgfund.sample import GR2, SCF
+    from sgfund.examples_scf import GR2, SCF
 
     location = Path(folder) / "ledger.db"
     with Ledger.open(location) as ledger:
@@ -262,12 +269,14 @@ def prepare_ledger_import(path: str, declared: str) -> Job:
     """B3: `import_applications`: read, validate and store the sheet (with its decisions)."""
     from sgfund import Ledger, import_applications, london
 
+    pm = plugin_manager()
     folder = tempfile.TemporaryDirectory()
     location = _fresh_ledger(folder.name)
 
     def run() -> int:
         with Ledger.open(location) as ledger:
-            result = import_applications(ledger, path, actor="bench", at=london(2022, 6, 11, 9))
+            at = london(2022, 6, 11, 9)
+            result = import_applications(ledger, path, actor="bench", at=at, pm=pm)
         return len(result.applications)
 
     return Job(
@@ -281,8 +290,8 @@ def _raw_tables(folder: str) -> Path:
     Columns, types, checks, keys, foreign keys and indexes come from the ledger's own kinds;
     what is left out is the ledger's work: its triggers, its events and their digests.
     """
+    from sgfund.examples_scf import GR2
     from sgfund.ledger.kinds import APPLICATIONS, ORGANISATIONS
-    from sgfund.sample import GR2
 
     location = Path(folder) / "raw.db"
     conn = sqlite3.connect(location, isolation_level=None)
@@ -383,12 +392,14 @@ def prepare_ledger_verify(path: str, declared: str) -> Job:
 
 def _rules_setup(path: str) -> tuple[Any, Any, Any, tuple[Any, ...]]:
     from sgfund.eligibility import eligibility_rules
-    from sgfund.sample import GR2
-    from sgfund.themes import theme_classifiers
+    from sgfund.examples_scf import GR2
+    from sgfund.themes import round_vocabularies, theme_classifiers
 
     pm = plugin_manager()
     apps = read_applications_cached(path)
-    return pm, eligibility_rules(pm, GR2), theme_classifiers(pm, GR2), apps
+    vocabularies = round_vocabularies(pm, GR2)
+    rules = eligibility_rules(pm, GR2, vocabularies)
+    return pm, rules, theme_classifiers(pm, GR2, vocabularies), apps
 
 
 def _rule_figures(findings: dict[str, list[Any]], themes: dict[str, Any]) -> dict[str, Any]:
@@ -402,14 +413,15 @@ def _rule_figures(findings: dict[str, list[Any]], themes: dict[str, Any]) -> dic
 def prepare_rules_hooks(path: str, declared: str) -> Job:
     """B6: every rule and classifier of the round, run by sgfund's engines (hooks once)."""
     from sgfund.eligibility import eligibility_rules, run_rules
-    from sgfund.sample import GR2
-    from sgfund.themes import classify, theme_classifiers
+    from sgfund.examples_scf import GR2
+    from sgfund.themes import classify, round_vocabularies, theme_classifiers
 
     pm, _, _, apps = _rules_setup(path)
 
     def run() -> tuple[dict[str, list[Any]], dict[str, Any]]:
-        findings = run_rules(eligibility_rules(pm, GR2), GR2, apps, AS_OF)
-        themes = classify(theme_classifiers(pm, GR2), GR2, apps)
+        vocabularies = round_vocabularies(pm, GR2)
+        findings = run_rules(eligibility_rules(pm, GR2, vocabularies), GR2, apps, AS_OF)
+        themes = classify(theme_classifiers(pm, GR2, vocabularies), vocabularies, GR2, apps)
         return findings, themes
 
     return Job(run=run, check=lambda r: {**_rule_figures(*r), "rules": len(pm_rules(pm))})
@@ -418,14 +430,15 @@ def prepare_rules_hooks(path: str, declared: str) -> Job:
 def pm_rules(pm: Any) -> tuple[Any, ...]:
     """The round's rules, as the hooks give them."""
     from sgfund.eligibility import eligibility_rules
-    from sgfund.sample import GR2
+    from sgfund.examples_scf import GR2
+    from sgfund.themes import round_vocabularies
 
-    return eligibility_rules(pm, GR2)
+    return eligibility_rules(pm, GR2, round_vocabularies(pm, GR2))
 
 
 def prepare_rules_plain(path: str, declared: str) -> Job:
     """B6 baseline: the same check functions called in a plain loop, no engine."""
-    from sgfund.sample import GR2
+    from sgfund.examples_scf import GR2
     from sgfund.types import Verdict
 
     _, rules, classifiers, apps = _rules_setup(path)

@@ -45,7 +45,7 @@ APPLICATION_HEADER = (
     "Decided by",
 )
 
-# The Mayor's Grant Round 2 (sgfund.sample.GR2): its window, maximum grant and length limit.
+# The Mayor's Grant Round 2 (sgfund.examples_scf.GR2): its window, maximum grant and length limit.
 ROUND_ID = "mayor-gr2"
 OPENS = datetime(2022, 5, 9, 9, 0, tzinfo=ZoneInfo("Europe/London"))
 WINDOW_MINUTES = 32 * 24 * 60  # to 10 June 2022, before noon

@@ -4,13 +4,19 @@ from datetime import date
 
 import attrs
 
-from sgfund import assess, london, make_plugin_manager
-from sgfund.closure import close_round
-from sgfund.reconcile import report_text
-from sgfund.sample import GR2, sample_records
-from sgfund.scope import DeclaredFigure
+from sgfund import (
+    DeclaredFigure,
+    assess,
+    close_round,
+    london,
+    make_plugin_manager,
+    report_text,
+    round_vocabularies,
+)
+from sgfund.examples_scf import ENTRY_POINTS, GR2, sample_records
 
-pm = make_plugin_manager()  # the built-in rules and checks, and any installed plugins
+# The plugins this example means: sgfund's built-ins and the West Yorkshire plugin.
+pm = make_plugin_manager(entry_points=ENTRY_POINTS)
 records = sample_records(GR2)  # 81 applications, 61 approved, as published
 assessed = assess(GR2, records.applications, pm=pm, as_of=date(2022, 6, 30))
 print(f"assessed {len(assessed)}: {len(assessed.with_status('refer'))} referred to officers")
@@ -27,7 +33,7 @@ closure = close_round(
     pm=pm,
     declared=published,
 )
-labels = {t.slug: t.label for t in GR2.theme_vocabularies[0].themes}
+labels = round_vocabularies(pm, GR2).labels
 print(report_text(closure.reconciliation(GR2.name), theme_labels=labels))
 print(f"closed by {closure.closed_by} at {closure.closed_at:%d %B %Y %H:%M}")
 print(f"digest {closure.digest}")

@@ -1,40 +1,57 @@
 """The main job, end to end: two rounds from officers' spreadsheets to closed, reconciled open data.
 
-    python examples/demo.py [WORKDIR]
+    python examples/demo.py [WORKDIR] [--all-plugins]
 
 Makes WORKDIR (default ``sgfund-demo``) with a ledger ``sgfund.db`` and the 360Giving files.
 It imports the Mayor's Grant Rounds 1 and 2 from ``examples/data/gr1.csv`` and ``gr2.csv``,
-assesses every application with the installed plugins, records the awards, closes both rounds
-in the ledger, reconciles "Mayor's SCF 2022" against what was published ("100 projects",
+assesses every application, records the awards with their final themes, closes both rounds in
+the ledger, reconciles "Mayor's SCF 2022" against what was published ("100 projects",
 "£534,286") and writes the awards as 360Giving data. The records are made up; their totals
 are the published ones.
+
+The demo uses a declared set of plugins: sgfund's built-ins and the West Yorkshire plugin
+(``sgfund.examples_scf.ENTRY_POINTS``), so other installed plugins do not change its figures.
+``--all-plugins`` uses every installed sgfund plugin instead.
 """
 
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sgfund import Award, Outcome, assess, format_money, london, make_plugin_manager
+from sgfund import (
+    Award,
+    Ledger,
+    Outcome,
+    Publisher,
+    Scope,
+    assess,
+    compute_totals,
+    format_money,
+    import_applications,
+    london,
+    make_plugin_manager,
+    reconcile,
+    report_text,
+    round_vocabularies,
+    write_360giving_csv,
+    write_360giving_json,
+)
+from sgfund.examples_scf import ENTRY_POINTS, GR1, GR2, SCF
 from sgfund.io.declared import read_declared_figures
-from sgfund.io.importer import import_applications
-from sgfund.io.threesixtygiving import Publisher, write_360giving_csv, write_360giving_json
-from sgfund.ledger import Ledger
-from sgfund.reconcile import reconcile, report_text
-from sgfund.sample import GR1, GR2, SCF
-from sgfund.scope import Scope
-from sgfund.totals import compute_totals
 
 DATA = Path(__file__).parent / "data"
-work = Path(sys.argv[1] if len(sys.argv) > 1 else "sgfund-demo")
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+work = Path(args[0] if args else "sgfund-demo")
 work.mkdir(exist_ok=True)
 db = work / "sgfund.db"
 for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
     leftover.unlink(missing_ok=True)
 
 published = read_declared_figures(DATA / "declared-figures.csv").by_scope
-pm = make_plugin_manager()  # built-in rules and checks, plus installed plugins
+every = "--all-plugins" in sys.argv
+pm = make_plugin_manager(entry_points=True if every else ENTRY_POINTS)
 plugins = sorted(name for name, _ in pm.list_name_plugin())
-print(f"plugins: {', '.join(plugins)}")
+print(f"plugins ({'every installed' if every else 'declared'}): {', '.join(plugins)}")
 
 # The library never reads the clock: each step says when it happened.
 decided_at = {GR1.id: london(2022, 3, 1, 10), GR2.id: london(2022, 10, 6, 10)}
@@ -46,7 +63,7 @@ with Ledger.open(db) as ledger:
         ledger.add_round(rnd, actor="fund-admin", at=rnd.opens_at)
         ledger.set_round_state(rnd.id, "open", actor="fund-admin", at=rnd.opens_at)
         imported = import_applications(
-            ledger, DATA / sheet, actor="grants-officer", at=rnd.closes_at
+            ledger, DATA / sheet, actor="grants-officer", at=rnd.closes_at, pm=pm
         )
         ledger.set_round_state(
             rnd.id, "closed_to_applications", actor="grants-officer", at=rnd.closes_at
@@ -58,9 +75,18 @@ with Ledger.open(db) as ledger:
         counts = {str(k): v for k, v in assessed.counts().items()}
         print(f"{rnd.id}: {len(imported.applications)} applications from {sheet}; {counts}")
 
-        apps = {a.id: a for a in imported.applications}
+        # Each award carries the project's final themes: an officer's override, else the
+        # classifiers' matches, else the declared themes (sgfund.themes.final_themes).
+        records = ledger.round_records(rnd.id)
+        apps = {a.id: a for a in records.applications}
+        themes = records.final_themes()
         awards = [
-            Award.from_decision(d, apps[d.application_id], award_id=f"{d.application_id}-A")
+            Award.from_decision(
+                d,
+                apps[d.application_id],
+                themes=themes[d.application_id],
+                award_id=f"{d.application_id}-A",
+            )
             for d in imported.decisions
             if d.outcome is Outcome.APPROVED
         ]
@@ -84,18 +110,13 @@ scope = Scope(
 applications = [a for r in records for a in r.applications]
 awards = [a for r in records for a in r.awards]
 rec = reconcile(scope, compute_totals(scope, applications, awards), pm=pm)
-labels = {t.slug: t.label for t in GR2.theme_vocabularies[0].themes}
 print()
-print(report_text(rec, theme_labels=labels))
+print(report_text(rec, theme_labels=round_vocabularies(pm, GR2).labels))
 
 publisher = Publisher(prefix="360G-sgfund-demo", name="Safer Communities Fund (demo records)")
 as_of = date(2023, 4, 1)
-write_360giving_json(
-    work / "scf-2022.json", scope, applications, awards, publisher=publisher, as_of=as_of
-)
-write_360giving_csv(
-    work / "scf-2022.csv", scope, applications, awards, publisher=publisher, as_of=as_of
-)
+for write, name in ((write_360giving_json, "scf-2022.json"), (write_360giving_csv, "scf-2022.csv")):
+    write(work / name, scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm)
 print(f"360Giving data: {work / 'scf-2022.json'}, {work / 'scf-2022.csv'}")
 print(f"ledger: {db}")
 sys.exit(0 if rec.ok else 1)

@@ -10,7 +10,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from sgfund import format_money
+from sgfund import format_money, make_plugin_manager
+from sgfund.examples_scf import ENTRY_POINTS, GR1, GR2, sample_records
 from sgfund.io.export import write_csv
 from sgfund.io.threesixtygiving import (
     Publisher,
@@ -19,7 +20,6 @@ from sgfund.io.threesixtygiving import (
     write_360giving_json,
 )
 from sgfund.io.transparency import transparency_table
-from sgfund.sample import GR1, GR2, sample_records
 from sgfund.scope import Scope
 
 folder = Path(sys.argv[1] if len(sys.argv) > 1 else "open-data")
@@ -38,12 +38,14 @@ publisher = Publisher(
     website="https://www.westyorks-ca.gov.uk/",
 )
 as_of = date(2023, 4, 1)  # the day the data is published: no award may be dated after it
+# Theme labels and district codes come from the West Yorkshire plugin.
+pm = make_plugin_manager(entry_points=ENTRY_POINTS)
 
 (json_path,) = write_360giving_json(
-    folder / "scf-2022.json", scope, applications, awards, publisher=publisher, as_of=as_of
+    folder / "scf-2022.json", scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm
 )
 (csv_path,) = write_360giving_csv(
-    folder / "scf-2022.csv", scope, applications, awards, publisher=publisher, as_of=as_of
+    folder / "scf-2022.csv", scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm
 )
 table_path = write_csv(
     folder / "scf-2022-transparency.csv",

@@ -13,10 +13,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sgfund import format_money
+from sgfund import format_money, make_plugin_manager
 from sgfund.errors import RoundClosedError
+from sgfund.examples_scf import ENTRY_POINTS, GR1, GR2, SCF, sample_records
 from sgfund.ledger import Ledger, LedgerPolicy
-from sgfund.sample import GR1, GR2, SCF, sample_records
 
 path = Path(sys.argv[1] if len(sys.argv) > 1 else "gr1_gr2.db")
 for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
@@ -27,6 +27,9 @@ when = {
     GR1.id: datetime(2022, 3, 1, 10, tzinfo=UTC),
     GR2.id: datetime(2022, 10, 6, 10, tzinfo=UTC),
 }
+
+# The plugins this example means: sgfund's built-ins and the West Yorkshire plugin.
+pm = make_plugin_manager(entry_points=ENTRY_POINTS)
 
 anchors = []
 with Ledger.open(path) as ledger:
@@ -51,7 +54,7 @@ with Ledger.open(path) as ledger:
         ledger.set_round_state(rnd.id, "decided", actor="panel-secretary", at=at)
         # Separation of duties: the panel secretary recorded the decisions, so the
         # fund manager closes the round.
-        record = ledger.close_round(rnd.id, actor="fund-manager", at=at)
+        record = ledger.close_round(rnd.id, actor="fund-manager", at=at, pm=pm)
         awards = record.totals.awards
         print(
             f"{rnd.id}: closed by {record.closed_by}; {awards.count} awards, "

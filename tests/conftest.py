@@ -1,9 +1,13 @@
+import re
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from sgfund import Application, Organisation, OrgType, london
-from sgfund.sample import GR2
+from sgfund.examples_scf import GR2
 
 
 @pytest.fixture
@@ -26,3 +30,28 @@ def sample_app() -> Application:
         submitted_at=london(2022, 6, 1, 14, 30),
         declared_themes={"domestic-abuse", "stalking-harassment"},
     )
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_main_script() -> Path:
+    """The script the README's main command runs (its last word)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- main-command -->\s*```\w*\n(.*?)```", readme, re.S)
+    assert match, "README.md has no main command"
+    return ROOT / match.group(1).strip().split("&&")[-1].strip().split()[-1]
+
+
+@pytest.fixture(scope="session")
+def main_job_run(tmp_path_factory):
+    """The README's main command run once, in an empty folder: (stdout, folder)."""
+    folder = tmp_path_factory.mktemp("main-job")
+    result = subprocess.run(
+        [sys.executable, str(readme_main_script())],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=folder,
+    )
+    return result.stdout, folder

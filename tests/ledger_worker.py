@@ -23,13 +23,17 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from sgfund_westyorkshire import DATA_PLUGINS
 
+from sgfund import make_plugin_manager
 from sgfund.closure import RoundRecords
 from sgfund.errors import RoundClosedError, SgfundError
+from sgfund.examples_scf import GR2, SCF, sample_records
 from sgfund.ledger import Ledger
-from sgfund.sample import GR2, SCF, sample_records
 
 AT = datetime(2023, 1, 2, 9, 30, tzinfo=UTC)
+# The built-in plugins and the vocabulary the example rounds name; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 CRASH_ROUND_SIZE = 30  # applications per round in the crash worker
 STEPS = ("open", "closed_to_applications", "assessed", "decided")
 
@@ -119,7 +123,7 @@ def crash(db: str) -> None:
             n = len(ledger.rounds()) + 1
             round_id = f"crash-{n}"
             prepare_round(ledger, round_id, CRASH_ROUND_SIZE)
-            ledger.close_round(round_id, actor="manager", at=AT + timedelta(days=n))
+            ledger.close_round(round_id, pm=PM, actor="manager", at=AT + timedelta(days=n))
 
 
 def race(db: str, name: str, workers: int, ready_dir: str, round_ids: list[str]) -> None:
@@ -131,7 +135,7 @@ def race(db: str, name: str, workers: int, ready_dir: str, round_ids: list[str])
             while len(list(ready.glob(f"{round_id}.*"))) < workers:
                 time.sleep(0.0005)
             try:
-                ledger.close_round(round_id, actor=name, at=AT)
+                ledger.close_round(round_id, pm=PM, actor=name, at=AT)
                 result = {"round": round_id, "result": "won"}
             except RoundClosedError as err:
                 result = {

@@ -11,8 +11,11 @@ from pathlib import Path
 
 import attrs
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS
 
+from sgfund import make_plugin_manager
 from sgfund.errors import ExportError
+from sgfund.examples_scf import GR1, GR2, MAYOR_ERA, PCC_ERA, sample_records
 from sgfund.funds import Era
 from sgfund.io.threesixtygiving import (
     INDIVIDUAL_NAME,
@@ -27,7 +30,6 @@ from sgfund.io.threesixtygiving import (
     write_360giving_json,
 )
 from sgfund.organisations import Organisation, OrgType
-from sgfund.sample import GR1, GR2, MAYOR_ERA, PCC_ERA, sample_records
 from sgfund.scope import Scope
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "360giving"
@@ -35,6 +37,8 @@ PUBLISHER = Publisher(
     prefix="360G-wyca", name="West Yorkshire Combined Authority", website="https://example.org/"
 )
 AS_OF = date(2023, 4, 1)
+# The built-in plugins and West Yorkshire's vocabulary and districts; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 SCOPE = Scope(id="mayor-scf-2022", label="Mayor's Safer Communities Fund 2022", rounds=(GR1, GR2))
 
 
@@ -49,6 +53,7 @@ APPLICATIONS, AWARDS = _records()
 def _package(applications=APPLICATIONS, awards=AWARDS, **kwargs):
     kwargs.setdefault("publisher", PUBLISHER)
     kwargs.setdefault("as_of", AS_OF)
+    kwargs.setdefault("pm", PM)
     return build_package(SCOPE, applications, awards, **kwargs).package
 
 
@@ -75,7 +80,7 @@ def _shared_validator():
 def test_gr1_and_gr2_export_validates_against_the_shared_schema(tmp_path):
     validator = _shared_validator()
     (path,) = write_360giving_json(
-        tmp_path / "scf.json", SCOPE, APPLICATIONS, AWARDS, publisher=PUBLISHER, as_of=AS_OF
+        tmp_path / "scf.json", SCOPE, APPLICATIONS, AWARDS, publisher=PUBLISHER, as_of=AS_OF, pm=PM
     )
     package = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
     assert list(validator.iter_errors(package)) == []
@@ -89,7 +94,7 @@ def test_gr1_and_gr2_csv_uses_the_standard_column_titles(tmp_path):
     with (SHARED / "derived" / "field-titles.csv").open(encoding="utf-8") as handle:
         standard = {row["title_path"] for row in csv.DictReader(handle)}
     (path,) = write_360giving_csv(
-        tmp_path / "scf.csv", SCOPE, APPLICATIONS, AWARDS, publisher=PUBLISHER, as_of=AS_OF
+        tmp_path / "scf.csv", SCOPE, APPLICATIONS, AWARDS, publisher=PUBLISHER, as_of=AS_OF, pm=PM
     )
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # spreadsheets then read it as UTF-8
@@ -147,7 +152,7 @@ def test_grant_ids_have_no_spaces_slashes_or_line_breaks():
 
 def test_json_amounts_are_written_exactly(tmp_path):
     (path,) = write_360giving_json(
-        tmp_path / "scf.json", SCOPE, APPLICATIONS, AWARDS, publisher=PUBLISHER, as_of=AS_OF
+        tmp_path / "scf.json", SCOPE, APPLICATIONS, AWARDS, publisher=PUBLISHER, as_of=AS_OF, pm=PM
     )
     text = path.read_text(encoding="utf-8")
     award = next(a for a in AWARDS if a.amount != a.amount.to_integral())
@@ -184,6 +189,31 @@ def test_an_unknown_district_keeps_its_name_without_a_code():
     apps, _ = _with_org(0, district="Harrogate")
     grant = _grant_of(_package(apps), AWARDS[0].id)
     assert grant["beneficiaryLocation"] == [{"name": "Harrogate"}]
+
+
+def test_without_a_plugin_giving_areas_no_code_is_published():
+    vocabulary_only = make_plugin_manager(entry_points=False, plugins=[DATA_PLUGINS[0]])
+    grant = _package(pm=vocabulary_only)["grants"][0]
+    assert set(grant["beneficiaryLocation"][0]) == {"name"}
+    assert set(grant["recipientOrganization"][0]["location"][0]) == {"name"}
+
+
+def test_the_beneficiary_area_follows_the_delivery_postcode_and_a_district_can_be_found():
+    apps = list(APPLICATIONS)
+    first = apps[0]
+    # Delivered in Wakefield (WF1) by an organisation with no district recorded.
+    apps[0] = attrs.evolve(
+        first,
+        delivery_postcode="WF1 2AB",
+        organisation=attrs.evolve(first.organisation, district=None, postcode="LS6 1AA"),
+    )
+    grant = _grant_of(_package(apps), AWARDS[0].id)
+    assert grant["beneficiaryLocation"] == [
+        {"name": "Wakefield", "geoCode": "E08000036", "geoCodeType": "MD"}
+    ]
+    assert grant["recipientOrganization"][0]["location"] == [
+        {"name": "Leeds", "geoCode": "E08000035", "geoCodeType": "MD"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -249,7 +279,7 @@ def test_a_scope_spanning_two_funders_is_refused_in_one_file(tmp_path):
     scope, apps, awards = _pcc_scope()
     target = tmp_path / "both.json"
     with pytest.raises(ExportError) as caught:
-        write_360giving_json(target, scope, apps, awards, publisher=PUBLISHER, as_of=AS_OF)
+        write_360giving_json(target, scope, apps, awards, publisher=PUBLISHER, as_of=AS_OF, pm=PM)
     message = str(caught.value)
     assert "one funder per file" in message
     assert PCC_ERA.funder_name in message and MAYOR_ERA.funder_name in message
@@ -265,6 +295,7 @@ def test_a_scope_spanning_two_funders_splits_into_one_file_per_funder(tmp_path):
         awards,
         publisher=PUBLISHER,
         as_of=AS_OF,
+        pm=PM,
         split_by_funder=True,
     )
     assert sorted(p.name for p in paths) == ["both-xi-sgfund-wy-pcc.csv", "both-xi-sgfund-wyca.csv"]
@@ -274,7 +305,7 @@ def test_a_scope_spanning_two_funders_splits_into_one_file_per_funder(tmp_path):
         assert len(funders) == 1
     counts = {
         p.funder.id: p.grant_count
-        for p in build_packages(scope, apps, awards, publisher=PUBLISHER, as_of=AS_OF)
+        for p in build_packages(scope, apps, awards, publisher=PUBLISHER, as_of=AS_OF, pm=PM)
     }
     assert counts == {"XI-SGFUND-WY-PCC": 3, "XI-SGFUND-WYCA": 61}
 
@@ -284,7 +315,13 @@ def test_award_dates_after_as_of_are_refused_and_nothing_is_written(tmp_path):
     target.write_text("previous export", encoding="utf-8")
     with pytest.raises(ExportError) as caught:
         write_360giving_json(
-            target, SCOPE, APPLICATIONS, AWARDS, publisher=PUBLISHER, as_of=date(2022, 6, 30)
+            target,
+            SCOPE,
+            APPLICATIONS,
+            AWARDS,
+            publisher=PUBLISHER,
+            as_of=date(2022, 6, 30),
+            pm=PM,
         )
     problems = caught.value.problems
     # GR2 was awarded on 6 October 2022: all 61 of its grants are in the future.
@@ -371,7 +408,7 @@ def test_csv_text_cells_are_neutralised_and_numbers_stay_numbers(tmp_path):
     apps[0] = attrs.evolve(apps[0], title='=HYPERLINK("http://x.example","click")')
     apps[1] = attrs.evolve(apps[1], summary="-2 places left")
     (path,) = write_360giving_csv(
-        tmp_path / "scf.csv", SCOPE, apps, AWARDS, publisher=PUBLISHER, as_of=AS_OF
+        tmp_path / "scf.csv", SCOPE, apps, AWARDS, publisher=PUBLISHER, as_of=AS_OF, pm=PM
     )
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -383,9 +420,11 @@ def test_csv_text_cells_are_neutralised_and_numbers_stay_numbers(tmp_path):
 
 def test_plain_rounds_refuse_awards_of_other_rounds():
     with pytest.raises(ExportError, match="not in scope mayor-gr2"):
-        build_package([GR2], APPLICATIONS, AWARDS, publisher=PUBLISHER, as_of=AS_OF)
+        build_package([GR2], APPLICATIONS, AWARDS, publisher=PUBLISHER, as_of=AS_OF, pm=PM)
     gr2 = sample_records(GR2)
-    package = build_package([GR2], gr2.applications, gr2.awards, publisher=PUBLISHER, as_of=AS_OF)
+    package = build_package(
+        [GR2], gr2.applications, gr2.awards, publisher=PUBLISHER, as_of=AS_OF, pm=PM
+    )
     assert package.grant_count == 61
 
 
@@ -401,7 +440,7 @@ def test_the_publisher_overrides_the_funder_per_era():
 
 def test_nothing_to_publish_is_an_error():
     with pytest.raises(ExportError, match="no awards"):
-        build_package(SCOPE, APPLICATIONS, [], publisher=PUBLISHER, as_of=AS_OF)
+        build_package(SCOPE, APPLICATIONS, [], publisher=PUBLISHER, as_of=AS_OF, pm=PM)
 
 
 def test_award_model_refuses_zero_amounts_before_export():

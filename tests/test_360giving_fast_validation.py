@@ -19,11 +19,13 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sgfund_westyorkshire import DATA_PLUGINS
 
+from sgfund import make_plugin_manager
+from sgfund.examples_scf import GR1, GR2, sample_records
 from sgfund.io.threesixtygiving import Publisher, build_package
 from sgfund.io.threesixtygiving import schema as engine
 from sgfund.io.threesixtygiving.columns import unflatten_row
-from sgfund.sample import GR1, GR2, sample_records
 from sgfund.scope import Scope
 
 pytest.importorskip("jsonschema_rs")
@@ -102,6 +104,8 @@ def test_built_packages_of_the_sample_rounds_agree():
         [*gr1.awards, *gr2.awards],
         publisher=Publisher(prefix="360G-wyca", name="West Yorkshire Combined Authority"),
         as_of=date(2023, 4, 1),
+        # The built-in plugins and the example rounds' vocabulary and districts.
+        pm=make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS),
     ).package
     assert _both(package) == ([], [])
     broken = copy.deepcopy(package)

@@ -11,8 +11,11 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sgfund_westyorkshire import DATA_PLUGINS, SAFEGUARDING_THEMES
 
+from sgfund import make_plugin_manager
 from sgfund.errors import DataError
+from sgfund.examples_scf import GR1, GR2, sample_records
 from sgfund.io.threesixtygiving import (
     Publisher,
     load_package,
@@ -23,12 +26,14 @@ from sgfund.io.threesixtygiving import (
     write_package_json,
 )
 from sgfund.organisations import OrgType
-from sgfund.sample import GR1, GR2, sample_records
 from sgfund.scope import Scope
 from sgfund.testing import strategies as sst
 
 PUBLISHER = Publisher(prefix="360G-wyca", name="West Yorkshire Combined Authority")
 AS_OF = date(2023, 4, 1)
+# The built-in plugins and West Yorkshire's vocabulary and districts; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
+THEMES = SAFEGUARDING_THEMES.active_slugs
 
 
 def _by_id(awards):
@@ -38,12 +43,13 @@ def _by_id(awards):
 @st.composite
 def scopes(draw):
     """One or two rounds of one funder, each with awards."""
-    first = draw(sst.funded_rounds())
+    vocabulary = (SAFEGUARDING_THEMES.id,)
+    first = draw(sst.funded_rounds(draw(sst.rounds(vocabulary_ids=vocabulary)), themes=THEMES))
     records = [first]
     if draw(st.booleans()):
-        second_round = draw(sst.rounds(round_id=first.round.id + "-b"))
+        second_round = draw(sst.rounds(round_id=first.round.id + "-b", vocabulary_ids=vocabulary))
         second_round = attrs.evolve(second_round, era=first.round.era)
-        records.append(draw(sst.funded_rounds(second_round)))
+        records.append(draw(sst.funded_rounds(second_round, themes=THEMES)))
     scope = Scope(id="s1", label="Generated scope", rounds=[r.round for r in records])
     apps = [a for r in records for a in r.applications]
     awards = [a for r in records for a in r.awards]
@@ -58,7 +64,7 @@ def test_export_then_import_gives_back_equal_awards(tmp_path, write, data):
     as_of = max(a.awarded_on for a in awards)
     suffix = ".json" if write is write_360giving_json else ".csv"
     (path,) = write(
-        tmp_path / f"out{suffix}", scope, apps, awards, publisher=PUBLISHER, as_of=as_of
+        tmp_path / f"out{suffix}", scope, apps, awards, publisher=PUBLISHER, as_of=as_of, pm=PM
     )
     imported = read_360giving(path, prefix=PUBLISHER.prefix, as_of=as_of)
     assert _by_id(imported.awards) == _by_id(awards)
@@ -81,7 +87,9 @@ def test_sample_rounds_round_trip_through_json_and_csv(tmp_path):
     # and nothing.
     published = _by_id(attrs.evolve(a, application_id=a.id, conditions=()) for a in awards)
     for writer, name in ((write_360giving_json, "scf.json"), (write_360giving_csv, "scf.csv")):
-        (path,) = writer(tmp_path / name, scope, apps, awards, publisher=PUBLISHER, as_of=AS_OF)
+        (path,) = writer(
+            tmp_path / name, scope, apps, awards, publisher=PUBLISHER, as_of=AS_OF, pm=PM
+        )
         imported = read_360giving(path, prefix="360G-wyca")
         assert _by_id(imported.awards) == published
         assert {f.id for f in imported.funders} == {"XI-SGFUND-WYCA"}
@@ -91,7 +99,13 @@ def test_sample_rounds_round_trip_through_json_and_csv(tmp_path):
 def _sample_json(tmp_path):
     gr2 = sample_records(GR2)
     (path,) = write_360giving_json(
-        tmp_path / "gr2.json", [GR2], gr2.applications, gr2.awards, publisher=PUBLISHER, as_of=AS_OF
+        tmp_path / "gr2.json",
+        [GR2],
+        gr2.applications,
+        gr2.awards,
+        publisher=PUBLISHER,
+        as_of=AS_OF,
+        pm=PM,
     )
     return path
 
@@ -125,7 +139,13 @@ def test_json_errors_are_located_by_grant_id_and_json_path(tmp_path):
 def test_csv_errors_are_located_by_row_column_and_grant_id(tmp_path):
     gr2 = sample_records(GR2)
     (path,) = write_360giving_csv(
-        tmp_path / "gr2.csv", [GR2], gr2.applications, gr2.awards, publisher=PUBLISHER, as_of=AS_OF
+        tmp_path / "gr2.csv",
+        [GR2],
+        gr2.applications,
+        gr2.awards,
+        publisher=PUBLISHER,
+        as_of=AS_OF,
+        pm=PM,
     )
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import attrs
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS
 
+from sgfund import make_plugin_manager
 from sgfund.dates import london
 from sgfund.errors import DataError, ExportError
+from sgfund.examples_scf import GR2, sample_records
 from sgfund.io.threesixtygiving import (
     Publisher,
     build_package,
@@ -23,7 +26,9 @@ from sgfund.io.threesixtygiving import (
 )
 from sgfund.io.threesixtygiving.schema import _canonical
 from sgfund.money import round_money
-from sgfund.sample import GR2, sample_records
+
+# The built-in plugins and the vocabulary and districts the example rounds need; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 
 GOOD = Path(__file__).parent / "data" / "good"
 OTHER = GOOD / "other-publisher-grants"
@@ -192,6 +197,7 @@ def test_sgfund_exports_as_xlsx_and_reads_it_back_strictly(tmp_path):
         records.applications,
         records.awards,
         publisher=PUBLISHER,
+        pm=PM,
         as_of=date(2023, 4, 1),
     )
     back = read_360giving(path, prefix=PUBLISHER.prefix)
@@ -212,12 +218,18 @@ def test_publisher_data_source_and_last_modified_fill_every_grant():
         records.applications,
         records.awards,
         publisher=publisher,
+        pm=PM,
         as_of=london(2023, 4, 1, 10),
     ).package
     assert {g["dataSource"] for g in package["grants"]} == {publisher.data_source}
     assert {g["dateModified"] for g in package["grants"]} == {"2023-04-01T10:00:00+01:00"}
     dated = build_package(
-        [GR2], records.applications, records.awards, publisher=publisher, as_of=date(2023, 4, 1)
+        [GR2],
+        records.applications,
+        records.awards,
+        publisher=publisher,
+        pm=PM,
+        as_of=date(2023, 4, 1),
     ).package
     assert all("dateModified" not in g for g in dated["grants"])  # no time is made up
 

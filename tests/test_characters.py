@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from sgfund.dates import parse_date, parse_datetime
 from sgfund.errors import FieldError
+from sgfund.examples_scf import GR2
 from sgfund.money import parse_money
 from sgfund.organisations import (
     Organisation,
@@ -16,7 +17,6 @@ from sgfund.organisations import (
     normalise_company_number,
     normalise_postcode,
 )
-from sgfund.sample import GR2
 
 # Digits Python's \d, int() and Decimal() read, which sgfund must not.
 OTHER_DIGITS = st.characters(categories=["Nd", "No", "Nl"], exclude_characters="0123456789").filter(

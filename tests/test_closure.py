@@ -8,20 +8,33 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sgfund_westyorkshire import DATA_PLUGINS, SAFEGUARDING_THEMES
 
-from sgfund import ClosureRefused, RoundClosedError, london
+from sgfund import (
+    Assessment,
+    ClosureRefused,
+    Finding,
+    RoundClosedError,
+    Status,
+    Verdict,
+    london,
+    make_plugin_manager,
+)
 from sgfund.closure import close_round, closure_digest
 from sgfund.decisions import Decision, Outcome
+from sgfund.examples_scf import GR1, GR2, GR3, GR4, GR5, sample_records
 from sgfund.io.declared import read_declared_figures
 from sgfund.reconcile import compare_figures
 from sgfund.review import Resolution
-from sgfund.sample import GR1, GR2, GR3, GR4, GR5, sample_records
 from sgfund.scope import DeclaredFigure, Precision, Scope
 from sgfund.testing import strategies as sst
 from sgfund.totals import compute_totals
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 AT = london(2022, 11, 1, 10)
+# The built-in plugins and the vocabulary the example rounds name; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
+THEMES = SAFEGUARDING_THEMES.active_slugs
 
 
 @pytest.fixture(scope="module")
@@ -151,14 +164,14 @@ def test_sources_that_disagree_by_one_project_are_reported_not_fatal(declared):
 
 
 def test_close_gr2_gives_a_record(gr2, declared):
-    record = close_round(gr2, actor="Finance officer", at=AT, declared=declared["mayor-gr2"])
+    record = close_round(gr2, actor="Finance officer", at=AT, pm=PM, declared=declared["mayor-gr2"])
     assert record.round_id == "mayor-gr2"
     assert record.totals.awards.total == Decimal("326032.84")
     assert record.digest == closure_digest(gr2)
     assert record.closed_by == "Finance officer"
     assert all(f.matched for f in record.figures)
     with pytest.raises(RoundClosedError) as err:
-        close_round(gr2, actor="Someone else", at=AT, closed=record)
+        close_round(gr2, actor="Someone else", at=AT, pm=PM, closed=record)
     assert "Finance officer" in str(err.value)
     assert "2022-11-01T10:00:00+00:00" in str(err.value)
 
@@ -173,24 +186,28 @@ def test_closure_refuses_listing_every_reason(gr2, declared):
     ]
     awards = [a for a in gr2.awards if a.application_id != undecided]
     referred = gr2.applications[5].id
-
-    @attrs.frozen
-    class FakeAssessment:
-        application_id: str
-        status: str
-
+    late = Finding(
+        rule_id="submitted-in-window",
+        rule_version="1",
+        plugin="sgfund.plugins.rules",
+        verdict=Verdict.REFER,
+        reason="submitted after the round closed",
+    )
     broken = attrs.evolve(
         gr2,
         decisions=decisions,
         awards=awards,
-        assessments=(FakeAssessment(referred, "refer"),),
+        assessments=(Assessment(application_id=referred, status=Status.REFER, findings=[late]),),
     )
     with pytest.raises(ClosureRefused) as err:
-        close_round(broken, actor="officer", at=AT, declared=declared["mayor-gr2"])
+        close_round(broken, actor="officer", at=AT, pm=PM, declared=declared["mayor-gr2"])
     reasons = err.value.reasons
     assert f"application {undecided} has no decision" in reasons
     assert f"application {rejected_id} is deferred: decide it before closing" in reasons
-    assert f"application {referred} was referred and the referral is unresolved" in reasons
+    assert (
+        f"application {referred} was referred and the referral is unresolved: "
+        "submitted-in-window v1 (plugin sgfund.plugins.rules): submitted after the round closed"
+    ) in reasons
     assert any("does not match '£326,032.84'" in r for r in reasons)
     assert any("does not match '61 projects'" in r for r in reasons)
     assert len(reasons) == 5
@@ -226,12 +243,18 @@ def test_closure_refuses_listing_every_reason(gr2, declared):
         ],
     )
     with pytest.raises(ClosureRefused) as err:
-        close_round(fixed, actor="officer", at=AT, declared=declared["mayor-gr2"])
-    assert all(r.startswith("reconciliation [declared-figures]") for r in err.value.reasons)
+        close_round(fixed, actor="officer", at=AT, pm=PM, declared=declared["mayor-gr2"])
+    assert all(
+        r.startswith(
+            "reconciliation [declared-figures v1 (plugin sgfund.plugins.reconciliation)]: "
+        )
+        for r in err.value.reasons
+    )
     record = close_round(
         fixed,
         actor="officer",
         at=AT,
+        pm=PM,
         declared=declared["mayor-gr2"],
         override_reason="Applicant withdrew after publication",
     )
@@ -249,7 +272,7 @@ def test_award_over_max_grant_needs_a_justification(gr2):
         for a in gr2.awards
     ]
     with pytest.raises(ClosureRefused) as err:
-        close_round(attrs.evolve(gr2, decisions=over, awards=awards), actor="o", at=AT)
+        close_round(attrs.evolve(gr2, decisions=over, awards=awards), actor="o", at=AT, pm=PM)
     assert any("above the round's maximum grant £6,000.00" in r for r in err.value.reasons)
     assert any("above the £" in r and "requested" in r for r in err.value.reasons)
     justified = [
@@ -258,13 +281,13 @@ def test_award_over_max_grant_needs_a_justification(gr2):
         else d
         for d in over
     ]
-    close_round(attrs.evolve(gr2, decisions=justified, awards=awards), actor="o", at=AT)
+    close_round(attrs.evolve(gr2, decisions=justified, awards=awards), actor="o", at=AT, pm=PM)
 
 
 # --- Properties over generated rounds --------------------------------------------------------
 
 
-@given(sst.round_records())
+@given(sst.round_records(themes=THEMES))
 def test_breakdowns_add_up_to_the_total(records):
     totals = compute_totals(records.round, records.applications, records.awards)
     total = totals.awards.total
@@ -280,7 +303,7 @@ def test_breakdowns_add_up_to_the_total(records):
 
 @given(
     st.lists(
-        sst.round_records(max_applications=8),
+        sst.round_records(max_applications=8, themes=THEMES),
         min_size=1,
         max_size=4,
         unique_by=lambda r: r.round.id,
@@ -304,7 +327,7 @@ def test_totals_of_a_union_are_the_sums_of_totals(parts):
         )
 
 
-@given(sst.round_records(), st.randoms(use_true_random=False))
+@given(sst.round_records(themes=THEMES), st.randoms(use_true_random=False))
 def test_closure_digest_does_not_depend_on_order(records, rng):
     def shuffled(values):
         values = list(values)
@@ -318,8 +341,8 @@ def test_closure_digest_does_not_depend_on_order(records, rng):
         awards=shuffled(records.awards),
     )
     assert closure_digest(mixed) == closure_digest(records)
-    record = close_round(mixed, actor="o", at=AT)
-    assert record.digest == close_round(records, actor="o", at=AT).digest
+    record = close_round(mixed, actor="o", at=AT, pm=PM)
+    assert record.digest == close_round(records, actor="o", at=AT, pm=PM).digest
 
 
 figures = st.builds(
@@ -345,12 +368,73 @@ def test_reconciliation_never_raises_on_any_declared_figures(records, declared):
 
 
 def test_closure_records_the_rule_versions_that_assessed_the_round(gr2):
-    from sgfund import assess, make_plugin_manager
+    from sgfund import assess
 
-    pm = make_plugin_manager(entry_points=False)
+    pm = PM
     assessed = assess(GR2, gr2.applications, pm=pm, as_of=date(2022, 6, 30))
     assert assessed.rule_versions["amount-within-limits"] == "1"
     assert all(a.rule_versions == assessed.rule_versions for a in assessed)
     record = close_round(attrs.evolve(gr2, assessments=assessed), actor="o", at=AT, pm=pm)
     assert record.rule_versions == assessed.rule_versions
     assert record.findings_summary == {"eligible": len(gr2.applications)}
+
+
+def test_approving_what_a_rule_failed_names_the_rule(gr2):
+    approved = next(d for d in gr2.decisions if d.outcome is Outcome.APPROVED)
+    too_much = Finding(
+        rule_id="amount-within-limits",
+        rule_version="1",
+        plugin="sgfund.plugins.rules",
+        verdict=Verdict.FAIL,
+        reason="£7,000.00 requested is more than the round's maximum grant",
+    )
+    records = attrs.evolve(
+        gr2,
+        assessments=[
+            Assessment(
+                application_id=approved.application_id,
+                status=Status.INELIGIBLE,
+                findings=[too_much],
+            )
+        ],
+    )
+    with pytest.raises(ClosureRefused) as err:
+        close_round(records, actor="o", at=AT, pm=PM)
+    assert err.value.reasons == (
+        f"application {approved.application_id} is approved but was assessed ineligible: "
+        "amount-within-limits v1 (plugin sgfund.plugins.rules): £7,000.00 requested is more "
+        "than the round's maximum grant",
+    )
+
+
+def test_an_officers_override_reaches_the_award_and_closure_checks_it(gr2):
+    from sgfund import Award, ThemeOverride, ThemeSource, assess
+
+    app = gr2.applications[0]
+    assessed = assess(GR2, gr2.applications, pm=PM, as_of=date(2022, 6, 30))
+    override = ThemeOverride(
+        application_id=app.id,
+        themes={"rape-sexual-offences"},
+        reason="the panel's reading of the project",
+        set_by="A. Officer",
+        set_on=date(2022, 9, 1),
+    )
+    records = attrs.evolve(gr2, assessments=assessed, theme_overrides=[override])
+    final = records.final_themes()[app.id]
+    assert (final.themes, final.source) == ({"rape-sexual-offences"}, ThemeSource.OFFICER)
+    others = records.final_themes()[gr2.applications[1].id]
+    # Only the built-in declared-themes classifier ran: the declared themes, marked declared.
+    assert (others.themes, others.source) == (
+        gr2.applications[1].declared_themes,
+        ThemeSource.DECLARED,
+    )
+    # An award made before the override no longer agrees with it: closure says so.
+    with pytest.raises(ClosureRefused, match="themes differ from the officer's override"):
+        close_round(records, actor="o", at=AT, pm=PM)
+    decision = next(d for d in gr2.decisions if d.application_id == app.id)
+    award = Award.from_decision(decision, app, themes=final, award_id=f"{app.id}-A")
+    fixed = attrs.evolve(
+        records, awards=[award if a.application_id == app.id else a for a in gr2.awards]
+    )
+    record = close_round(fixed, actor="o", at=AT, pm=PM)
+    assert record.totals.by_theme_touching["rape-sexual-offences"].count >= 1

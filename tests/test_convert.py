@@ -22,14 +22,14 @@ from sgfund import (
     structure,
     unstructure,
 )
-from sgfund.sample import GR2
+from sgfund.examples_scf import GR2
 from sgfund.testing import strategies as sst
 
 MODELS = [
     (sst.funds(), Fund),
     (sst.eras(), Era),
     (sst.rounds(), Round),
-    (sst.rounds(vocabulary=None), Round),
+    (sst.rounds(vocabulary_ids=("safeguarding", "local-priorities")), Round),
     (sst.organisations(), Organisation),
     (sst.applications(), Application),
     (sst.decisions(), Decision),

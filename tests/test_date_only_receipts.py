@@ -13,9 +13,9 @@ from sgfund import Application, Verdict, london
 from sgfund.convert import dumps, loads
 from sgfund.eligibility import run_rules
 from sgfund.errors import FieldError
+from sgfund.examples_scf import GR2
 from sgfund.manager import Registered
 from sgfund.plugins.rules import RULES
-from sgfund.sample import GR2
 from sgfund.testing.builders import application
 
 WINDOW = next(r for r in RULES if r.id == "submitted-in-window")

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import attrs
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS
 
-from sgfund import DataError
+from sgfund import DataError, make_plugin_manager
+from sgfund.examples_scf import GR2, SCF, sample_records
 from sgfund.io.importer import read_applications
 from sgfund.ledger import Ledger
-from sgfund.sample import GR2, SCF, sample_records
 
 AT = datetime(2022, 10, 6, 10, tzinfo=UTC)
 
@@ -23,6 +24,10 @@ def ledger(tmp_path):
         opened.add_round(GR2, actor="admin")
         opened.add_applications(records.applications, actor="officer")
         yield opened, records
+
+
+# The built-in plugins and the vocabulary the example rounds name; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 
 
 def test_the_ledger_refuses_an_unjustified_award_above_the_maximum(ledger):
@@ -81,7 +86,7 @@ def test_the_importer_locates_an_unjustified_award_by_row_and_column(tmp_path):
     with source.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([header, row])
     with pytest.raises(DataError) as err:
-        read_applications(source, rounds=[GR2])
+        read_applications(source, pm=PM, rounds=[GR2])
     problems = err.value.problems
     assert [(p.row, p.column) for p in problems] == [(2, "amount_awarded"), (2, "amount_awarded")]
     assert "above the round's maximum grant £6,000.00" in problems[0].message

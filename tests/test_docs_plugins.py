@@ -6,13 +6,21 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS
 
-from sgfund import ThemeSource, Verdict, assess, make_plugin_manager
+from sgfund import (
+    ThemeSource,
+    Verdict,
+    assess,
+    make_plugin_manager,
+    round_areas,
+    round_vocabularies,
+)
 from sgfund.checks import run_reconciliation_checks
+from sgfund.examples_scf import GR2
 from sgfund.hookspecs import SgfundSpecs
-from sgfund.sample import GR2
 from sgfund.scope import Scope
-from sgfund.testing.builders import application
+from sgfund.testing.builders import application, round
 from sgfund.totals import Totals
 
 ROOT = Path(__file__).parents[1]
@@ -38,9 +46,11 @@ def example(hook):
 
 def test_there_are_hooks_to_document():
     assert HOOKS == [
+        "sgfund_areas",
         "sgfund_eligibility_rules",
         "sgfund_reconciliation_checks",
         "sgfund_theme_classifiers",
+        "sgfund_theme_vocabularies",
     ]
 
 
@@ -59,8 +69,24 @@ def test_every_hook_has_a_test(hook):
     assert tested, f"no test implements {hook}"
 
 
+def test_the_vocabulary_example_works():
+    pm = make_plugin_manager(plugins=[example("sgfund_theme_vocabularies")], entry_points=False)
+    vocabularies = round_vocabularies(pm, round(theme_vocabularies=("pcp-priorities",)))
+    assert vocabularies.live_slugs == {"victims-witnesses", "safer-places"}
+    assert vocabularies.find("drugs-alcohol")[1].archived
+
+
+def test_the_areas_example_works():
+    pm = make_plugin_manager(plugins=[example("sgfund_areas")], entry_points=False)
+    areas = round_areas(pm, round(fund_id="harbour-fund"))
+    assert areas.get("Riverside").code == "E05000001"
+    assert areas.locate("AB2 3CD").name == "Old Town"
+    assert round_areas(pm, round()).get("Riverside") is None
+
+
 def test_the_eligibility_example_works():
-    pm = make_plugin_manager(plugins=[example("sgfund_eligibility_rules")], entry_points=False)
+    plugins = [example("sgfund_eligibility_rules"), *DATA_PLUGINS]
+    pm = make_plugin_manager(plugins=plugins, entry_points=False)
     long = application(GR2, id="A-1", project_end=date(2025, 12, 31))
     found = assess(GR2, [long], pm=pm, as_of=date(2022, 7, 1))["A-1"].findings
     assert ("max-two-years", "1", Verdict.FAIL) in {
@@ -69,7 +95,8 @@ def test_the_eligibility_example_works():
 
 
 def test_the_classifier_example_works():
-    pm = make_plugin_manager(plugins=[example("sgfund_theme_classifiers")], entry_points=False)
+    plugins = [example("sgfund_theme_classifiers"), *DATA_PLUGINS]
+    pm = make_plugin_manager(plugins=plugins, entry_points=False)
     app = application(GR2, id="A-1", summary="Helping older people spot phone scams")
     [match] = assess(GR2, [app], pm=pm, as_of=date(2022, 7, 1))["A-1"].themes
     assert (match.theme, match.source, match.by) == (

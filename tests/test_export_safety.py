@@ -6,13 +6,18 @@ import csv
 
 import attrs
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS
 
+from sgfund import make_plugin_manager
 from sgfund.errors import ExportError, FieldError
+from sgfund.examples_scf import GR2, sample_records
 from sgfund.io.export import Table, application_table, write_xlsx
 from sgfund.io.importer import read_applications
 from sgfund.io.transparency import INDIVIDUAL_REASONS, transparency_rows
 from sgfund.organisations import OrgType
-from sgfund.sample import GR2, sample_records
+
+# The built-in plugins and the vocabulary and districts the example rounds need; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 
 RECORDS = sample_records(GR2)
 
@@ -91,7 +96,7 @@ def test_the_errors_csv_reimports_to_the_same_values(tmp_path):
         "01/11/2022,31/10/2023,10/06/2022\r\n",
         encoding="utf-8",
     )
-    result = read_applications(path, rounds=[GR2], bad_rows="set-aside")
+    result = read_applications(path, pm=PM, rounds=[GR2], bad_rows="set-aside")
     errors = result.errors_file
     with errors.open(encoding="utf-8-sig", newline="") as handle:
         written = list(csv.reader(handle))
@@ -100,7 +105,7 @@ def test_the_errors_csv_reimports_to_the_same_values(tmp_path):
     written[1][8] = "£500"
     with errors.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(written)
-    [app] = read_applications(errors, rounds=[GR2]).applications
+    [app] = read_applications(errors, pm=PM, rounds=[GR2]).applications
     assert app.organisation.name == "=Fun run 2"  # the apostrophe is gone on the way back in
     assert app.title == "@home safe"
     assert app.summary == "-dash"

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sgfund.errors import FieldError, SgfundError
+from sgfund.examples_scf import GR1, GR2, sample_records
 from sgfund.io.export import (
     Filter,
     Table,
@@ -23,7 +24,6 @@ from sgfund.io.export import (
 )
 from sgfund.io.files import FORMULA_STARTS
 from sgfund.organisations import OrgType
-from sgfund.sample import GR1, GR2, sample_records
 from sgfund.testing import strategies as sst
 
 GR1_RECORDS, GR2_RECORDS = sample_records(GR1), sample_records(GR2)

@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS
 
+from sgfund import make_plugin_manager
 from sgfund.errors import DataError
+from sgfund.examples_scf import GR1, GR2
 from sgfund.io import csv_reader
 from sgfund.io.columns import column_letter
 from sgfund.io.importer import ImportResult, read_applications, read_decisions
 from sgfund.io.rows import MAX_STRAY_CELLS
-from sgfund.sample import GR1, GR2
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"
@@ -34,8 +36,12 @@ class Case(NamedTuple):
     located: str | None = None  # the file the problems are in, if not the bad file itself
 
 
+# The built-in plugins and the vocabulary the example rounds name; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
+
+
 def applications(path: Path, **options: object) -> ImportResult:
-    return read_applications(path, rounds=[GR1, GR2], **options)  # type: ignore[arg-type]
+    return read_applications(path, pm=PM, rounds=[GR1, GR2], **options)  # type: ignore[arg-type]
 
 
 def decisions(path: Path, **options: object) -> ImportResult:

@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sgfund_westyorkshire import SAFEGUARDING_THEMES
 
-from sgfund import AwardRoute, OrgType, Outcome, london
+from sgfund import AwardRoute, OrgType, Outcome, Vocabularies, london
 from sgfund.errors import FieldError
+from sgfund.examples_scf import GR2
 from sgfund.io import cells
 from sgfund.io.xlsx_reader import cell_text
 from sgfund.money import parse_money
-from sgfund.sample import GR2
 
 
 @pytest.mark.parametrize(
@@ -58,17 +59,23 @@ def test_an_unknown_name_lists_the_choices():
     assert caught.value.expected.startswith("a decision outcome: one of approved, deferred,")
 
 
+GR2_THEMES = Vocabularies(round_id=GR2.id, vocabularies=[SAFEGUARDING_THEMES])
+
+
 def test_themes_by_slug_or_label_separated_by_semicolons():
-    reader = cells.ThemeReader(GR2)
+    reader = cells.ThemeReader(GR2_THEMES)
     slugs, errors = reader.read(" Domestic Abuse ;stalking-harassment;; fraud and cyber crime ")
     assert slugs == {"domestic-abuse", "stalking-harassment", "fraud-cyber-crime"}
     assert errors == []
 
 
 def test_each_unknown_theme_is_its_own_error():
-    slugs, errors = cells.ThemeReader(GR2).read("knife crime; domestic-abuse; ASB")
+    slugs, errors = cells.ThemeReader(GR2_THEMES).read("knife crime; domestic-abuse; ASB")
     assert slugs == {"domestic-abuse"}
     assert [e.value for e in errors] == ["knife crime", "ASB"]
+    assert "a theme of round mayor-gr2: one of child-sexual-abuse-exploitation" in (
+        errors[0].expected
+    )
 
 
 @pytest.mark.parametrize(

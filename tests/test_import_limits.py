@@ -8,12 +8,17 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS
 
+from sgfund import make_plugin_manager
 from sgfund.errors import DataError
+from sgfund.examples_scf import GR2
 from sgfund.io import csv_reader, importer
 from sgfund.io.importer import MAX_PROBLEMS, read_applications
 from sgfund.io.rows import MAX_STRAY_CELLS
-from sgfund.sample import GR2
+
+# The built-in plugins and the vocabulary and districts the example rounds need; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 
 HEADER = (
     "application_id,round_id,organisation_name,organisation_type,postcode,project_title,"
@@ -50,7 +55,7 @@ def _peak(read) -> tuple[int, BaseException | None]:
 def test_problems_beyond_the_cap_are_counted_not_kept(tmp_path):
     path = _file(tmp_path / "bad.csv", rows=MAX_PROBLEMS + 200, amount="lots")
     with pytest.raises(DataError) as caught:
-        read_applications(path, rounds=[GR2])
+        read_applications(path, pm=PM, rounds=[GR2])
     problems = caught.value.problems
     assert len(problems) == MAX_PROBLEMS + 1
     assert problems[0].row == 2
@@ -62,7 +67,7 @@ def test_problems_beyond_the_cap_are_counted_not_kept(tmp_path):
 
 def test_set_aside_counts_the_unlisted_problems(tmp_path):
     path = _file(tmp_path / "bad.csv", rows=MAX_PROBLEMS + 5, amount="lots")
-    result = read_applications(path, rounds=[GR2], bad_rows="set-aside")
+    result = read_applications(path, pm=PM, rounds=[GR2], bad_rows="set-aside")
     assert len(result.problems) == MAX_PROBLEMS
     assert result.unlisted_problems == 5
     assert result.bad_rows == MAX_PROBLEMS + 5  # every bad row is still set aside
@@ -72,7 +77,7 @@ def test_too_many_bad_characters_to_set_aside_refuses_the_file(tmp_path, monkeyp
     monkeypatch.setattr(importer, "MAX_SET_ASIDE_CHARS", 2_000)
     path = _file(tmp_path / "bad.csv", rows=50, amount="lots")
     with pytest.raises(DataError, match="too many to set aside"):
-        read_applications(path, rounds=[GR2], bad_rows="set-aside")
+        read_applications(path, pm=PM, rounds=[GR2], bad_rows="set-aside")
     assert not path.with_name("bad.errors.csv").exists()
 
 
@@ -83,7 +88,7 @@ def test_a_row_of_many_stray_cells_gives_a_bounded_number_of_problems(tmp_path):
         handle.write(HEADER)
         handle.write(GOOD_ROW.format(n=1, amount="5").rstrip("\r\n") + extra + "\r\n")
     with pytest.raises(DataError) as caught:
-        read_applications(path, rounds=[GR2])
+        read_applications(path, pm=PM, rounds=[GR2])
     problems = caught.value.problems
     assert len(problems) == MAX_STRAY_CELLS + 1
     assert problems[-1].message.startswith("199,900 value(s) in columns without a header")
@@ -105,7 +110,7 @@ def _one_long_line(path: Path, size: int, *, quoted: bool) -> Path:
 @pytest.mark.parametrize("quoted", [True, False], ids=["one huge cell", "a line of short cells"])
 def test_an_enormous_line_is_refused_with_memory_bounded(tmp_path, quoted):
     path = _one_long_line(tmp_path / "huge.csv", 24 * MiB, quoted=quoted)
-    peak, caught = _peak(lambda: read_applications(path, rounds=[GR2]))
+    peak, caught = _peak(lambda: read_applications(path, pm=PM, rounds=[GR2]))
     assert caught is not None
     [problem] = caught.problems
     assert problem.row == 2
@@ -117,10 +122,13 @@ def test_an_enormous_line_is_refused_with_memory_bounded(tmp_path, quoted):
 _MEASURE = """
 import resource, sys
 from sgfund.errors import DataError
+from sgfund_westyorkshire import DATA_PLUGINS
+from sgfund import make_plugin_manager
 from sgfund.io.importer import read_applications
-from sgfund.sample import GR2
+from sgfund.examples_scf import GR2
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 try:
-    read_applications(sys.argv[1], rounds=[GR2])
+    read_applications(sys.argv[1], pm=PM, rounds=[GR2])
 except DataError as err:
     print(len(err.problems))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
@@ -156,7 +164,7 @@ def test_the_worst_row_within_the_limit_stays_within_bounds(tmp_path):
 @pytest.mark.parametrize("quoted", [True, False], ids=["one huge cell", "a line of short cells"])
 def test_a_200_mib_line_is_refused_quickly_with_memory_bounded(tmp_path, quoted):
     path = _one_long_line(tmp_path / "huge.csv", 200 * MiB, quoted=quoted)
-    peak, caught = _peak(lambda: read_applications(path, rounds=[GR2]))
+    peak, caught = _peak(lambda: read_applications(path, pm=PM, rounds=[GR2]))
     assert caught is not None
     assert caught.problems[0].row == 2
     assert peak < 6 * csv_reader.READ_LIMIT, peak

@@ -8,14 +8,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS
 
 from sgfund import Outcome, assess, make_plugin_manager
 from sgfund.errors import DataError
+from sgfund.examples_scf import GR1, GR2, SCF
 from sgfund.io.importer import import_applications, read_applications
 from sgfund.io.mapping import load_mapping
 from sgfund.ledger import Ledger
 from sgfund.organisations import OrgType
-from sgfund.sample import GR1, GR2, SCF
+
+# The built-in plugins and the vocabulary and districts the example rounds need; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 
 GOOD = Path(__file__).parent / "data" / "good"
 SHEET = GOOD / "gr2-officer-layout.csv"
@@ -24,7 +28,7 @@ TIME_NOT_RECORDED = "time of receipt not recorded"
 
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
 def test_the_officers_17_column_sheet_imports_as_it_stands(suffix):
-    result = read_applications(SHEET, rounds=[GR1, GR2], mapping=SHEET.with_suffix(suffix))
+    result = read_applications(SHEET, pm=PM, rounds=[GR1, GR2], mapping=SHEET.with_suffix(suffix))
     assert len(result.applications) == 9
     assert len(result.decisions) == 8  # GR2-108 has no decision yet
     by_id = {a.id: a for a in result.applications}
@@ -53,14 +57,13 @@ def test_the_officers_sheet_goes_into_the_ledger_and_closing_day_receipts_are_re
         ledger.add_round(GR2, actor="admin")
         ledger.set_round_state(GR2.id, "open", actor="admin")
         result = import_applications(
-            ledger, SHEET, actor="officer", mapping=SHEET.with_suffix(".toml")
+            ledger, SHEET, actor="officer", mapping=SHEET.with_suffix(".toml"), pm=PM
         )
         stored = ledger.round_records(GR2.id).applications
     assert {a.id: a.submitted_at for a in stored} == {
         a.id: a.submitted_at for a in result.applications
     }  # the ledger keeps the day alone too
-    pm = make_plugin_manager(entry_points=False)
-    assessed = assess(GR2, stored, pm=pm, as_of=date(2022, 6, 13))
+    assessed = assess(GR2, stored, pm=PM, as_of=date(2022, 6, 13))
     window = {
         a.application_id: [f.reason for f in a.referred if f.rule_id == "submitted-in-window"]
         for a in assessed.assessments
@@ -114,14 +117,14 @@ def _mapping(tmp_path: Path, data: dict[str, object]) -> Path:
 def test_a_constant_fills_a_column_the_sheet_lacks(tmp_path):
     path = _sheet(tmp_path, HEADER, ROW)
     mapping = _mapping(tmp_path, {"constants": {"round_id": "mayor-gr2"}})
-    [app] = read_applications(path, rounds=[GR2], mapping=mapping).applications
+    [app] = read_applications(path, pm=PM, rounds=[GR2], mapping=mapping).applications
     assert app.round_id == "mayor-gr2"
 
 
 def test_without_the_constant_the_missing_round_says_a_constant_would_do(tmp_path):
     path = _sheet(tmp_path, HEADER, ROW)
     with pytest.raises(DataError, match="or give it a constant"):
-        read_applications(path, rounds=[GR2])
+        read_applications(path, pm=PM, rounds=[GR2])
 
 
 def test_an_outcome_constant_makes_every_row_a_decision(tmp_path):
@@ -133,7 +136,7 @@ def test_an_outcome_constant_makes_every_row_a_decision(tmp_path):
         "decided_by": "Panel",
     }
     result = read_applications(
-        path, rounds=[GR2], mapping=_mapping(tmp_path, {"constants": constants})
+        path, pm=PM, rounds=[GR2], mapping=_mapping(tmp_path, {"constants": constants})
     )
     [decision] = result.decisions
     assert decision.amount_awarded == 900
@@ -146,7 +149,9 @@ def test_labels_are_matched_without_regard_to_case_spaces_or_punctuation(tmp_pat
         "constants": {"round_id": "mayor-gr2"},
         "values": {"organisation_type": {"Parish/Town Council": "Parish or town council"}},
     }
-    [app] = read_applications(path, rounds=[GR2], mapping=_mapping(tmp_path, mapping)).applications
+    [app] = read_applications(
+        path, pm=PM, rounds=[GR2], mapping=_mapping(tmp_path, mapping)
+    ).applications
     assert app.organisation.type is OrgType.PARISH_OR_TOWN_COUNCIL
 
 
@@ -157,7 +162,7 @@ def test_an_unmapped_label_still_reads_as_usual_and_an_unknown_one_is_a_problem(
         "values": {"organisation_type": {"Police": "statutory-body"}},
     }
     with pytest.raises(DataError) as caught:
-        read_applications(path, rounds=[GR2], mapping=_mapping(tmp_path, mapping))
+        read_applications(path, pm=PM, rounds=[GR2], mapping=_mapping(tmp_path, mapping))
     [problem] = caught.value.problems
     assert (problem.row, problem.column, problem.value) == (3, "Org Type", "Sole trader")
 
@@ -171,7 +176,7 @@ def test_ignore_keeps_an_alias_from_taking_a_column(tmp_path):
         "constants": {"round_id": "mayor-gr2"},
         "ignore": ["Type"],
     }
-    result = read_applications(path, rounds=[GR2], mapping=_mapping(tmp_path, mapping))
+    result = read_applications(path, pm=PM, rounds=[GR2], mapping=_mapping(tmp_path, mapping))
     assert result.applications[0].organisation.type is OrgType.CIC
     assert result.ignored_columns == ("Type",)
 
@@ -182,14 +187,14 @@ def test_a_justification_column_carries_an_award_above_the_maximum(tmp_path):
     constants = {"round_id": "mayor-gr2", "decided_on": "06/10/2022", "decided_by": "Panel"}
     path = _sheet(tmp_path, header, over)
     result = read_applications(
-        path, rounds=[GR2], mapping=_mapping(tmp_path, {"constants": constants})
+        path, pm=PM, rounds=[GR2], mapping=_mapping(tmp_path, {"constants": constants})
     )
     [decision] = result.decisions
     assert decision.justification == "Only provider; panel agreed"
     without = _sheet(tmp_path, header, [*over[:-1], ""])
     with pytest.raises(DataError, match=r"maximum grant £6,000\.00 and needs a recorded"):
         read_applications(
-            without, rounds=[GR2], mapping=_mapping(tmp_path, {"constants": constants})
+            without, pm=PM, rounds=[GR2], mapping=_mapping(tmp_path, {"constants": constants})
         )
 
 
@@ -197,7 +202,7 @@ def test_a_currency_column_must_say_pounds(tmp_path):
     path = _sheet(tmp_path, [*HEADER, "Currency"], [*ROW, "GBP"], ["A-2", *ROW[1:], "EUR"])
     mapping = _mapping(tmp_path, {"constants": {"round_id": "mayor-gr2"}})
     with pytest.raises(DataError) as caught:
-        read_applications(path, rounds=[GR2], mapping=mapping)
+        read_applications(path, pm=PM, rounds=[GR2], mapping=mapping)
     [problem] = caught.value.problems
     assert (problem.row, problem.column) == (3, "Currency")
     assert "GBP: sgfund keeps money in pounds sterling" in problem.message

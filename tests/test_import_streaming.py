@@ -6,14 +6,20 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS
 
+from sgfund import make_plugin_manager
+from sgfund.examples_scf import GR2
 from sgfund.io.importer import read_applications
-from sgfund.sample import GR2
 
 HEADER = (
     "application_id,round_id,organisation_name,organisation_type,postcode,project_title,"
     "project_summary,amount_requested,project_start,project_end,submitted_at,themes\r\n"
 )
+
+
+# The built-in plugins and the vocabulary the example rounds name; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 
 
 def write_big_csv(path: Path, rows: int, summary_chars: int) -> int:
@@ -32,7 +38,7 @@ def write_big_csv(path: Path, rows: int, summary_chars: int) -> int:
 def peak_while_reading(path: Path, **options) -> tuple[int, object]:
     tracemalloc.start()
     try:
-        result = read_applications(path, rounds=[GR2], **options)
+        result = read_applications(path, pm=PM, rounds=[GR2], **options)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -8,22 +8,27 @@ import signal
 import stat
 
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS
 
+from sgfund import make_plugin_manager
 from sgfund.errors import DataError
+from sgfund.examples_scf import GR2
 from sgfund.io.declared import read_declared_figures
 from sgfund.io.export import Table, write_csv, write_xlsx
 from sgfund.io.files import atomic_write, restore_cell
 from sgfund.io.importer import read_applications
 from sgfund.io.threesixtygiving import read_360giving
-from sgfund.sample import GR2
+
+# The built-in plugins and the vocabulary and districts the example rounds need; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX file kinds and modes")
 
 
 def _readers():
     return {
-        "csv": lambda p: read_applications(p, rounds=[GR2]),
-        "xlsx": lambda p: read_applications(p, rounds=[GR2]),
+        "csv": lambda p: read_applications(p, pm=PM, rounds=[GR2]),
+        "xlsx": lambda p: read_applications(p, pm=PM, rounds=[GR2]),
         "json": lambda p: read_360giving(p),
         "declared": lambda p: read_declared_figures(p),
     }
@@ -89,7 +94,7 @@ def test_a_device_is_refused(tmp_path):
     path = tmp_path / "grants.csv"
     path.symlink_to("/dev/zero")  # endless bytes: reading it would never finish
     with pytest.raises(DataError, match="not a regular file"):
-        read_applications(path, rounds=[GR2])
+        read_applications(path, pm=PM, rounds=[GR2])
 
 
 @POSIX

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from sgfund.errors import LedgerError
+from sgfund.examples_scf import SCF
 from sgfund.ledger import ANCHOR_PREFIX, Anchor, AnchoredClosure, Ledger, verify_file
-from sgfund.sample import SCF
 
 _spec = importlib.util.spec_from_file_location(
     "ledger_worker", Path(__file__).with_name("ledger_worker.py")
@@ -32,7 +32,7 @@ def _history(path: Path, decider: str = "clerk") -> dict[str, AnchoredClosure]:
         ledger.add_fund(SCF, actor="admin", at=AT)
         for round_id in ("gr-a", "gr-b"):
             worker.prepare_round(ledger, round_id, 3, decider=decider)
-            closed[round_id] = ledger.close_round(round_id, actor="manager", at=AT)
+            closed[round_id] = ledger.close_round(round_id, pm=worker.PM, actor="manager", at=AT)
         worker.prepare_round(ledger, "gr-c", 2)
     return closed
 

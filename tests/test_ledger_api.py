@@ -24,10 +24,10 @@ from sgfund.errors import (
     LifecycleError,
     RoundClosedError,
 )
+from sgfund.examples_scf import GR1, GR2, SCF
 from sgfund.ledger import SCHEMA_VERSION, Ledger, LedgerPolicy, kinds, open_ledger
 from sgfund.lifecycle import RoundState
-from sgfund.review import Resolution
-from sgfund.sample import GR1, GR2, SCF
+from sgfund.review import Resolution, ThemeOverride
 from sgfund.testing import strategies as sst
 from sgfund.types import Finding, Verdict
 
@@ -182,13 +182,13 @@ def test_an_import_with_one_bad_row_writes_nothing(ledger):
     records = worker.records_for(GR2.id)
     _opened(ledger)
     apps = list(records.applications)
-    apps[40] = attrs.evolve(apps[40], declared_themes={"domestic-abuse", "knife-crime"})
+    apps[40] = attrs.evolve(apps[40], round_id="no-such-round")
     events_before = len(ledger.events())
     with pytest.raises(DataError) as caught:
         ledger.add_applications(apps, actor="clerk", at=AT)
     (problem,) = caught.value.problems
     assert apps[40].id in str(problem)
-    assert "knife-crime" in str(problem)
+    assert "no-such-round" in str(problem)
     assert problem.row == 41
     assert ledger.round_records(GR2.id).applications == ()
     assert len(ledger.events()) == events_before
@@ -200,14 +200,23 @@ def test_every_problem_in_a_batch_is_listed(ledger):
     apps = list(records.applications)
     apps.append(apps[0])
     apps.append(attrs.evolve(apps[1], id="X-1", round_id="no-such-round"))
-    apps.append(attrs.evolve(apps[2], id="X-2", declared_themes={"nope"}))
+    apps.append("not an application")
     with pytest.raises(DataError) as caught:
         ledger.add_applications(apps, actor="clerk", at=AT)
-    messages = [str(p) for p in caught.value.problems]
-    assert len(messages) == 3
-    assert "more than once" in messages[0]
-    assert "no-such-round" in messages[1]
-    assert "nope" in messages[2]
+    messages = {p.row: str(p) for p in caught.value.problems}
+    assert sorted(messages) == [6, 7, 8]
+    assert "more than once" in messages[6]
+    assert "no-such-round" in messages[7]
+    assert "not an Application" in messages[8]
+
+
+def test_declared_themes_are_stored_as_given_for_the_rule_to_judge(ledger):
+    records = worker.records_for(GR2.id, 2)
+    _opened(ledger)
+    odd = attrs.evolve(records.applications[0], declared_themes={"knife-crime"})
+    ledger.add_applications([odd], actor="clerk", at=AT)
+    (back,) = ledger.round_records(GR2.id).applications
+    assert back.declared_themes == {"knife-crime"}
 
 
 def test_ids_already_stored_are_refused_and_listed(ledger):
@@ -272,18 +281,41 @@ def test_set_themes_checks_the_vocabulary_and_records_the_reason(ledger):
     ledger.add_applications(records.applications, actor="clerk", at=AT)
     app_id = records.applications[0].id
     with pytest.raises(DataError, match="knife-crime"):
-        ledger.set_themes(app_id, {"knife-crime"}, actor="ann", reason="x", at=AT)
+        ledger.set_themes(app_id, {"knife-crime"}, actor="ann", reason="x", at=AT, pm=worker.PM)
     override = ledger.set_themes(
-        app_id, {"domestic-abuse"}, actor="ann", reason="project is about DA", at=AT
+        app_id, {"domestic-abuse"}, actor="ann", reason="project is about DA", at=AT, pm=worker.PM
     )
     assert ledger.round_records(GR2.id).theme_overrides == (override,)
     assert override.set_by == "ann"
     assert ledger.events()[-1].detail["reason"] == "project is about DA"
 
 
+def test_theme_overrides_go_only_through_set_themes_which_has_the_vocabularies(ledger):
+    # The generic record() has no plugin manager, so it cannot check themes: it refuses.
+    records = worker.records_for(GR2.id, 1)
+    _opened(ledger)
+    ledger.add_applications(records.applications, actor="clerk", at=AT)
+    override = ThemeOverride(
+        application_id=records.applications[0].id,
+        themes={"knife-crime"},
+        reason="x",
+        set_by="ann",
+        set_on=AT.date(),
+    )
+    events_before = len(ledger.events())
+    with pytest.raises(LedgerError, match="set_themes"):
+        ledger.record(kinds.THEME_OVERRIDES, [override], actor="ann", at=AT)
+    assert ledger.round_records(GR2.id).theme_overrides == ()
+    assert len(ledger.events()) == events_before
+
+
 def _referred(app_id):
     finding = Finding(
-        rule_id="needs-look", rule_version="1", verdict=Verdict.REFER, reason="unusual"
+        rule_id="needs-look",
+        rule_version="1",
+        plugin="council-checks",
+        verdict=Verdict.REFER,
+        reason="unusual",
     )
     return Assessment(
         application_id=app_id,
@@ -309,7 +341,9 @@ def test_assessments_are_stored_as_data_and_read_back_with_rule_versions(ledger)
     conn = sqlite3.connect(ledger.location)
     stored = conn.execute("SELECT * FROM assessments").fetchall()
     conn.close()
-    assert all("sgfund." not in str(value) for row in stored for value in row)
+    names = ("sgfund.assessment", "sgfund.types", "Assessment", "Finding")
+    assert not [v for row in stored for v in row for name in names if name in str(v)]
+    assert {row[3] for row in stored} == {kinds.ASSESSMENT_FORMAT}
 
 
 def test_anything_but_an_assessment_is_refused(ledger):
@@ -333,7 +367,7 @@ def test_anything_but_an_assessment_is_refused(ledger):
 
 def test_closing_writes_record_state_and_event_together(ledger):
     worker.prepare_round(ledger, "gr-a", 6)
-    record = ledger.close_round("gr-a", actor="manager", at=AT + timedelta(days=1))
+    record = ledger.close_round("gr-a", pm=worker.PM, actor="manager", at=AT + timedelta(days=1))
     assert ledger.round_state("gr-a") is RoundState.CLOSED
     assert ledger.closure("gr-a") == record
     event = ledger.events()[-1]
@@ -343,17 +377,22 @@ def test_closing_writes_record_state_and_event_together(ledger):
 
 def test_a_closed_round_refuses_every_change_naming_who_closed_it(ledger):
     records = worker.prepare_round(ledger, "gr-a", 4)
-    ledger.close_round("gr-a", actor="manager", at=AT)
+    ledger.close_round("gr-a", pm=worker.PM, actor="manager", at=AT)
     extra = attrs.evolve(records.applications[0], id="gr-a.NEW")
     attempts = [
         lambda: ledger.add_applications([extra], actor="clerk", at=AT),
         lambda: ledger.record_decisions(records.decisions[:1], actor="clerk", at=AT),
         lambda: ledger.record_awards(records.awards[:1], actor="clerk", at=AT),
         lambda: ledger.set_themes(
-            records.applications[0].id, {"domestic-abuse"}, actor="a", reason="r", at=AT
+            records.applications[0].id,
+            {"domestic-abuse"},
+            actor="a",
+            reason="r",
+            at=AT,
+            pm=worker.PM,
         ),
         lambda: ledger.set_round_state("gr-a", "open", actor="a", at=AT),
-        lambda: ledger.close_round("gr-a", actor="someone", at=AT),
+        lambda: ledger.close_round("gr-a", pm=worker.PM, actor="someone", at=AT),
     ]
     for attempt in attempts:
         with pytest.raises(RoundClosedError) as caught:
@@ -365,7 +404,7 @@ def test_a_closed_round_refuses_every_change_naming_who_closed_it(ledger):
 
 def test_the_database_itself_refuses_changes_to_a_closed_round(ledger, tmp_path):
     worker.prepare_round(ledger, "gr-a", 3)
-    ledger.close_round("gr-a", actor="manager", at=AT)
+    ledger.close_round("gr-a", pm=worker.PM, actor="manager", at=AT)
     conn = sqlite3.connect(tmp_path / "ledger.db")
     statements = [
         "UPDATE awards SET amount_pence = 1 WHERE round_id = 'gr-a'",
@@ -390,7 +429,7 @@ def test_closure_refusal_lists_every_reason(ledger):
     ledger.add_applications(records.applications, actor="clerk", at=AT)
     ledger.record_decisions(records.decisions[:2], actor="clerk", at=AT)
     with pytest.raises(ClosureRefused) as caught:
-        ledger.close_round("gr-a", actor="manager", at=AT)
+        ledger.close_round("gr-a", pm=worker.PM, actor="manager", at=AT)
     reasons = "\n".join(caught.value.reasons)
     assert "not decided" in reasons
     assert records.applications[3].id in reasons
@@ -407,15 +446,15 @@ def test_separation_of_duties_refuses_the_decider_as_closer(tmp_path, where):
         ledger.add_fund(SCF, actor="admin", policy=fund_policy, at=AT)
         worker.prepare_round(ledger, "gr-a", 3, decider="dee")
         with pytest.raises(ClosureRefused, match="separation of duties: dee"):
-            ledger.close_round("gr-a", actor="dee", at=AT)
+            ledger.close_round("gr-a", pm=worker.PM, actor="dee", at=AT)
         assert ledger.fund_policy(SCF.id).separate_closer_from_decider
-        ledger.close_round("gr-a", actor="manager", at=AT)
+        ledger.close_round("gr-a", pm=worker.PM, actor="manager", at=AT)
         assert ledger.closure("gr-a").closed_by == "manager"
 
 
 def test_without_the_policy_the_decider_may_close(ledger):
     worker.prepare_round(ledger, "gr-a", 3, decider="dee")
-    assert ledger.close_round("gr-a", actor="dee", at=AT).closed_by == "dee"
+    assert ledger.close_round("gr-a", pm=worker.PM, actor="dee", at=AT).closed_by == "dee"
 
 
 def test_resolutions_count_for_referred_applications(ledger):
@@ -429,8 +468,9 @@ def test_resolutions_count_for_referred_applications(ledger):
     ledger.record_awards(records.awards, actor="clerk", at=AT)
     for step in worker.STEPS[1:]:
         ledger.set_round_state("gr-a", step, actor="admin", at=AT)
-    with pytest.raises(ClosureRefused, match="referral is unresolved"):
-        ledger.close_round("gr-a", actor="manager", at=AT)
+    unresolved = r"referral is unresolved: needs-look v1 \(plugin council-checks\): unusual"
+    with pytest.raises(ClosureRefused, match=unresolved):
+        ledger.close_round("gr-a", pm=worker.PM, actor="manager", at=AT)
     resolution = Resolution(
         application_id=app_id,
         eligible=True,
@@ -439,7 +479,7 @@ def test_resolutions_count_for_referred_applications(ledger):
         resolved_on=AT.date(),
     )
     ledger.record_resolutions([resolution], actor="ann", at=AT)
-    ledger.close_round("gr-a", actor="manager", at=AT)
+    ledger.close_round("gr-a", pm=worker.PM, actor="manager", at=AT)
     assert ledger.round_records("gr-a").resolutions == (resolution,)
 
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sgfund.examples_scf import SCF
 from sgfund.ledger import Ledger
 from sgfund.ledger.events import GENESIS, event_hash
-from sgfund.sample import SCF
 
 _spec = importlib.util.spec_from_file_location(
     "ledger_worker", Path(__file__).with_name("ledger_worker.py")
@@ -33,7 +33,7 @@ def path(tmp_path):
         ledger.add_fund(SCF, actor="admin", at=AT)
         for round_id in ("gr-a", "gr-b"):
             worker.prepare_round(ledger, round_id, 6)
-            ledger.close_round(round_id, actor="manager", at=AT)
+            ledger.close_round(round_id, pm=worker.PM, actor="manager", at=AT)
         worker.prepare_round(ledger, "gr-c", 3)
         assert ledger.verify().ok
     return db
@@ -197,7 +197,7 @@ def pristine(tmp_path_factory):
     with Ledger.open(db) as ledger:
         ledger.add_fund(SCF, actor="admin", at=AT)
         worker.prepare_round(ledger, "gr-a", 3)
-        ledger.close_round("gr-a", actor="manager", at=AT)
+        ledger.close_round("gr-a", pm=worker.PM, actor="manager", at=AT)
         count = len(ledger.events())
     return db, count
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from sgfund.errors import ClosureRefused, LedgerError, RoundClosedError
+from sgfund.examples_scf import SCF
 from sgfund.ledger import Ledger
 from sgfund.lifecycle import RoundState
-from sgfund.sample import SCF
 
 _spec = importlib.util.spec_from_file_location(
     "ledger_worker", Path(__file__).with_name("ledger_worker.py")
@@ -41,7 +41,7 @@ def path(tmp_path):
         ledger.add_fund(SCF, actor="admin", at=AT)
         for round_id in ("gr-a", "gr-b"):
             worker.prepare_round(ledger, round_id, 4)
-            ledger.close_round(round_id, actor="manager", at=AT)
+            ledger.close_round(round_id, pm=worker.PM, actor="manager", at=AT)
         worker.prepare_round(ledger, "gr-c", 3)
         assert ledger.verify().ok
     return db
@@ -324,7 +324,7 @@ def test_an_open_rounds_forged_record_is_not_sealed_by_closing(path):
     _with_guards_lifted(path, forge)
     with Ledger.open(path) as ledger:
         with pytest.raises(ClosureRefused, match="do not match the events that wrote them"):
-            ledger.close_round("gr-c", actor="manager", at=AT)
+            ledger.close_round("gr-c", pm=worker.PM, actor="manager", at=AT)
         report = ledger.verify()
     assert not report.ok
     assert "gr-c" in {p.round_id for p in report.problems}
@@ -336,9 +336,12 @@ _CLOSE_AND_DIE = textwrap.dedent(
     """
     import os, signal, sys
     from datetime import UTC, datetime
+    from sgfund import make_plugin_manager
     from sgfund.ledger import Ledger
+    from sgfund_westyorkshire import DATA_PLUGINS
+    pm = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
     ledger = Ledger.open(sys.argv[1])
-    ledger.close_round("gr-c", actor="manager", at=datetime(2023, 1, 3, tzinfo=UTC))
+    ledger.close_round("gr-c", pm=pm, actor="manager", at=datetime(2023, 1, 3, tzinfo=UTC))
     head = ledger.head()
     print(head[0], head[1], flush=True)
     os.kill(os.getpid(), signal.SIGKILL)

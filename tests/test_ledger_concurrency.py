@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from sgfund.examples_scf import SCF
 from sgfund.ledger import Ledger
 from sgfund.lifecycle import RoundState
-from sgfund.sample import SCF
 
 WORKER = Path(__file__).with_name("ledger_worker.py")
 _spec = importlib.util.spec_from_file_location("ledger_worker", WORKER)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from sgfund.errors import LedgerError
+from sgfund.examples_scf import SCF
 from sgfund.ledger import SCHEMA_VERSION, Ledger, verify_file
 from sgfund.ledger.schema_v1 import V1
 from sgfund.ledger.sqlite import expected_schema
-from sgfund.sample import SCF
 
 _spec = importlib.util.spec_from_file_location(
     "ledger_worker", Path(__file__).with_name("ledger_worker.py")
@@ -69,7 +69,7 @@ def test_an_empty_schema_1_ledger_is_upgraded(tmp_path):
     with Ledger.open(path) as ledger:
         ledger.add_fund(SCF, actor="admin", at=AT)
         worker.prepare_round(ledger, "gr-a", 2)
-        ledger.close_round("gr-a", actor="manager", at=AT)
+        ledger.close_round("gr-a", pm=worker.PM, actor="manager", at=AT)
         assert ledger.verify().ok
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -102,7 +102,7 @@ def test_verify_file_reports_and_never_raises(tmp_path, damage):
         with Ledger.open(path) as ledger:
             ledger.add_fund(SCF, actor="admin", at=AT)
             worker.prepare_round(ledger, "gr-a", 3)
-            ledger.close_round("gr-a", actor="manager", at=AT)
+            ledger.close_round("gr-a", pm=worker.PM, actor="manager", at=AT)
         data = path.read_bytes()
         if damage == "text":
             path.write_text("not a database\n" * 300)

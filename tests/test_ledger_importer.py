@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS
 
+from sgfund import make_plugin_manager
 from sgfund.errors import DataError
+from sgfund.examples_scf import GR1, GR2, SCF
 from sgfund.io.importer import import_applications
 from sgfund.ledger import Ledger
-from sgfund.sample import GR1, GR2, SCF
 
 DATA = Path(__file__).parent / "data"
 AT = datetime(2022, 6, 11, 9, tzinfo=UTC)
@@ -27,6 +29,10 @@ def ledger(tmp_path):
         yield opened
 
 
+# The built-in plugins and the vocabulary the example rounds name; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
+
+
 def _count(ledger, table):
     conn = sqlite3.connect(ledger.location)
     (n,) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
@@ -35,7 +41,7 @@ def _count(ledger, table):
 
 
 def test_a_good_file_lands_in_the_ledger_with_its_events(ledger):
-    result = import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer")
+    result = import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer", pm=PM)
     assert _count(ledger, "applications") == len(result.applications) > 0
     assert _count(ledger, "decisions") == len(result.decisions)
     actions = [(e.action, e.actor) for e in ledger.events(round_id=GR2.id)]
@@ -44,10 +50,10 @@ def test_a_good_file_lands_in_the_ledger_with_its_events(ledger):
 
 
 def test_importing_the_same_file_twice_adds_nothing_the_second_time(ledger):
-    import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer")
+    import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer", pm=PM)
     before = _count(ledger, "applications"), len(ledger.events())
     with pytest.raises(DataError, match="already in the ledger"):
-        import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer")
+        import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer", pm=PM)
     assert (_count(ledger, "applications"), len(ledger.events())) == before
 
 
@@ -57,7 +63,7 @@ def test_unknown_round_in_the_file_writes_nothing(tmp_path):
         only_gr1.add_round(GR1, actor="admin")
         before = len(only_gr1.events())
         with pytest.raises(DataError, match="known round: one of mayor-gr1, got 'mayor-gr2'"):
-            import_applications(only_gr1, DATA / "good" / "gr2-messy.csv", actor="officer")
+            import_applications(only_gr1, DATA / "good" / "gr2-messy.csv", actor="officer", pm=PM)
         assert _count(only_gr1, "applications") == 0
         assert len(only_gr1.events()) == before
 
@@ -65,7 +71,7 @@ def test_unknown_round_in_the_file_writes_nothing(tmp_path):
 def test_a_bad_file_writes_nothing(ledger):
     before = len(ledger.events())
     with pytest.raises(DataError):
-        import_applications(ledger, DATA / "bad" / "negative-amount.csv", actor="officer")
+        import_applications(ledger, DATA / "bad" / "negative-amount.csv", actor="officer", pm=PM)
     assert _count(ledger, "applications") == 0
     assert _count(ledger, "organisations") == 0
     assert len(ledger.events()) == before
@@ -78,7 +84,7 @@ def test_applications_and_decisions_go_in_together_or_not_at_all(ledger, monkeyp
     monkeypatch.setattr(ledger, "record_decisions", refuse)
     before = len(ledger.events())
     with pytest.raises(DataError, match="decisions refused"):
-        import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer")
+        import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer", pm=PM)
     assert _count(ledger, "applications") == 0
     assert len(ledger.events()) == before
     assert ledger.verify().ok

@@ -15,11 +15,11 @@ import pytest
 from attrs import frozen
 
 from sgfund.errors import LedgerError
+from sgfund.examples_scf import SCF
 from sgfund.ledger import Ledger, kinds
 from sgfund.ledger.kinds import KINDS, RECORD_KINDS, Column, Kind, pence, to_json
 from sgfund.ledger.schema import V2_CREATE, kind_ddl
 from sgfund.lifecycle import RoundState
-from sgfund.sample import SCF
 
 _spec = importlib.util.spec_from_file_location(
     "ledger_worker", Path(__file__).with_name("ledger_worker.py")
@@ -82,7 +82,7 @@ def test_a_post_award_kind_is_written_only_for_a_closed_round(tmp_path):
         ledger.add_fund(SCF, actor="admin", at=AT)
         for round_id in ("gr-a", "gr-b"):
             worker.prepare_round(ledger, round_id, 2)
-        ledger.close_round("gr-a", actor="manager", at=AT)
+        ledger.close_round("gr-a", pm=worker.PM, actor="manager", at=AT)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.executescript(kind_ddl(PAYMENTS))
     conn.close()

@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sgfund.assessment import Assessment, Status
+from sgfund.examples_scf import SCF
 from sgfund.ledger import Ledger, LedgerPolicy, verify_file
 from sgfund.ledger.events import event_hash
 from sgfund.review import Resolution
-from sgfund.sample import SCF
 
 _spec = importlib.util.spec_from_file_location(
     "ledger_worker", Path(__file__).with_name("ledger_worker.py")
@@ -98,7 +98,7 @@ def _walk(ledger: Ledger, round_id: str, stage: int, size: int, *, corrected: bo
         ledger.set_round_state(round_id, step, actor="admin", at=AT)
     if stage < 4:
         return
-    ledger.close_round(round_id, actor="manager", at=AT)
+    ledger.close_round(round_id, pm=worker.PM, actor="manager", at=AT)
 
 
 # --- what is in the file --------------------------------------------------------------------

@@ -5,7 +5,6 @@ import attrs
 import pytest
 
 from sgfund import (
-    SAFEGUARDING_THEMES,
     Award,
     AwardRoute,
     Decision,
@@ -15,16 +14,19 @@ from sgfund import (
     OrgType,
     Outcome,
     Theme,
+    ThemeSource,
     ThemeVocabulary,
     ValidationError,
+    Vocabularies,
     london,
 )
+from sgfund.examples_scf import GR2, MAYOR_ERA
 from sgfund.organisations import (
     normalise_charity_number,
     normalise_company_number,
     normalise_postcode,
 )
-from sgfund.sample import GR1, GR2, MAYOR_ERA
+from sgfund.themes import FinalThemes
 
 
 def evolve_raw(obj, **changes):
@@ -32,18 +34,14 @@ def evolve_raw(obj, **changes):
     return type(obj)(**{**fields, **changes})
 
 
-def test_seven_safeguarding_themes_ship_built_in():
-    labels = [t.label for t in SAFEGUARDING_THEMES.themes]
-    assert labels == [
-        "Child Sexual Abuse and Exploitation",
-        "Domestic Abuse",
-        "Fraud and Cyber Crime",
-        "Human Trafficking and Modern Slavery",
-        'So Called "Honour" Based Abuse',
-        "Stalking and Harassment",
-        "Rape and Sexual Offences",
-    ]
-    assert GR2.theme("domestic-abuse")[1].label == "Domestic Abuse"
+def test_a_round_names_its_vocabularies_by_id():
+    assert GR2.theme_vocabularies == ("wy-safeguarding",)
+    with pytest.raises(FieldError, match="theme_vocabularies"):
+        evolve_raw(GR2, theme_vocabularies="wy-safeguarding")
+    with pytest.raises(FieldError, match="vocabulary ids"):
+        evolve_raw(GR2, theme_vocabularies=("Safeguarding themes",))
+    with pytest.raises(FieldError, match="each vocabulary once"):
+        evolve_raw(GR2, theme_vocabularies=("a", "a"))
 
 
 @pytest.mark.parametrize(
@@ -157,21 +155,44 @@ def test_round_rules():
         evolve_raw(GR2, advertised_pot=Decimal("-1"))
 
 
-def test_round_theme_vocabulary_checks():
-    GR2.check_themes({"domestic-abuse", "fraud-cyber-crime"})
-    with pytest.raises(ValidationError) as err:
-        GR2.check_themes({"knife-crime", "domestic-abuse", "burglary"}, field="declared_themes")
-    assert [p.value for p in err.value.problems] == ["burglary", "knife-crime"]
-    assert all(p.field == "declared_themes" for p in err.value.problems)
-    old = ThemeVocabulary(
-        id="old",
-        label="Old",
-        version="1",
-        themes=[Theme(slug="hate-crime", label="Hate crime", archived=True)],
+LOCAL = ThemeVocabulary(
+    id="local",
+    label="Local priorities",
+    version="3",
+    themes=[
+        Theme(slug="knife-crime", label="Knife crime"),
+        Theme(slug="hate-crime", label="Hate crime", archived=True),
+    ],
+)
+OTHER = ThemeVocabulary(
+    id="other", label="Other", version="1", themes=[Theme(slug="road-safety", label="Roads")]
+)
+
+
+def test_theme_validity_has_one_home():
+    themes = Vocabularies(round_id="r1", vocabularies=[LOCAL, OTHER])
+    assert themes.theme_problems({"knife-crime", "road-safety"}) == []
+    found = themes.theme_problems({"burglary", "hate-crime", "knife-crime"}, field="declared")
+    assert [(p.value, p.field) for p in found] == [
+        ("burglary", "declared"),
+        ("hate-crime", "declared"),
+    ]
+    assert "archived in local v3" in found[1].message
+    assert themes.theme_problems({"hate-crime"}, archived_ok=True) == []
+    with pytest.raises(ValidationError, match="burglary"):
+        themes.check({"burglary"})
+    assert themes.live_slugs == {"knife-crime", "road-safety"}
+    assert themes.find("hate-crime")[0].id == "local"
+    assert list(themes.labels) == ["knife-crime", "hate-crime", "road-safety"]
+    assert themes.versions == {"local": "3", "other": "1"}
+
+
+def test_a_slug_in_two_of_a_rounds_vocabularies_is_refused():
+    twin = ThemeVocabulary(
+        id="twin", label="Twin", version="1", themes=[Theme(slug="knife-crime", label="Knives")]
     )
-    rnd = evolve_raw(GR1, theme_vocabularies=(SAFEGUARDING_THEMES, old))
-    with pytest.raises(ValidationError, match="archived"):
-        rnd.check_themes({"hate-crime"})
+    with pytest.raises(FieldError, match="'knife-crime' is in both local and twin"):
+        Vocabularies(round_id="r1", vocabularies=[LOCAL, twin])
 
 
 def test_vocabulary_refuses_repeated_slugs():
@@ -198,9 +219,10 @@ def test_decisions_and_awards(sample_app):
         decided_by="Grants panel",
         amount_awarded="5950",
     )
-    award = Award.from_decision(approved, sample_app, conditions=["Quarterly report"])
+    final = FinalThemes(themes={"domestic-abuse"}, source=ThemeSource.CLASSIFIER)
+    award = Award.from_decision(approved, sample_app, themes=final, conditions=["Quarterly report"])
     assert award.amount == Decimal("5950.00")
-    assert award.themes == sample_app.declared_themes
+    assert (award.themes, award.theme_source) == ({"domestic-abuse"}, ThemeSource.CLASSIFIER)
     assert (award.start, award.end) == (sample_app.project_start, sample_app.project_end)
     assert award.conditions == ("Quarterly report",)
     with pytest.raises(FieldError, match="amount_awarded"):
@@ -231,7 +253,7 @@ def test_decisions_and_awards(sample_app):
         decided_by="p",
     )
     with pytest.raises(FieldError, match="approved"):
-        Award.from_decision(rejected, sample_app)
+        Award.from_decision(rejected, sample_app, themes=final)
     with pytest.raises(FieldError, match="end"):
         evolve_raw(award, end=date(2020, 1, 1))
 

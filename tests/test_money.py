@@ -15,7 +15,7 @@ from sgfund import (
     to_money,
 )
 from sgfund.errors import FieldError, MoneyTypeError
-from sgfund.sample import GR2
+from sgfund.examples_scf import GR2
 from sgfund.testing import strategies as sst
 
 

@@ -11,10 +11,10 @@ import pytest
 from sgfund import Application, Round
 from sgfund.convert import dumps, loads
 from sgfund.errors import DataError, FieldError, MoneyTypeError, SgfundError, ValidationError
+from sgfund.examples_scf import GR2
 from sgfund.io.declared import read_declared_figures
 from sgfund.io.export import Filter
 from sgfund.money import MAX_MONEY, parse_money, to_money
-from sgfund.sample import GR2
 from sgfund.scope import DeclaredFigure
 
 FLOATS = [5950.5, 1e3, float("nan"), float("inf"), True]

@@ -5,27 +5,32 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sgfund_westyorkshire import DATA_PLUGINS, SAFEGUARDING_THEMES
 
 from sgfund import (
+    Assessment,
     Classifier,
     DataError,
     FieldError,
+    PluginError,
     RoundAssessment,
     Status,
+    ThemeOverride,
     ThemeSource,
-    ValidationError,
     Verdict,
     assess,
     dumps,
+    final_themes,
     hit,
     hookimpl,
     loads,
     make_plugin_manager,
+    structure,
+    unstructure,
 )
-from sgfund.sample import GR2
+from sgfund.examples_scf import GR2
 from sgfund.testing import strategies as sgst
 from sgfund.testing.builders import application, organisation
-from sgfund.themes import officer_themes
 
 AS_OF = date(2022, 7, 1)
 
@@ -54,9 +59,14 @@ def gr2_batch():
     ]
 
 
+def manager():
+    """The built-in plugins and the safeguarding vocabulary GR2 names, nothing installed."""
+    return make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
+
+
 @pytest.fixture
 def pm():
-    return make_plugin_manager(entry_points=False)
+    return manager()
 
 
 def test_assessing_a_round_gives_findings_with_rule_versions(pm):
@@ -138,33 +148,90 @@ class Keywords:
         return [Classifier(id="kw", version="4", description="Keywords.", classify=find)]
 
 
-def test_themes_are_multi_label_and_an_officer_override_wins(pm):
+def test_themes_are_multi_label_and_final_themes_follow_the_documented_rule(pm):
     pm.register(Keywords(), name="keywords")
     app = application(
         GR2,
         id="GR2-001",
         summary="A refuge supporting women who are stalked",
-        declared_themes={"domestic-abuse"},
+        declared_themes={"domestic-abuse", "fraud-cyber-crime"},
     )
     result = assess(GR2, [app], pm=pm, as_of=AS_OF)
     found = result["GR2-001"]
-    assert [(m.theme, m.source) for m in found.themes] == [
-        ("domestic-abuse", ThemeSource.DECLARED),
-        ("domestic-abuse", ThemeSource.CLASSIFIER),
-        ("stalking-harassment", ThemeSource.CLASSIFIER),
+    assert [(m.theme, m.source, m.plugin) for m in found.themes] == [
+        ("domestic-abuse", ThemeSource.DECLARED, "sgfund.plugins.declared_themes"),
+        ("domestic-abuse", ThemeSource.CLASSIFIER, "keywords"),
+        ("fraud-cyber-crime", ThemeSource.DECLARED, "sgfund.plugins.declared_themes"),
+        ("stalking-harassment", ThemeSource.CLASSIFIER, "keywords"),
     ]
-    assert found.theme_slugs == {"domestic-abuse", "stalking-harassment"}
     assert result.classifier_versions == {"declared-themes": "1", "kw": "4"}
+    assert result.vocabulary_versions == {"wy-safeguarding": "2022"}
 
-    override = officer_themes(GR2, ["fraud-cyber-crime"], by="A. Officer", reason="panel view")
-    changed = found.with_officer_themes(override)
-    assert changed.theme_slugs == {"fraud-cyber-crime"}
-    assert changed.declared_themes == {"domestic-abuse"}  # still on record
-    assert len(changed.themes) == len(found.themes) + 1
-    updated = result.replace(changed)
-    assert updated["GR2-001"].theme_slugs == {"fraud-cyber-crime"}
-    with pytest.raises(ValidationError, match="knitting"):
-        officer_themes(GR2, ["knitting"], by="A. Officer", reason="x")
+    # Every counted match, whatever its source; "classifier" because one read the text.
+    final = final_themes(app, found.themes)
+    assert final.themes == {"domestic-abuse", "fraud-cyber-crime", "stalking-harassment"}
+    assert final.source is ThemeSource.CLASSIFIER
+    # A policy that counts only classifiers reading the text.
+    only = final_themes(app, found.themes, sources={ThemeSource.CLASSIFIER})
+    assert only.themes == {"domestic-abuse", "stalking-harassment"}
+    # No match at all: the declared themes, as declared.
+    assert final_themes(app, ()).themes == app.declared_themes
+    assert final_themes(app, ()).source is ThemeSource.DECLARED
+    # An officer's override wins over everything.
+    override = ThemeOverride(
+        application_id="GR2-001",
+        themes={"rape-sexual-offences"},
+        reason="panel view",
+        set_by="A. Officer",
+        set_on=date(2022, 7, 2),
+    )
+    decided = final_themes(app, found.themes, override)
+    assert (decided.themes, decided.source) == ({"rape-sexual-offences"}, ThemeSource.OFFICER)
+    with pytest.raises(FieldError, match="override"):
+        final_themes(application(GR2, id="GR2-002"), found.themes, override)
+
+
+def test_only_the_declared_classifier_matched_means_declared_source(pm):
+    app = application(GR2, id="GR2-001", declared_themes={"domestic-abuse"})
+    found = assess(GR2, [app], pm=pm, as_of=AS_OF)["GR2-001"]
+    final = final_themes(app, found.themes)
+    assert (final.themes, final.source) == ({"domestic-abuse"}, ThemeSource.DECLARED)
+
+
+def test_monitoring_sees_every_hook_call_of_an_assessment(pm):
+    pm.register(Keywords(), name="keywords")
+    seen = []
+    results = {}
+
+    def before(hook_name, impls, kwargs):
+        seen.append((hook_name, sorted(impl.plugin_name for impl in impls), sorted(kwargs)))
+
+    def after(outcome, hook_name, impls, kwargs):
+        results[hook_name] = sorted((c.plugin, len(c.items)) for c in outcome.get_result())
+
+    undo = pm.add_hookcall_monitoring(before, after)
+    assess(GR2, gr2_batch(), pm=pm, as_of=AS_OF)
+    undo()
+    assert seen == [
+        ("sgfund_theme_vocabularies", ["sgfund_westyorkshire.vocabulary"], ["round"]),
+        ("sgfund_eligibility_rules", ["sgfund.plugins.rules"], ["round", "vocabularies"]),
+        (
+            "sgfund_theme_classifiers",
+            ["keywords", "sgfund.plugins.declared_themes"],
+            ["round", "vocabularies"],
+        ),
+    ]
+    assert results["sgfund_theme_classifiers"] == [
+        ("keywords", 1),
+        ("sgfund.plugins.declared_themes", 1),
+    ]
+    assert results["sgfund_eligibility_rules"] == [("sgfund.plugins.rules", 7)]
+
+
+def test_a_round_naming_a_vocabulary_no_plugin_gives_is_a_clear_error():
+    bare = make_plugin_manager(entry_points=False)
+    with pytest.raises(PluginError, match="'wy-safeguarding', which no registered plugin gives"):
+        assess(GR2, gr2_batch(), pm=bare, as_of=AS_OF)
 
 
 def test_a_classifier_giving_a_theme_the_round_lacks_names_it(pm):
@@ -187,18 +254,33 @@ def test_a_classifier_giving_a_theme_the_round_lacks_names_it(pm):
 
 
 def test_status_must_agree_with_findings():
-    from sgfund import Assessment, Finding
+    from sgfund import Finding
 
-    finding = Finding(rule_id="x", rule_version="1", verdict=Verdict.FAIL, reason="no")
+    finding = Finding(rule_id="x", rule_version="1", plugin="p", verdict=Verdict.FAIL, reason="no")
     with pytest.raises(FieldError, match="status"):
         Assessment(application_id="A-1", status=Status.ELIGIBLE, findings=[finding])
 
 
+THEMES = SAFEGUARDING_THEMES.active_slugs
+
+
 @given(st.data())
 def test_each_status_does_not_depend_on_input_order(data):
-    pm = make_plugin_manager(entry_points=False)
-    batch = data.draw(sgst.application_batches(GR2, max_size=8))
+    pm = manager()
+    batch = data.draw(sgst.application_batches(GR2, max_size=8, themes=THEMES))
     shuffled = data.draw(st.permutations(batch))
     first = assess(GR2, batch, pm=pm, as_of=AS_OF)
     second = assess(GR2, shuffled, pm=pm, as_of=AS_OF)
     assert {a.application_id: a for a in first} == {a.application_id: a for a in second}
+
+
+@given(st.data())
+def test_assessments_round_trip_through_the_converter(data):
+    pm = manager()
+    batch = data.draw(sgst.application_batches(GR2, max_size=6, themes=THEMES))
+    result = assess(GR2, batch, pm=pm, as_of=AS_OF)
+    assert structure(unstructure(result), RoundAssessment) == result
+    for one in result:
+        plain = unstructure(one)
+        assert set(plain) == {"application_id", "status", "findings", "themes", "rule_versions"}
+        assert structure(plain, Assessment) == one

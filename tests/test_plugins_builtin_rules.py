@@ -5,19 +5,27 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sgfund_westyorkshire import SAFEGUARDING_THEMES
 
-from sgfund import Organisation, OrgType, Verdict
+from sgfund import Organisation, OrgType, Theme, ThemeVocabulary, Verdict, Vocabularies
+from sgfund.collect import Registered
 from sgfund.dates import months_between
 from sgfund.eligibility import run_rules
-from sgfund.manager import Registered
-from sgfund.plugins.declared_themes import DECLARED
-from sgfund.plugins.rules import RULES, fits_in_months
-from sgfund.sample import GR2
+from sgfund.examples_scf import GR2
+from sgfund.plugins.declared_themes import declared_classifier
+from sgfund.plugins.rules import RULES, declared_themes_rule, fits_in_months
 from sgfund.testing.builders import application, organisation
 from sgfund.testing.contract import check_classifier_contract, check_rule_contract
 
 AS_OF = date(2022, 7, 1)
-BY_ID = {r.id: r for r in RULES}
+OLD = ThemeVocabulary(
+    id="old-themes",
+    label="Old themes",
+    version="1",
+    themes=[Theme(slug="hate-crime", label="Hate crime", archived=True)],
+)
+THEMES = Vocabularies(round_id=GR2.id, vocabularies=[SAFEGUARDING_THEMES, OLD])
+BY_ID = {r.id: r for r in (*RULES, declared_themes_rule(THEMES))}
 
 
 @pytest.fixture
@@ -113,13 +121,17 @@ def test_the_same_organisation_twice_refers_both(app):
     assert found["GR2-001"][0].verdict is Verdict.REFER
 
 
-def test_unknown_declared_themes_are_referred(app):
-    odd = attrs.evolve(app, declared_themes={"domestic-abuse", "knitting"})
+def test_unknown_or_archived_declared_themes_are_referred(app):
+    assert verdict("declared-themes-known", app) is None
+    odd = attrs.evolve(app, declared_themes={"domestic-abuse", "knitting", "hate-crime"})
     found = verdict("declared-themes-known", odd)
-    assert found.verdict is Verdict.REFER and "'knitting'" in found.reason
+    assert found.verdict is Verdict.REFER
+    assert "'knitting' is not in round mayor-gr2's vocabularies" in found.reason
+    assert "'hate-crime' is archived in old-themes v1" in found.reason
+    assert "domestic-abuse" not in found.reason
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", BY_ID.values(), ids=lambda r: r.id)
 def test_built_in_rules_keep_the_contract(rule):
     check_rule_contract(rule, max_examples=25)
 
@@ -131,4 +143,7 @@ def test_the_amount_rule_batch_form_agrees_with_its_single_form():
 
 
 def test_the_declared_themes_classifier_keeps_the_contract():
-    check_classifier_contract(DECLARED, max_examples=25)
+    classifier = declared_classifier(
+        Vocabularies(round_id="any", vocabularies=[SAFEGUARDING_THEMES])
+    )
+    check_classifier_contract(classifier, vocabularies=[SAFEGUARDING_THEMES], max_examples=25)

@@ -9,7 +9,7 @@ from sgfund import (
     make_plugin_manager,
 )
 from sgfund.checks import run_reconciliation_checks
-from sgfund.sample import GR1, GR2
+from sgfund.examples_scf import GR1, GR2
 from sgfund.scope import Scope
 from sgfund.totals import Bucket, Totals
 

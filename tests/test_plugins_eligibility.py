@@ -5,11 +5,21 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sgfund_westyorkshire import DATA_PLUGINS
 
-from sgfund import Rule, RuleError, Verdict, fail, hookimpl, make_plugin_manager, refer
+from sgfund import (
+    Rule,
+    RuleError,
+    Verdict,
+    fail,
+    hookimpl,
+    make_plugin_manager,
+    refer,
+    round_vocabularies,
+)
+from sgfund.collect import Registered
 from sgfund.eligibility import eligibility_rules, run_columns, run_rules
-from sgfund.manager import Registered
-from sgfund.sample import GR2
+from sgfund.examples_scf import GR2
 from sgfund.testing import strategies as sgst
 from sgfund.testing.builders import application
 
@@ -158,7 +168,7 @@ def test_hooks_are_called_once_per_round_not_per_application():
             calls.append(round.id)
             return [Rule(id="count", version="1", description="x", check=lambda a, r, d: None)]
 
-    pm = make_plugin_manager(plugins=[Counting()], entry_points=False)
+    pm = make_plugin_manager(plugins=[Counting(), *DATA_PLUGINS], entry_points=False)
     from sgfund import assess
 
     assess(GR2, apps(30), pm=pm, as_of=AS_OF)
@@ -167,7 +177,8 @@ def test_hooks_are_called_once_per_round_not_per_application():
 
 @given(st.data())
 def test_findings_do_not_depend_on_the_order_of_applications(data):
-    rules = eligibility_rules(make_plugin_manager(entry_points=False), GR2)
+    pm = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
+    rules = eligibility_rules(pm, GR2, round_vocabularies(pm, GR2))
     batch = data.draw(sgst.application_batches(GR2, max_size=8))
     shuffled = data.draw(st.permutations(batch))
     first = run_rules(rules, GR2, batch, AS_OF)

@@ -8,7 +8,7 @@ import sgfund
 from sgfund import PluginError, Rule, describe, hookimpl, make_plugin_manager
 from sgfund.hookspecs import PROJECT_NAME, SgfundSpecs
 from sgfund.plugins import DEFAULT_PLUGINS
-from sgfund.sample import GR2
+from sgfund.testing.builders import ROUND
 
 
 def rule(rule_id, version="1"):
@@ -36,10 +36,10 @@ def test_importing_sgfund_loads_no_plugin():
 def test_defaults_are_registered_like_any_plugin_and_can_be_blocked():
     pm = make_plugin_manager(entry_points=False)
     assert [name for name, _ in pm.list_name_plugin()] == list(DEFAULT_PLUGINS)
-    ids = {r.item.id for r in describe(pm, round=GR2).rules}
+    ids = {r.item.id for r in describe(pm, round=ROUND).rules}
     assert "amount-within-limits" in ids
     blocked = make_plugin_manager(entry_points=False, blocked=["sgfund.plugins.rules"])
-    assert not describe(blocked, round=GR2).rules
+    assert not describe(blocked, round=ROUND).rules
     bare = make_plugin_manager(defaults=False, entry_points=False)
     assert bare.list_name_plugin() == []
 
@@ -78,7 +78,7 @@ def test_two_plugins_giving_one_rule_id_is_an_error_naming_both():
 
     pm = make_plugin_manager(plugins=[First(), Second()], defaults=False, entry_points=False)
     with pytest.raises(PluginError) as info:
-        describe(pm, round=GR2)
+        describe(pm, round=ROUND)
     assert set(info.value.plugins) == {"First", "Second"}
     assert "First" in str(info.value) and "Second" in str(info.value)
     assert info.value.rule_id == "same-id"
@@ -92,7 +92,7 @@ def test_a_plugin_clashing_with_a_built_in_rule_names_the_built_in():
 
     pm = make_plugin_manager(plugins=[Clash()], entry_points=False)
     with pytest.raises(PluginError, match=r"sgfund\.plugins\.rules"):
-        describe(pm, round=GR2)
+        describe(pm, round=ROUND)
 
 
 def test_results_are_sorted_by_id_not_by_registration_order():
@@ -108,7 +108,7 @@ def test_results_are_sorted_by_id_not_by_registration_order():
 
     for order in ([A(), B()], [B(), A()]):
         pm = make_plugin_manager(plugins=order, defaults=False, entry_points=False)
-        assert [r.item.id for r in describe(pm, round=GR2).rules] == ["alpha", "mike", "zulu"]
+        assert [r.item.id for r in describe(pm, round=ROUND).rules] == ["alpha", "mike", "zulu"]
 
 
 def test_a_hook_that_raises_or_returns_junk_names_its_plugin():
@@ -125,26 +125,70 @@ def test_a_hook_that_raises_or_returns_junk_names_its_plugin():
     for plugin, text in ((Raises(), "no table"), (Junk(), "expected a Rule")):
         pm = make_plugin_manager(plugins=[plugin], defaults=False, entry_points=False)
         with pytest.raises(PluginError, match=text) as info:
-            describe(pm, round=GR2)
+            describe(pm, round=ROUND)
         assert info.value.plugin == type(plugin).__name__
 
 
-def test_wrappers_are_refused_on_collecting_hooks():
+@pytest.mark.parametrize("style", ["wrapper", "hookwrapper"])
+def test_wrappers_are_refused_when_the_plugin_registers(style):
     class Wraps:
-        @hookimpl(wrapper=True)
+        @hookimpl(**{style: True})
         def sgfund_eligibility_rules(self, round):
             return (yield)
 
-    pm = make_plugin_manager(plugins=[Wraps()], entry_points=False)
-    with pytest.raises(PluginError, match="wrap"):
-        describe(pm, round=GR2)
+    with pytest.raises(PluginError, match="wraps sgfund_eligibility_rules") as info:
+        make_plugin_manager(plugins=[Wraps()], entry_points=False)
+    assert info.value.plugin == "Wraps"
+    pm = make_plugin_manager(entry_points=False)
+    with pytest.raises(PluginError, match="take no wrappers"):
+        pm.register(Wraps(), name="late")
+    assert not pm.has_plugin("late")  # refused means not registered at all
+
+
+def test_a_hook_returning_one_object_instead_of_a_list_is_named():
+    class One:
+        @hookimpl
+        def sgfund_eligibility_rules(self, round):
+            return rule("lonely")
+
+    pm = make_plugin_manager(plugins=[One()], defaults=False, entry_points=False)
+    with pytest.raises(PluginError, match="expected a list or generator") as info:
+        describe(pm, round=ROUND)
+    assert info.value.plugin == "One"
+
+
+def test_one_plugin_giving_an_id_twice_is_an_error():
+    class Twice:
+        @hookimpl
+        def sgfund_eligibility_rules(self, round):
+            return [rule("again"), rule("again")]
+
+    pm = make_plugin_manager(plugins=[Twice()], defaults=False, entry_points=False)
+    with pytest.raises(PluginError, match="given twice by plugin 'Twice'"):
+        describe(pm, round=ROUND)
+
+
+def test_collecting_needs_an_sgfund_manager():
+    import pluggy
+
+    from sgfund.collect import collect
+
+    plain = pluggy.PluginManager("sgfund")
+    plain.add_hookspecs(SgfundSpecs)
+    with pytest.raises(PluginError, match="make_plugin_manager"):
+        collect(plain, "sgfund_eligibility_rules", Rule, round=ROUND, vocabularies=None)
+
+
+def test_a_blocked_name_that_matches_nothing_is_warned_about():
+    with pytest.warns(UserWarning, match="'sgfund.plugin.rules' matches no built-in"):
+        make_plugin_manager(entry_points=False, blocked=["sgfund.plugin.rules"])
 
 
 def test_listing_renders_published_criteria():
-    listing = describe(make_plugin_manager(entry_points=False), round=GR2)
+    listing = describe(make_plugin_manager(entry_points=False), round=ROUND)
     text = listing.to_markdown()
     assert "## Eligibility rules" in text
-    assert "**submitted-in-window** (version 2)" in text
+    assert "**submitted-in-window** (version 2, plugin sgfund.plugins.rules)" in text
     assert "sgfund.plugins.rules (sgfund " in text
     info = {p.name: p for p in listing.plugins}
     assert info["sgfund.plugins.rules"].distribution == "sgfund"
@@ -180,12 +224,17 @@ def test_an_entry_point_plugin_is_listed_with_its_distribution(on_path):
         """,
     )
     pm = make_plugin_manager()
-    listing = describe(pm, round=GR2)
+    listing = describe(pm, round=ROUND)
     info = {p.name: p for p in listing.plugins}
     assert (info["fake"].distribution, info["fake"].version) == ("fake-sgfund-plugin", "1.2.3")
     assert "fake" in {r.item.id for r in listing.rules}
     assert not make_plugin_manager(entry_points=False).has_plugin("fake")
     assert not make_plugin_manager(blocked=["fake"]).has_plugin("fake")
+    assert "fake" in sgfund.installed_plugins()
+    chosen = make_plugin_manager(entry_points=["fake"])
+    assert [name for name, _ in chosen.list_name_plugin()] == [*DEFAULT_PLUGINS, "fake"]
+    with pytest.raises(PluginError, match="no installed sgfund plugin is called 'missing'"):
+        make_plugin_manager(entry_points=["fake", "missing"])
 
 
 def test_a_broken_plugin_is_an_error_naming_its_distribution_unless_skipped(on_path):

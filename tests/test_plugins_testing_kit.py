@@ -2,11 +2,14 @@ import itertools
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
+from sgfund_westyorkshire import SAFEGUARDING_THEMES
 
 from sgfund import Classifier, Rule, fail, hit, refer
-from sgfund.sample import GR2
+from sgfund.examples_scf import GR2
 from sgfund.scope import Figure
 from sgfund.testing import strategies as sgst
+from sgfund.testing.builders import ROUND, application, round
 from sgfund.testing.contract import check_classifier_contract, check_rule_contract, field_exists
 
 
@@ -14,10 +17,18 @@ def make(check=None, batch=None, rule_id="under-test"):
     return Rule(id=rule_id, version="1", description="Under test.", check=check, check_batch=batch)
 
 
-def test_fixtures_give_fresh_managers_and_a_sample_round(sgfund_pm, sgfund_bare_pm, sgfund_round):
+def test_fixtures_give_fresh_managers_and_a_generic_round(sgfund_pm, sgfund_bare_pm, sgfund_round):
     assert sgfund_pm.has_plugin("sgfund.plugins.rules")
     assert sgfund_bare_pm.list_name_plugin() == []
-    assert sgfund_round.id == "mayor-gr2"
+    assert sgfund_round is ROUND
+    assert (sgfund_round.fund_id, sgfund_round.theme_vocabularies) == ("example-fund", ())
+    assert round(theme_vocabularies=("mine",)).theme_vocabularies == ("mine",)
+
+
+@given(st.integers(1, 5))
+def test_the_round_fixture_works_inside_given(sgfund_round, months):
+    # Session-scoped, so hypothesis raises no function-scoped-fixture health check.
+    assert application(sgfund_round, id="A-1").round_id == sgfund_round.id
 
 
 def test_each_test_gets_its_own_manager(sgfund_pm):
@@ -84,12 +95,44 @@ def test_a_batch_form_that_disagrees_breaks_the_contract(sgfund_round):
         check_rule_contract(rule, sgfund_round, max_examples=20, shrink=False)
 
 
-def test_a_classifier_giving_unknown_themes_breaks_the_contract(sgfund_round):
+def test_a_classifier_giving_unknown_themes_breaks_the_contract():
     classifier = Classifier(
         id="bad", version="1", description="x", classify=lambda a, r: [hit("knitting", "yes")]
     )
     with pytest.raises(AssertionError, match="knitting"):
-        check_classifier_contract(classifier, sgfund_round, max_examples=25, shrink=False)
+        check_classifier_contract(
+            classifier, vocabularies=[SAFEGUARDING_THEMES], max_examples=25, shrink=False
+        )
+
+
+def test_a_classifier_giving_its_own_live_themes_keeps_the_contract():
+    classifier = Classifier(
+        id="good",
+        version="1",
+        description="Everything is about domestic abuse.",
+        classify=lambda a, r: [hit("domestic-abuse", "always")],
+    )
+    check_classifier_contract(classifier, vocabularies=[SAFEGUARDING_THEMES], max_examples=10)
+
+
+def test_an_unknown_hypothesis_profile_is_a_usage_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "test_nothing.py").write_text("def test_nothing():\n    pass\n")
+    env = {**os.environ, "SGFUND_HYPOTHESIS_PROFILE": "fast"}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 4  # pytest's usage error, not an internal error (3)
+    assert "SGFUND_HYPOTHESIS_PROFILE='fast' names no sgfund hypothesis profile" in run.stderr
+    assert "INTERNALERROR" not in run.stdout + run.stderr
 
 
 def test_field_paths_are_checked_against_the_model():

@@ -17,13 +17,18 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sgfund_westyorkshire import DATA_PLUGINS
 
+from sgfund import make_plugin_manager
 from sgfund.errors import SgfundError
+from sgfund.examples_scf import GR1, GR2, sample_records
 from sgfund.io.columns import APPLICATION_COLUMNS, DECISION_COLUMNS
 from sgfund.io.importer import read_applications
 from sgfund.io.mapping import load_mapping
 from sgfund.io.threesixtygiving import build_package, dumps_package, read_360giving
-from sgfund.sample import GR1, GR2, sample_records
+
+# The built-in plugins and the vocabulary and districts the example rounds need; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 
 GOOD = Path(__file__).parent / "data" / "good"
 SUPPRESS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -93,7 +98,7 @@ def test_any_bytes_as_csv(tmp_path_factory, data, suffix):
     path.write_bytes(data)
     tracemalloc.start()
     try:
-        outcome(lambda: read_applications(path, rounds=[GR1, GR2]), file=path)
+        outcome(lambda: read_applications(path, pm=PM, rounds=[GR1, GR2]), file=path)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -110,7 +115,7 @@ def test_any_cells_as_csv(tmp_path_factory, rows, encoding, bad_rows):
     path = tmp_path_factory.mktemp("cells") / "in.csv"
     path.write_bytes(_csv_bytes(rows, encoding))
     found = outcome(
-        lambda: read_applications(path, rounds=[GR1, GR2], bad_rows=bad_rows), file=None
+        lambda: read_applications(path, pm=PM, rounds=[GR1, GR2], bad_rows=bad_rows), file=None
     )
     if not isinstance(found, SgfundError):
         assert found.rows + found.blank_rows <= len(rows)
@@ -141,7 +146,7 @@ def test_any_cells_as_xlsx(tmp_path_factory, rows):
         book.active.append(row)
     path = tmp_path_factory.mktemp("xlsx") / "in.xlsx"
     book.save(path)
-    outcome(lambda: read_applications(path, rounds=[GR1, GR2]), file=path)
+    outcome(lambda: read_applications(path, pm=PM, rounds=[GR1, GR2]), file=path)
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +170,7 @@ def test_damaged_workbooks(tmp_path_factory, workbook_bytes, seed, flips, cut):
         data[rng.randrange(len(data))] = rng.randrange(256)
     path = tmp_path_factory.mktemp("damaged") / "in.xlsx"
     path.write_bytes(bytes(data))
-    outcome(lambda: read_applications(path, rounds=[GR1, GR2]), file=path)
+    outcome(lambda: read_applications(path, pm=PM, rounds=[GR1, GR2]), file=path)
 
 
 JSON_VALUES = st.recursive(
@@ -209,7 +214,7 @@ def test_any_mapping_file_applied_to_a_sheet(tmp_path_factory, mapping, as_toml)
         path = folder / "layout.json"
         path.write_text(json.dumps(mapping), encoding="utf-8")
     sheet = GOOD / "gr2-messy.csv"
-    outcome(lambda: read_applications(sheet, rounds=[GR1, GR2], mapping=path), file=None)
+    outcome(lambda: read_applications(sheet, pm=PM, rounds=[GR1, GR2], mapping=path), file=None)
 
 
 def _toml(mapping: dict) -> str:
@@ -247,6 +252,7 @@ def package() -> dict:
         records.applications[:6],
         [a for a in records.awards if a.application_id in {p.id for p in records.applications[:6]}],
         publisher=publisher,
+        pm=PM,
         as_of=date(2023, 4, 1),
     )
     return json.loads(dumps_package(built.package), parse_float=Decimal)

@@ -1,8 +1,6 @@
 """The README's tour and commands stay true."""
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,16 +32,8 @@ def test_python_examples_in_the_readme_run():
         exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
 
 
-def test_main_job_reproduces_the_published_figures(tmp_path):
-    script = _block_after("<!-- main-command -->").split("&&")[-1].strip().split()[-1]
-    result = subprocess.run(
-        [sys.executable, str(ROOT / script)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tmp_path,
-    )
-    out = result.stdout
+def test_main_job_reproduces_the_published_figures(main_job_run):
+    out, tmp_path = main_job_run
     assert "mayor-gr1: closed; 39 awards, £208,253.16" in out
     assert "mayor-gr2: closed; 61 awards, £326,032.84" in out
     assert "the chain is whole and every closed round matches" in out

@@ -6,18 +6,28 @@ from pathlib import Path
 
 import attrs
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS
 
-from sgfund import ClosureRefused, Discrepancy, ReconciliationCheck, hookimpl, london
+from sgfund import (
+    ClosureRefused,
+    Discrepancy,
+    ReconciliationCheck,
+    hookimpl,
+    london,
+    round_vocabularies,
+)
 from sgfund.closure import close_round
+from sgfund.examples_scf import GR1, GR2, sample_records
 from sgfund.io.declared import read_declared_figures
 from sgfund.manager import make_plugin_manager
 from sgfund.reconcile import reconcile, report_dict, report_json, report_text
-from sgfund.sample import GR1, GR2, sample_records
 from sgfund.scope import Scope
 from sgfund.totals import Bucket, compute_totals
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 AT = london(2022, 11, 1, 10)
+# The built-in plugins and the vocabulary the example rounds name; nothing installed.
+PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +48,8 @@ def scope_2022():
 
 def test_text_report_for_committee_papers(scope_2022):
     scope, totals = scope_2022
-    rec = reconcile(scope, totals)
-    text = report_text(
-        rec, theme_labels={t.slug: t.label for t in GR2.theme_vocabularies[0].themes}
-    )
+    rec = reconcile(scope, totals, pm=PM)
+    text = report_text(rec, theme_labels=round_vocabularies(PM, GR2).labels)
     assert "Reconciliation: Mayor's Safer Communities Fund 2022 (mayor-gr1, mayor-gr2)" in text
     assert "£534,286.00" in text
     assert "matched      computed 100 matches '100 projects' exactly" in text
@@ -59,7 +67,7 @@ def test_text_report_for_committee_papers(scope_2022):
 
 def test_json_report_has_stable_keys(scope_2022):
     scope, totals = scope_2022
-    data = json.loads(report_json(reconcile(scope, totals)))
+    data = json.loads(report_json(reconcile(scope, totals, pm=PM)))
     assert sorted(data) == ["check_versions", "discrepancies", "figures", "ok", "scope", "totals"]
     assert data["totals"]["awards"] == {"count": 100, "total": "534286.00"}
     assert data["check_versions"] == {
@@ -71,7 +79,9 @@ def test_json_report_has_stable_keys(scope_2022):
     assert sum(Decimal(v) for v in data["totals"]["by_theme_apportioned"].values()) == Decimal(
         "534286.00"
     )
-    assert report_json(reconcile(scope, totals)) == report_json(reconcile(scope, totals))
+    assert report_json(reconcile(scope, totals, pm=PM)) == report_json(
+        reconcile(scope, totals, pm=PM)
+    )
 
 
 def test_breakdowns_check_catches_totals_that_do_not_add_up(scope_2022):
@@ -79,7 +89,7 @@ def test_breakdowns_check_catches_totals_that_do_not_add_up(scope_2022):
     broken = attrs.evolve(
         totals, by_district={**totals.by_district, "Leeds": Bucket(1, Decimal("1.00"))}
     )
-    rec = reconcile(scope, broken)
+    rec = reconcile(scope, broken, pm=PM)
     assert not rec.ok
     messages = [d.message for d in rec.errors]
     assert any(m.startswith("the per-district amounts add up to") for m in messages)
@@ -104,7 +114,9 @@ def test_a_plugin_check_can_block_closure_and_an_officer_can_override():
     records = sample_records(GR2)
     with pytest.raises(ClosureRefused) as err:
         close_round(records, actor="officer", at=AT, pm=pm)
-    assert err.value.reasons == ("reconciliation [local-policy]: panel must re-sign",)
+    assert err.value.reasons == (
+        "reconciliation [local-policy v3 (plugin NoGrantsOver5900)]: panel must re-sign",
+    )
     record = close_round(
         records, actor="officer", at=AT, pm=pm, override_reason="Re-signed on 2 Nov"
     )
@@ -114,7 +126,7 @@ def test_a_plugin_check_can_block_closure_and_an_officer_can_override():
 
 
 def test_report_dict_of_a_closure_record_matches_its_totals():
-    record = close_round(sample_records(GR2), actor="officer", at=AT)
+    record = close_round(sample_records(GR2), actor="officer", at=AT, pm=PM)
     data = report_dict(record.reconciliation("GR2"))
     assert data["totals"]["awards"] == {"count": 61, "total": "326032.84"}
     assert data["scope"] == {"id": "mayor-gr2", "label": "GR2", "rounds": ["mayor-gr2"]}

@@ -9,6 +9,7 @@ import attrs
 import pytest
 
 from sgfund.errors import ExportError
+from sgfund.examples_scf import GR1, GR2, sample_records
 from sgfund.io.export import write_csv, write_xlsx
 from sgfund.io.transparency import (
     INDIVIDUAL_RECIPIENT,
@@ -16,7 +17,6 @@ from sgfund.io.transparency import (
     transparency_table,
 )
 from sgfund.organisations import OrgType
-from sgfund.sample import GR1, GR2, sample_records
 from sgfund.scope import Scope
 
 SCOPE = Scope(id="scf-2022", label="SCF 2022", rounds=(GR1, GR2))

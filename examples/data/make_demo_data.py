@@ -1,4 +1,4 @@
-"""Write the demo's officer spreadsheets (gr1.csv, gr2.csv) from sgfund's sample records.
+"""Write the demo's officer spreadsheets (gr1.csv, gr2.csv) from sgfund's example records.
 
 The records are made up, but their awards add up to what was published: GR1 39 grants,
 £208,253.16; GR2 61 grants, £326,032.84. Run it again to regenerate the files:
@@ -9,8 +9,8 @@ The records are made up, but their awards add up to what was published: GR1 39 g
 import csv
 from pathlib import Path
 
-from sgfund import format_money
-from sgfund.sample import GR1, GR2, sample_records
+from sgfund import format_money, make_plugin_manager, round_vocabularies
+from sgfund.examples_scf import ENTRY_POINTS, GR1, GR2, sample_records
 
 HEADER = [
     "Application ref",
@@ -47,7 +47,7 @@ TYPES = {
 
 def write(round_, path: Path) -> None:
     records = sample_records(round_)
-    labels = {t.slug: t.label for t in round_.theme_vocabularies[0].themes}
+    labels = round_vocabularies(make_plugin_manager(entry_points=ENTRY_POINTS), round_).labels
     decisions = {d.application_id: d for d in records.decisions}
     with path.open("w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -113,6 +113,21 @@ def is_date(_inst: object, attribute: attrs.Attribute[Any], value: date | None) 
     """A calendar date, not a datetime."""
     if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
         raise FieldError(attribute.name, value, "a date (datetime.date)")
+
+
+T = TypeVar("T")
+
+
+def trusted(cls: type[T], **values: object) -> T:
+    """Build a frozen model from values the core has validated already, skipping its checks.
+
+    For records made once per application in the core's loops (findings, theme matches),
+    from parts that were validated when the rule or classifier was made.
+    """
+    obj = object.__new__(cls)
+    for name, value in values.items():
+        object.__setattr__(obj, name, value)
+    return obj
 
 
 def as_tuple(values: Iterable[Any]) -> tuple[Any, ...]:

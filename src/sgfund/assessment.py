@@ -2,7 +2,9 @@
 
 `assess` calls each hook once for the round, then runs rules and classifiers in the core's
 loops. The result says, for each application, whether it is eligible, ineligible or referred
-to an officer, which rule (and which version) said what, and which themes it serves.
+to an officer, which rule (at which version, from which plugin) said what, and which themes
+the classifiers matched. Assessments are plain frozen data: `sgfund.convert.unstructure` and
+`structure` round-trip them, and closure reads them as they are.
 """
 
 from __future__ import annotations
@@ -10,18 +12,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any
 
-import attrs
-import pluggy
 from attrs import field, frozen
 
 from sgfund import _validate as v
 from sgfund.applications import Application
+from sgfund.collect import SgfundPluginManager
 from sgfund.eligibility import eligibility_rules, run_rules
 from sgfund.errors import DataError, FieldError, Problem
 from sgfund.funds import Round
-from sgfund.themes import classify, theme_classifiers
+from sgfund.themes import classify, round_vocabularies, theme_classifiers
 from sgfund.types import Finding, ThemeMatch, ThemeSource, Verdict
 
 __all__ = ["Assessment", "RoundAssessment", "Status", "assess", "status_of"]
@@ -58,6 +58,8 @@ class Assessment:
     """One application's assessment: status, every non-pass finding and every theme match.
 
     An application with no findings passed every rule in its round's ``rule_versions``.
+    ``themes`` are the classifiers' matches; the project's final themes also depend on an
+    officer's override (`sgfund.themes.final_themes`).
     """
 
     application_id: str = field(validator=v.identifier)
@@ -82,28 +84,9 @@ class Assessment:
         return tuple(f for f in self.findings if f.verdict is Verdict.REFER)
 
     @property
-    def theme_slugs(self) -> frozenset[str]:
-        """The project's themes: an officer's, when an officer set them; otherwise every match."""
-        officer = [m.theme for m in self.themes if m.source is ThemeSource.OFFICER]
-        if officer:
-            return frozenset(officer)
-        return frozenset(m.theme for m in self.themes)
-
-    @property
     def declared_themes(self) -> frozenset[str]:
-        """Themes the applicant chose (that the round knows)."""
+        """Live themes the applicant declared, as the ``declared-themes`` classifier found."""
         return frozenset(m.theme for m in self.themes if m.source is ThemeSource.DECLARED)
-
-    def with_officer_themes(self, matches: Iterable[ThemeMatch]) -> Assessment:
-        """Record an officer's themes (from `sgfund.themes.officer_themes`); they win.
-
-        Earlier officer matches are replaced; declared and classifier matches stay on record.
-        """
-        new = tuple(matches)
-        if any(m.source is not ThemeSource.OFFICER for m in new):
-            raise FieldError("themes", new, "matches whose source is officer")
-        kept = tuple(m for m in self.themes if m.source is not ThemeSource.OFFICER)
-        return attrs.evolve(self, themes=new + kept)
 
 
 def _assessments(values: Iterable[Assessment]) -> tuple[Assessment, ...]:
@@ -118,14 +101,16 @@ def _versions(values: Mapping[str, str]) -> dict[str, str]:
 class RoundAssessment:
     """Every application of a round assessed on ``as_of``, with the rules that were used.
 
-    ``rule_versions`` and ``classifier_versions`` map each id to the version that ran. Look an
-    application up with ``result["GR2-001"]``; iterate for every assessment in input order.
+    ``rule_versions``, ``classifier_versions`` and ``vocabulary_versions`` map each id to the
+    version that was used. Look an application up with ``result["GR2-001"]``; iterate for
+    every assessment in input order.
     """
 
     round_id: str = field(validator=v.slug)
     as_of: date = field(validator=v.is_date)
     rule_versions: dict[str, str] = field(converter=_versions)
     classifier_versions: dict[str, str] = field(factory=dict, converter=_versions)
+    vocabulary_versions: dict[str, str] = field(factory=dict, converter=_versions)
     assessments: tuple[Assessment, ...] = field(converter=_assessments)
     _by_id: dict[str, Assessment] = field(init=False, eq=False, repr=False)
 
@@ -162,20 +147,8 @@ class RoundAssessment:
             out[a.status] += 1
         return out
 
-    def replace(self, assessment: Assessment) -> RoundAssessment:
-        """A copy with one application's assessment replaced (e.g. after an officer's override)."""
-        if assessment.application_id not in self._by_id:
-            raise FieldError("application_id", assessment.application_id, "an assessed application")
-        return attrs.evolve(
-            self,
-            assessments=tuple(
-                assessment if a.application_id == assessment.application_id else a
-                for a in self.assessments
-            ),
-        )
 
-
-def _check_batch(round: Round, applications: tuple[Application, ...], as_of: Any) -> None:
+def _check_batch(round: Round, applications: tuple[Application, ...], as_of: object) -> None:
     if isinstance(as_of, datetime) or not isinstance(as_of, date):
         raise FieldError("as_of", as_of, "a date (datetime.date), passed in by the caller")
     problems = []
@@ -207,20 +180,22 @@ def _check_batch(round: Round, applications: tuple[Application, ...], as_of: Any
 
 
 def assess(
-    round: Round, applications: Iterable[Application], *, pm: pluggy.PluginManager, as_of: date
+    round: Round, applications: Iterable[Application], *, pm: SgfundPluginManager, as_of: date
 ) -> RoundAssessment:
     """Assess every application of ``round`` with the plugins of ``pm``, as on ``as_of``.
 
-    Each hook is called once. Every application must belong to ``round`` and appear once
-    (otherwise a `DataError` lists every problem). A rule or classifier that raises is a
-    `RuleError` naming the plugin, the rule and the application.
+    Each hook is called once: the round's vocabularies, then its rules and classifiers (see
+    docs/plugins.md). Every application must belong to ``round`` and appear once (otherwise a
+    `DataError` lists every problem). A rule or classifier that raises is a `RuleError` naming
+    the plugin, the rule and the application.
     """
     apps = tuple(applications)
     _check_batch(round, apps, as_of)
-    rules = eligibility_rules(pm, round)
+    vocabularies = round_vocabularies(pm, round)
+    rules = eligibility_rules(pm, round, vocabularies)
     findings = run_rules(rules, round, apps, as_of)
-    classifiers = theme_classifiers(pm, round)
-    themes = classify(classifiers, round, apps)
+    classifiers = theme_classifiers(pm, round, vocabularies)
+    themes = classify(classifiers, vocabularies, round, apps)
     eligible = Status.ELIGIBLE
     # One mapping shared by every assessment of the round: cheap for a million applications.
     versions = {r.item.id: r.item.version for r in rules}
@@ -241,5 +216,6 @@ def assess(
         as_of=as_of,
         rule_versions=versions,
         classifier_versions={c.item.id: c.item.version for c in classifiers},
+        vocabulary_versions=vocabularies.versions,
         assessments=assessments,
     )

@@ -6,10 +6,8 @@ runs whatever checks the plugins give.
 
 from __future__ import annotations
 
-import pluggy
-
+from sgfund.collect import Registered, SgfundPluginManager, collect
 from sgfund.errors import RuleError
-from sgfund.manager import Registered, collect
 from sgfund.scope import Scope
 from sgfund.totals import Totals
 from sgfund.types import Discrepancy, ReconciliationCheck, Severity
@@ -20,7 +18,7 @@ _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 def reconciliation_checks(
-    pm: pluggy.PluginManager, scope: Scope
+    pm: SgfundPluginManager, scope: Scope
 ) -> tuple[Registered[ReconciliationCheck], ...]:
     """Ask every plugin, once, for its checks for ``scope``; sorted by check id."""
     return collect(pm, "sgfund_reconciliation_checks", ReconciliationCheck, scope=scope)
@@ -63,7 +61,7 @@ def run_checks(
 
 
 def run_reconciliation_checks(
-    pm: pluggy.PluginManager, scope: Scope, totals: Totals
+    pm: SgfundPluginManager, scope: Scope, totals: Totals
 ) -> list[Discrepancy]:
     """Collect the plugins' checks for ``scope`` and run them over ``totals``."""
     return run_checks(reconciliation_checks(pm, scope), scope, totals)

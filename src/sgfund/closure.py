@@ -11,13 +11,13 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
-import pluggy
 from attrs import field, frozen
 
 from sgfund import _validate as v
 from sgfund.applications import Application
+from sgfund.assessment import Assessment, Status
+from sgfund.collect import SgfundPluginManager
 from sgfund.convert import unstructure
 from sgfund.decisions import Award, Decision, Outcome, decision_problems
 from sgfund.errors import ClosureRefused, RoundClosedError
@@ -27,8 +27,9 @@ from sgfund.money import format_money
 from sgfund.reconcile import FigureResult, Reconciliation, reconcile
 from sgfund.review import Resolution, ThemeOverride
 from sgfund.scope import DeclaredFigure, Scope
+from sgfund.themes import FinalThemes, final_themes
 from sgfund.totals import Totals, compute_totals
-from sgfund.types import Discrepancy
+from sgfund.types import Discrepancy, Finding
 
 __all__ = ["ClosureRecord", "RoundRecords", "close_round", "closure_digest", "closure_problems"]
 
@@ -41,9 +42,22 @@ class RoundRecords:
     applications: tuple[Application, ...] = field(converter=v.as_tuple)
     decisions: tuple[Decision, ...] = field(default=(), converter=v.as_tuple)
     awards: tuple[Award, ...] = field(default=(), converter=v.as_tuple)
-    assessments: tuple[Any, ...] = field(default=(), converter=v.as_tuple)
+    assessments: tuple[Assessment, ...] = field(default=(), converter=v.as_tuple)
     resolutions: tuple[Resolution, ...] = field(default=(), converter=v.as_tuple)
     theme_overrides: tuple[ThemeOverride, ...] = field(default=(), converter=v.as_tuple)
+
+    def final_themes(self) -> dict[str, FinalThemes]:
+        """Every application's final themes (`sgfund.themes.final_themes`), by application id.
+
+        Uses each application's assessment (its classifiers' matches) and the officer's
+        override, where the records hold them; one pass over the records.
+        """
+        matches = {a.application_id: a.themes for a in self.assessments}
+        overrides = {o.application_id: o for o in self.theme_overrides}
+        return {
+            app.id: final_themes(app, matches.get(app.id, ()), overrides.get(app.id))
+            for app in self.applications
+        }
 
 
 @frozen(kw_only=True)
@@ -103,70 +117,102 @@ def closure_digest(records: RoundRecords) -> str:
     return hashlib.sha256(_canonical(body)).hexdigest()
 
 
-def _status(assessment: Any) -> str:
-    return str(getattr(assessment, "status", ""))
+def _said(findings: tuple[Finding, ...]) -> str:
+    return "; ".join(str(f) for f in findings)
+
+
+def _assessment_problems(
+    app_id: str, assessed: Assessment | None, resolved: Resolution | None, approved: bool
+) -> list[str]:
+    """Referrals left unresolved, and approvals of what was assessed ineligible, with why."""
+    if assessed is None:
+        return []
+    if assessed.status is Status.REFER and resolved is None:
+        return [
+            f"application {app_id} was referred and the referral is unresolved: "
+            + _said(assessed.referred)
+        ]
+    eligible = (
+        resolved.eligible if resolved is not None else assessed.status is not Status.INELIGIBLE
+    )
+    if approved and not eligible:
+        why = _said(assessed.failed) if resolved is None else f"resolved: {resolved.reason}"
+        return [f"application {app_id} is approved but was assessed ineligible: {why}"]
+    return []
+
+
+def _award_problems(app_id: str, decision: Decision | None, granted: list[Award]) -> list[str]:
+    if decision is None or decision.outcome is not Outcome.APPROVED:
+        return [f"application {app_id} has an award but no approved decision"] if granted else []
+    if len(granted) != 1:
+        return [f"application {app_id} is approved but has {len(granted)} awards, not 1"]
+    if granted[0].amount != decision.amount_awarded:
+        return [
+            f"award {granted[0].id} is {format_money(granted[0].amount)} but the decision "
+            f"on {app_id} awarded {format_money(decision.amount_awarded)}"
+        ]
+    return []
+
+
+def _record_problems(records: RoundRecords) -> list[str]:
+    """Records that belong elsewhere, or are given twice."""
+    rnd = records.round
+    apps = {a.id for a in records.applications}
+    reasons = [
+        f"application {a.id} belongs to round {a.round_id}"
+        for a in records.applications
+        if a.round_id != rnd.id
+    ]
+    seen: set[str] = set()
+    for recorded in records.decisions:
+        if recorded.application_id in seen:
+            reasons.append(f"application {recorded.application_id} has more than one decision")
+        seen.add(recorded.application_id)
+        if recorded.application_id not in apps:
+            reasons.append(f"decision for unknown application {recorded.application_id}")
+    for award in records.awards:
+        if award.round_id != rnd.id:
+            reasons.append(f"award {award.id} belongs to round {award.round_id}")
+    awarded = {a.application_id for a in records.awards}
+    reasons += [f"award for unknown application {i}" for i in sorted(awarded - apps)]
+    return reasons
 
 
 def closure_problems(records: RoundRecords, *, state: RoundState | None = None) -> list[str]:
-    """Every reason the round's records are not ready to close (empty when they are)."""
-    rnd = records.round
+    """Every reason the round's records are not ready to close (empty when they are).
+
+    A referral or failure is named by its rule, version and plugin.
+    """
     reasons: list[str] = []
     if state is not None and RoundState(state) is not RoundState.DECIDED:
         reasons.append(f"the round is {RoundState(state)}, not decided")
-    apps = {a.id: a for a in records.applications}
-    for app in records.applications:
-        if app.round_id != rnd.id:
-            reasons.append(f"application {app.id} belongs to round {app.round_id}")
-    decisions: dict[str, Decision] = {}
-    for recorded in records.decisions:
-        if recorded.application_id in decisions:
-            reasons.append(f"application {recorded.application_id} has more than one decision")
-        decisions[recorded.application_id] = recorded
-        if recorded.application_id not in apps:
-            reasons.append(f"decision for unknown application {recorded.application_id}")
-    awards_by_app: dict[str, list[Award]] = {}
+    reasons += _record_problems(records)
+    decisions = {d.application_id: d for d in records.decisions}
+    awards: dict[str, list[Award]] = {}
     for award in records.awards:
-        awards_by_app.setdefault(award.application_id, []).append(award)
-        if award.round_id != rnd.id:
-            reasons.append(f"award {award.id} belongs to round {award.round_id}")
+        awards.setdefault(award.application_id, []).append(award)
     resolved = {r.application_id: r for r in records.resolutions}
-    assessed = {getattr(a, "application_id", None): a for a in records.assessments}
+    assessed = {a.application_id: a for a in records.assessments}
     overrides = {o.application_id: o for o in records.theme_overrides}
-
-    for app_id in sorted(apps):
-        app = apps[app_id]
-        decision = decisions.get(app_id)
+    for app in sorted(records.applications, key=lambda a: a.id):
+        decision = decisions.get(app.id)
         if decision is None:
-            reasons.append(f"application {app_id} has no decision")
+            reasons.append(f"application {app.id} has no decision")
         elif decision.outcome is Outcome.DEFERRED:
-            reasons.append(f"application {app_id} is deferred: decide it before closing")
-        status = _status(assessed.get(app_id))
-        if status == "refer" and app_id not in resolved:
-            reasons.append(f"application {app_id} was referred and the referral is unresolved")
-        eligible = resolved[app_id].eligible if app_id in resolved else status not in {"ineligible"}
-        granted = awards_by_app.get(app_id, [])
-        if decision is not None and decision.outcome is Outcome.APPROVED:
-            reasons.extend(p.message for p in decision_problems(decision, app, rnd))
-            if not eligible:
-                reasons.append(f"application {app_id} is approved but was assessed ineligible")
-            if len(granted) != 1:
-                reasons.append(
-                    f"application {app_id} is approved but has {len(granted)} awards, not 1"
-                )
-            elif granted[0].amount != decision.amount_awarded:
-                reasons.append(
-                    f"award {granted[0].id} is {format_money(granted[0].amount)} but the decision "
-                    f"on {app_id} awarded {format_money(decision.amount_awarded)}"
-                )
-        elif granted:
-            reasons.append(f"application {app_id} has an award but no approved decision")
-        override = overrides.get(app_id)
+            reasons.append(f"application {app.id} is deferred: decide it before closing")
+        approved = decision is not None and decision.outcome is Outcome.APPROVED
+        reasons += _assessment_problems(
+            app.id, assessed.get(app.id), resolved.get(app.id), approved
+        )
+        granted = awards.get(app.id, [])
+        if approved and decision is not None:
+            reasons.extend(p.message for p in decision_problems(decision, app, records.round))
+        reasons += _award_problems(app.id, decision, granted)
+        override = overrides.get(app.id)
         if override is not None and granted and granted[0].themes != override.themes:
             reasons.append(
-                f"award {granted[0].id} themes differ from the officer's override on {app_id}"
+                f"award {granted[0].id} themes differ from the officer's override on {app.id}"
             )
-    for app_id in sorted(set(awards_by_app) - set(apps)):
-        reasons.append(f"award for unknown application {app_id}")
     return reasons
 
 
@@ -175,7 +221,7 @@ def close_round(
     *,
     actor: str,
     at: datetime,
-    pm: pluggy.PluginManager | None = None,
+    pm: SgfundPluginManager,
     declared: Sequence[DeclaredFigure] = (),
     override_reason: str | None = None,
     state: RoundState | None = None,
@@ -198,7 +244,8 @@ def close_round(
     scope = Scope(id=rnd.id, label=rnd.name, rounds=(rnd,), declared=tuple(declared))
     reconciliation = reconcile(scope, totals, pm=pm)
     reconciliation_errors = [
-        f"reconciliation [{d.check_id}]: {d.message}" for d in reconciliation.errors
+        f"reconciliation [{reconciliation.source_of(d)}]: {d.message}"
+        for d in reconciliation.errors
     ]
     if reconciliation_errors and not override_reason:
         reasons.extend(reconciliation_errors)
@@ -207,9 +254,8 @@ def close_round(
     rule_versions: dict[str, str] = {}
     findings: Counter[str] = Counter()
     for assessment in records.assessments:
-        findings[_status(assessment) or "unknown"] += 1
-        for rule_id, version in getattr(assessment, "rule_versions", {}).items():
-            rule_versions[rule_id] = version
+        findings[str(assessment.status)] += 1
+        rule_versions.update(assessment.rule_versions)
     return ClosureRecord(
         round_id=records.round.id,
         closed_at=at,

@@ -14,6 +14,8 @@ from sgfund.applications import Application
 from sgfund.errors import FieldError, Problem
 from sgfund.funds import Round
 from sgfund.money import format_money
+from sgfund.themes import FinalThemes
+from sgfund.types import ThemeSource
 
 __all__ = ["Award", "AwardRoute", "Decision", "Outcome", "decision_problems"]
 
@@ -74,7 +76,8 @@ def _conditions(values: Iterable[str]) -> tuple[str, ...]:
 class Award:
     """What an approved decision becomes: money for a period, on conditions.
 
-    ``themes`` are the project's final theme slugs (declared, classified or set by an officer).
+    ``themes`` are the project's final theme slugs and ``theme_source`` where they came from
+    (see `sgfund.themes.final_themes`): totals by theme and 360Giving classifications use them.
     """
 
     id: str = field(validator=v.identifier)
@@ -85,6 +88,7 @@ class Award:
     start: date = field(validator=v.is_date)
     end: date = field(validator=v.is_date)
     themes: frozenset[str] = field(default=frozenset(), converter=v.theme_slugs)
+    theme_source: ThemeSource = field(default=ThemeSource.DECLARED, converter=ThemeSource)
     conditions: tuple[str, ...] = field(default=(), converter=_conditions)
 
     def __attrs_post_init__(self) -> None:
@@ -97,11 +101,15 @@ class Award:
         decision: Decision,
         application: Application,
         *,
+        themes: FinalThemes,
         award_id: str | None = None,
-        themes: Iterable[str] | None = None,
         conditions: Iterable[str] = (),
     ) -> Award:
-        """Make the award of an approved decision, for the application's project period."""
+        """Make the award of an approved decision, for the application's project period.
+
+        ``themes`` are the project's final themes (`sgfund.themes.final_themes`, or
+        ``RoundRecords.final_themes``); the award carries them and their source.
+        """
         if decision.outcome is not Outcome.APPROVED:
             raise FieldError("outcome", decision.outcome, "an approved decision")
         if decision.application_id != application.id:
@@ -116,7 +124,8 @@ class Award:
             awarded_on=decision.decided_on,
             start=application.project_start,
             end=application.project_end,
-            themes=frozenset(application.declared_themes if themes is None else themes),
+            themes=themes.themes,
+            theme_source=themes.source,
             conditions=tuple(conditions),
         )
 

@@ -10,38 +10,39 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-import pluggy
-
+from sgfund import _validate as v
 from sgfund.applications import Application
+from sgfund.collect import Registered, SgfundPluginManager, collect
 from sgfund.errors import RuleError
 from sgfund.funds import Round
-from sgfund.manager import Registered, collect
 from sgfund.types import Finding, Result, Rule, Verdict
+from sgfund.vocabulary import Vocabularies
 
 __all__ = ["eligibility_rules", "run_columns", "run_rules"]
 
 Findings = dict[str, list[Finding]]
 
 
-def eligibility_rules(pm: pluggy.PluginManager, round: Round) -> tuple[Registered[Rule], ...]:
+def eligibility_rules(
+    pm: SgfundPluginManager, round: Round, vocabularies: Vocabularies
+) -> tuple[Registered[Rule], ...]:
     """Ask every plugin, once, for its rules for ``round``; sorted by rule id."""
-    return collect(pm, "sgfund_eligibility_rules", Rule, round=round)
+    return collect(pm, "sgfund_eligibility_rules", Rule, round=round, vocabularies=vocabularies)
 
 
-def _finding(rule: Rule, result: Result) -> Finding:
+def _finding(entry: Registered[Rule], result: Result) -> Finding:
     # The rule's id and version were validated when the Rule was made, and the Result's
-    # verdict is a Verdict: build the Finding without validating them again, as this runs
-    # once for every application a rule does not pass.
-    finding = object.__new__(Finding)
-    for name, value in (
-        ("rule_id", rule.id),
-        ("rule_version", rule.version),
-        ("verdict", result.verdict),
-        ("reason", result.reason),
-        ("fields", result.fields),
-    ):
-        object.__setattr__(finding, name, value)
-    return finding
+    # verdict is a Verdict: this runs once for every application a rule does not pass.
+    rule = entry.item
+    return v.trusted(
+        Finding,
+        rule_id=rule.id,
+        rule_version=rule.version,
+        plugin=entry.plugin,
+        verdict=result.verdict,
+        reason=result.reason,
+        fields=result.fields,
+    )
 
 
 def _bad_result(entry: Registered[Rule], app_id: str | None, result: object) -> RuleError:
@@ -89,7 +90,7 @@ def _run_one_by_one(
             raise _bad_result(entry, app.id, result)
         if result.verdict is passed:
             continue
-        findings.setdefault(app.id, []).append(_finding(rule, result))
+        findings.setdefault(app.id, []).append(_finding(entry, result))
 
 
 def _record_pairs(
@@ -125,7 +126,7 @@ def _record_pairs(
             raise _bad_result(entry, app_id, result)
         if result.verdict is Verdict.PASS:
             continue
-        findings.setdefault(app_id, []).append(_finding(rule, result))
+        findings.setdefault(app_id, []).append(_finding(entry, result))
 
 
 def _run_batch(

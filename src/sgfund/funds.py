@@ -9,9 +9,8 @@ from decimal import Decimal
 from attrs import field, frozen
 
 from sgfund import _validate as v
-from sgfund.errors import FieldError, Problem, ValidationError
+from sgfund.errors import FieldError
 from sgfund.organisations import OrgType
-from sgfund.vocabulary import SAFEGUARDING_THEMES, Theme, ThemeVocabulary
 
 __all__ = ["DEFAULT_ELIGIBLE_TYPES", "Era", "Fund", "Round"]
 
@@ -20,7 +19,7 @@ DEFAULT_ELIGIBLE_TYPES = frozenset(t for t in OrgType if t is not OrgType.INDIVI
 
 @frozen(kw_only=True, field_transformer=v.name_money_fields)
 class Fund:
-    """A grant fund, e.g. the West Yorkshire Safer Communities Fund."""
+    """A grant fund: ``Fund(id="scf", name="Safer Communities Fund")``."""
 
     id: str = field(validator=v.slug)
     name: str = field(converter=v.stripped, validator=v.text)
@@ -48,8 +47,16 @@ def _org_types(values: Iterable[OrgType | str]) -> frozenset[OrgType]:
     return frozenset(OrgType(x) for x in values)
 
 
-def _vocabularies(values: Iterable[ThemeVocabulary]) -> tuple[ThemeVocabulary, ...]:
-    return tuple(values)
+def _vocabulary_ids(values: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(values, str):
+        raise FieldError("theme_vocabularies", values, "a list of vocabulary ids, not one string")
+    ids = tuple(values)
+    for value in ids:
+        if not isinstance(value, str) or not v.SLUG.match(value):
+            raise FieldError(
+                "theme_vocabularies", value, "vocabulary ids (slugs) that plugins give"
+            )
+    return ids
 
 
 @frozen(kw_only=True, field_transformer=v.name_money_fields)
@@ -58,6 +65,9 @@ class Round:
 
     ``opens_at`` and ``closes_at`` are aware datetimes (use `sgfund.dates.london`).
     ``max_grant`` may be None where a plugin supplies the fund's schedule.
+    ``theme_vocabularies`` names, by id, the theme vocabularies the round uses; plugins give
+    the vocabularies themselves (see `sgfund.themes.round_vocabularies`). ``area`` is the
+    area the round serves, as text for people (e.g. the name of a county).
     """
 
     id: str = field(validator=v.slug)
@@ -77,9 +87,7 @@ class Round:
     eligible_org_types: frozenset[OrgType] = field(
         default=DEFAULT_ELIGIBLE_TYPES, converter=_org_types
     )
-    theme_vocabularies: tuple[ThemeVocabulary, ...] = field(
-        default=(SAFEGUARDING_THEMES,), converter=_vocabularies
-    )
+    theme_vocabularies: tuple[str, ...] = field(default=(), converter=_vocabulary_ids)
     area: str | None = field(default=None, converter=v.optional_stripped)
 
     def __attrs_post_init__(self) -> None:
@@ -91,45 +99,5 @@ class Round:
             raise FieldError("max_project_months", self.max_project_months, "a whole number >= 1")
         if OrgType.INDIVIDUAL in self.eligible_org_types:
             raise FieldError("eligible_org_types", "individual", "organisations, not individuals")
-        ids = [voc.id for voc in self.theme_vocabularies]
-        if len(set(ids)) != len(ids):
-            raise FieldError("theme_vocabularies", ids, "each vocabulary once")
-
-    def theme(self, slug: str) -> tuple[ThemeVocabulary, Theme] | None:
-        """Find a theme by slug in this round's vocabularies."""
-        for vocabulary in self.theme_vocabularies:
-            found = vocabulary.get(slug)
-            if found is not None:
-                return vocabulary, found
-        return None
-
-    @property
-    def theme_slugs(self) -> frozenset[str]:
-        """Every theme slug this round knows."""
-        return frozenset(s for voc in self.theme_vocabularies for s in voc.slugs)
-
-    def check_themes(self, slugs: Iterable[str], *, field: str = "themes") -> None:
-        """Raise `ValidationError` listing each slug that is not a live theme of this round."""
-        problems = []
-        for slug in sorted(slugs):
-            found = self.theme(slug)
-            if found is None:
-                problems.append(
-                    Problem(
-                        f"theme {slug!r} is not in round {self.id}'s vocabularies",
-                        field=field,
-                        value=slug,
-                        expected=", ".join(sorted(self.theme_slugs)),
-                    )
-                )
-            elif found[1].archived:
-                problems.append(
-                    Problem(
-                        f"theme {slug!r} is archived in {found[0].id} v{found[0].version}",
-                        field=field,
-                        value=slug,
-                        expected="a theme that is not archived",
-                    )
-                )
-        if problems:
-            raise ValidationError(problems)
+        if len(set(self.theme_vocabularies)) != len(self.theme_vocabularies):
+            raise FieldError("theme_vocabularies", self.theme_vocabularies, "each vocabulary once")

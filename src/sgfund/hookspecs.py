@@ -3,18 +3,25 @@
 ``"sgfund"`` is the marker name, the plugin manager's name and the entry-point group. Plugin
 authors only ever use `hookimpl`; the specifications below are the contract they implement.
 Every hook is called once per round (or per reconciliation scope), never once per application:
-it hands back objects from `sgfund.types`, and the core runs them in its own loops.
+it hands back objects from `sgfund.types`, `sgfund.vocabulary` or `sgfund.areas`, and the core
+runs them in its own loops. Every hook *collects*: each plugin's results are merged and sorted
+by id, an id given twice is a `PluginError` naming both plugins, and wrappers are refused. An
+implementation may take any of its hook's arguments, in any order, or none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pluggy
 
-from sgfund.funds import Round
-from sgfund.scope import Scope
-from sgfund.types import Classifier, ReconciliationCheck, Rule
+if TYPE_CHECKING:
+    from sgfund.areas import AreaSet
+    from sgfund.funds import Round
+    from sgfund.scope import Scope
+    from sgfund.types import Classifier, ReconciliationCheck, Rule
+    from sgfund.vocabulary import ThemeVocabulary, Vocabularies
 
 __all__ = ["PROJECT_NAME", "SgfundSpecs", "hookimpl", "hookspec"]
 
@@ -28,14 +35,46 @@ class SgfundSpecs:
     """Hook specifications. Each docstring says when the hook is called and how results combine."""
 
     @hookspec
-    def sgfund_eligibility_rules(self, round: Round) -> Iterable[Rule] | None:
+    def sgfund_theme_vocabularies(self, round: Round) -> Iterable[ThemeVocabulary] | None:
+        """Theme vocabularies a plugin offers, for rounds to name by id.
+
+        Called once per round, before rules and classifiers. The core keeps the vocabularies
+        whose ids the round lists in ``Round.theme_vocabularies`` (in that order); a listed id
+        that no plugin gives is a `PluginError`. Vocabulary ids are unique across plugins, and
+        a theme slug may be in only one of a round's vocabularies.
+
+        Example::
+
+            @sgfund.hookimpl
+            def sgfund_theme_vocabularies(round):
+                yield ThemeVocabulary(id="pcp-priorities", label="...", version="1", themes=...)
+        """
+
+    @hookspec
+    def sgfund_areas(self, round: Round) -> Iterable[AreaSet] | None:
+        """Areas (names, codes and code types) and postcode lookups for ``round``.
+
+        Called once per round when data about places is published (360Giving export). Area
+        set ids are unique across plugins, and an area name may be in only one set.
+
+        Example::
+
+            @sgfund.hookimpl
+            def sgfund_areas(round):
+                yield AreaSet(id="districts", label="...", areas=(Area(...), ...))
+        """
+
+    @hookspec
+    def sgfund_eligibility_rules(
+        self, round: Round, vocabularies: Vocabularies
+    ) -> Iterable[Rule] | None:
         """Eligibility rules that apply to applications in ``round``.
 
-        Called once per round. Collect all: every plugin's rules are merged and sorted by id,
-        and two plugins giving the same rule id is a `PluginError` naming both. The core runs
-        every rule over every application: an application is eligible only if no rule fails,
-        and any ``refer`` puts it in the officers' queue. Return nothing (or an empty list)
-        for rounds your plugin does not cover.
+        Called once per round, with the round's resolved theme ``vocabularies``. Every rule
+        runs over every application: an application is eligible only if no rule fails, and any
+        ``refer`` puts it in the officers' queue. Rules see the application, the round and the
+        assessment date, not the classifiers' themes. Return nothing (or an empty list) for
+        rounds your plugin does not cover.
 
         Example::
 
@@ -45,12 +84,14 @@ class SgfundSpecs:
         """
 
     @hookspec
-    def sgfund_theme_classifiers(self, round: Round) -> Iterable[Classifier] | None:
+    def sgfund_theme_classifiers(
+        self, round: Round, vocabularies: Vocabularies
+    ) -> Iterable[Classifier] | None:
         """Theme classifiers for applications in ``round``.
 
-        Called once per round. Collect all, multi-label: each classifier may give an
-        application any number of themes from the round's vocabularies, and every match is
-        kept with its source and reason. Classifier ids are unique across plugins.
+        Called once per round, with the round's resolved theme ``vocabularies``. Multi-label:
+        each classifier may give an application any number of live themes of the round's
+        vocabularies, and every match is kept with its source, classifier and reason.
 
         Example::
 
@@ -63,8 +104,8 @@ class SgfundSpecs:
     def sgfund_reconciliation_checks(self, scope: Scope) -> Iterable[ReconciliationCheck] | None:
         """Checks over the computed totals of ``scope`` (one or more rounds).
 
-        Called once per scope. Collect all: every check runs, and every discrepancy it
-        reports is kept with its severity. Check ids are unique across plugins.
+        Called once per scope. Every check runs, and every discrepancy it reports is kept with
+        its severity.
 
         Example::
 

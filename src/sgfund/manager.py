@@ -1,8 +1,8 @@
-"""The plugin manager factory, the merging of hook results, and introspection.
+"""The plugin manager factory, and `describe`: what the plugins contribute, for publishing.
 
 Importing sgfund loads no plugin: `make_plugin_manager` builds a fresh manager each time it is
-called, with the built-in plugins, the caller's plugins and (unless told not to) every
-installed distribution's entry point in the ``sgfund`` group.
+called, with the built-in plugins, the caller's plugins and the installed distributions'
+entry points in the ``sgfund`` group (all of them, the ones named, or none).
 """
 
 from __future__ import annotations
@@ -10,40 +10,35 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import warnings
-from collections.abc import Iterable
-from typing import Generic, Protocol, TypeVar, cast
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
+import attrs
 import pluggy
 from attrs import frozen
 
+from sgfund.areas import AreaSet
+from sgfund.checks import reconciliation_checks
+from sgfund.collect import Registered, SgfundPluginManager, collect
+from sgfund.eligibility import eligibility_rules
 from sgfund.errors import PluginError
 from sgfund.funds import Round
 from sgfund.hookspecs import PROJECT_NAME, SgfundSpecs
 from sgfund.plugins import DEFAULT_PLUGINS
 from sgfund.scope import Scope
+from sgfund.themes import resolve_vocabularies, theme_classifiers, vocabulary_entries
 from sgfund.types import Classifier, ReconciliationCheck, Rule
+from sgfund.vocabulary import ThemeVocabulary
 
 __all__ = [
     "PluginInfo",
     "PluginListing",
     "Registered",
     "SgfundPluginManager",
-    "collect",
     "describe",
+    "installed_plugins",
     "make_plugin_manager",
 ]
-
-
-class SgfundPluginManager(pluggy.PluginManager):
-    """A pluggy manager that remembers which distribution each entry-point plugin came from."""
-
-    def __init__(self) -> None:
-        super().__init__(PROJECT_NAME)
-        self.distributions: dict[str, tuple[str, str]] = {}
-
-    def distribution_of(self, name: str) -> tuple[str, str] | None:
-        """The (distribution name, version) a plugin was installed with, or None."""
-        return self.distributions.get(name)
 
 
 def _plugin_name(plugin: object) -> str:
@@ -51,44 +46,49 @@ def _plugin_name(plugin: object) -> str:
     return name if isinstance(name, str) else type(plugin).__name__
 
 
-def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
-    try:
-        pm.register(plugin, name=name)
-    except pluggy.PluginValidationError as err:
-        raise PluginError(f"plugin {name!r} breaks the contract: {err}", plugin=name) from err
-    except ValueError as err:  # the name or the object is registered already
-        raise PluginError(f"plugin {name!r} cannot be registered: {err}", plugin=name) from err
+_Found = tuple[importlib.metadata.EntryPoint, str, str]
 
 
-def _entry_points() -> list[tuple[importlib.metadata.EntryPoint, str, str]]:
-    found: dict[str, tuple[importlib.metadata.EntryPoint, str, str]] = {}
+def _entry_points() -> dict[str, _Found]:
+    found: dict[str, _Found] = {}
     for dist in importlib.metadata.distributions():
         for ep in dist.entry_points:
             # The same distribution can sit twice on sys.path; the first one wins, as on import.
             if ep.group == PROJECT_NAME and ep.name not in found:
                 found[ep.name] = (ep, dist.metadata["Name"], dist.version)
-    return [found[name] for name in sorted(found)]
+    return {name: found[name] for name in sorted(found)}
+
+
+def installed_plugins() -> tuple[str, ...]:
+    """Entry-point names of every installed sgfund plugin, sorted (nothing is imported)."""
+    return tuple(_entry_points())
 
 
 def make_plugin_manager(
     *,
     plugins: Iterable[object] = (),
     defaults: bool = True,
-    entry_points: bool = True,
+    entry_points: bool | Collection[str] = True,
     blocked: Iterable[str] = (),
     skip_broken: bool = False,
 ) -> SgfundPluginManager:
     """Build a plugin manager with sgfund's hook specifications.
 
-    ``defaults`` registers the built-in plugins of `sgfund.plugins`; ``plugins`` adds the
-    caller's own (modules, classes or instances, named by ``__name__`` or their class name);
-    ``entry_points`` loads every installed plugin in the ``sgfund`` entry-point group.
-    ``blocked`` names plugins never to register (built-ins are named by module, e.g.
-    ``"sgfund.plugins.rules"``; installed ones by entry-point name). A plugin that fails to
-    import is a `PluginError` naming its distribution, unless ``skip_broken`` is true, in
-    which case it is skipped with a warning. A hook implementation whose name matches no
-    specification (a misspelt hook) is a `PluginError`.
+    ``defaults`` registers the built-in plugins of `sgfund.plugins` (named by module, e.g.
+    ``"sgfund.plugins.rules"``); ``plugins`` adds the caller's own (modules, classes or
+    instances, named by ``__name__`` or their class name). ``entry_points`` says which installed
+    plugins of the ``sgfund`` entry-point group to load: ``True`` every one, ``False`` none, or
+    a collection of entry-point names (each must be installed). ``blocked`` names plugins never
+    to register (built-ins by module name, installed ones by entry-point name); a blocked name
+    that matches nothing is warned about. A plugin that fails to import is a `PluginError`
+    naming its distribution, unless ``skip_broken`` is true, in which case it is skipped with a
+    warning. A hook implementation whose name matches no specification (a misspelt hook), or
+    a wrapper, is a `PluginError`.
     """
+    if isinstance(entry_points, str):
+        raise TypeError("entry_points takes True, False or a collection of entry-point names")
+    given = list(plugins)
+    blocked = list(blocked)
     pm = SgfundPluginManager()
     pm.add_hookspecs(SgfundSpecs)
     for name in blocked:
@@ -96,13 +96,16 @@ def make_plugin_manager(
     if defaults:
         for module_name in DEFAULT_PLUGINS:
             if not pm.is_blocked(module_name):
-                _register(pm, importlib.import_module(module_name), module_name)
-    for plugin in plugins:
+                pm.register(importlib.import_module(module_name), name=module_name)
+    for plugin in given:
         name = _plugin_name(plugin)
         if not pm.is_blocked(name):
-            _register(pm, plugin, name)
-    if entry_points:
-        _load_entry_points(pm, skip_broken=skip_broken)
+            pm.register(plugin, name=name)
+    installed = _entry_points()
+    if entry_points is not False:
+        wanted = None if entry_points is True else sorted(entry_points)
+        _load_entry_points(pm, installed, wanted, skip_broken=skip_broken)
+    _warn_unmatched(blocked, {*DEFAULT_PLUGINS, *map(_plugin_name, given), *installed})
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as err:
@@ -113,94 +116,54 @@ def make_plugin_manager(
     return pm
 
 
-def _load_entry_points(pm: SgfundPluginManager, *, skip_broken: bool) -> None:
-    for ep, dist_name, dist_version in _entry_points():
-        if pm.is_blocked(ep.name) or pm.has_plugin(ep.name):
+def _warn_unmatched(blocked: Sequence[str], known: set[str]) -> None:
+    for name in blocked:
+        if name not in known:
+            warnings.warn(
+                f"blocked plugin {name!r} matches no built-in, given or installed plugin "
+                f"(built-ins are blocked by module name, installed plugins by entry-point name)",
+                UserWarning,
+                stacklevel=3,
+            )
+
+
+def _load_entry_points(
+    pm: SgfundPluginManager,
+    installed: dict[str, _Found],
+    wanted: list[str] | None,
+    *,
+    skip_broken: bool,
+) -> None:
+    if wanted is not None:
+        missing = [name for name in wanted if name not in installed]
+        if missing:
+            raise PluginError(
+                f"no installed sgfund plugin is called {', '.join(map(repr, missing))} "
+                f"(installed: {', '.join(installed) or 'none'})",
+                plugin=missing[0],
+            )
+    for name in wanted if wanted is not None else list(installed):
+        ep, dist_name, dist_version = installed[name]
+        if pm.is_blocked(name) or pm.has_plugin(name):
             continue
         try:
             plugin = ep.load()
         except Exception as err:
             message = (
-                f"plugin {ep.name!r} from distribution {dist_name} {dist_version} "
+                f"plugin {name!r} from distribution {dist_name} {dist_version} "
                 f"failed to import ({ep.value}): {type(err).__name__}: {err}"
             )
             if skip_broken:
-                warnings.warn(f"skipped {message}", RuntimeWarning, stacklevel=3)
+                warnings.warn(f"skipped {message}", RuntimeWarning, stacklevel=4)
                 continue
-            raise PluginError(message, plugin=ep.name) from err
-        _register(pm, plugin, ep.name)
-        pm.distributions[ep.name] = (dist_name, dist_version)
-
-
-class _HasId(Protocol):
-    @property
-    def id(self) -> str: ...
-
-
-T = TypeVar("T", bound=_HasId)
-
-
-@frozen
-class Registered(Generic[T]):
-    """A hook result with the name of the plugin that gave it."""
-
-    plugin: str
-    item: T
-
-
-def collect(
-    pm: pluggy.PluginManager, hook_name: str, kind: type[T], **kwargs: object
-) -> tuple[Registered[T], ...]:
-    """Call one collecting hook once, attribute every result to its plugin, and merge.
-
-    Each plugin's implementation is called in turn so that results (and failures) can name
-    their plugin. Results are sorted by id, never by pluggy's call order; an id given twice
-    is a `PluginError` naming both plugins.
-    """
-    caller: pluggy.HookCaller = getattr(pm.hook, hook_name)
-    by_id: dict[str, Registered[T]] = {}
-    for impl in caller.get_hookimpls():
-        plugin = impl.plugin_name
-        if impl.wrapper or impl.hookwrapper:
-            raise PluginError(
-                f"plugin {plugin!r} wraps {hook_name}: sgfund's collecting hooks take no wrappers "
-                "(block the other plugin and give your own instead)",
-                plugin=plugin,
-            )
-        try:
-            returned = cast(
-                "Iterable[object] | None", impl.function(*(kwargs[a] for a in impl.argnames))
-            )
-            items = list(returned) if returned is not None else []
-        except PluginError:
-            raise
-        except Exception as err:
-            raise PluginError(
-                f"plugin {plugin!r} raised in {hook_name}: {type(err).__name__}: {err}",
-                plugin=plugin,
-            ) from err
-        for item in items:
-            if not isinstance(item, kind):
-                raise PluginError(
-                    f"plugin {plugin!r} gave {item!r} from {hook_name}; expected a {kind.__name__}",
-                    plugin=plugin,
-                )
-            other = by_id.get(item.id)
-            if other is not None:
-                raise PluginError(
-                    f"{kind.__name__.lower()} id {item.id!r} is given by two plugins: "
-                    f"{other.plugin!r} and {plugin!r}",
-                    plugin=plugin,
-                    rule_id=item.id,
-                    plugins=(other.plugin, plugin),
-                )
-            by_id[item.id] = Registered(plugin, item)
-    return tuple(by_id[key] for key in sorted(by_id))
+            raise PluginError(message, plugin=name) from err
+        pm.register(plugin, name=name)
+        pm.distributions[name] = (dist_name, dist_version)
 
 
 @frozen(kw_only=True)
 class PluginInfo:
-    """A registered plugin: its name, and the distribution and version it came from."""
+    """A registered plugin: its name, the distribution and version it came from, its hooks."""
 
     name: str
     distribution: str | None
@@ -208,53 +171,83 @@ class PluginInfo:
     hooks: tuple[str, ...]
 
 
+def _section(title: str, lines: Sequence[str]) -> list[str]:
+    return [f"## {title}", "", *lines, ""] if lines else []
+
+
+def _line(entry: Registered[Any], version: str | None, text: str) -> str:
+    shown = f"version {version}, " if version else ""
+    return f"- **{entry.item.id}** ({shown}plugin {entry.plugin}): {text}"
+
+
 @frozen(kw_only=True)
 class PluginListing:
-    """Everything the plugins contribute: what a fund publishes as its criteria."""
+    """Everything the plugins contribute to a round or scope: a fund's published criteria.
+
+    Each item is `Registered`: ``entry.plugin`` names the plugin that gave ``entry.item``.
+    """
 
     plugins: tuple[PluginInfo, ...]
+    vocabularies: tuple[Registered[ThemeVocabulary], ...] = ()
+    areas: tuple[Registered[AreaSet], ...] = ()
     rules: tuple[Registered[Rule], ...] = ()
     classifiers: tuple[Registered[Classifier], ...] = ()
     checks: tuple[Registered[ReconciliationCheck], ...] = ()
 
     def to_markdown(self) -> str:
-        """Eligibility criteria, themes and checks as Markdown for applicants and auditors."""
-        lines: list[str] = []
-        if self.rules:
-            lines += ["## Eligibility rules", ""]
-            lines += [
-                f"- **{r.item.id}** (version {r.item.version}): {r.item.description}"
-                for r in self.rules
-            ]
-            lines.append("")
-        if self.classifiers:
-            lines += ["## Theme classifiers", ""]
-            lines += [
-                f"- **{c.item.id}** (version {c.item.version}): {c.item.description}"
-                for c in self.classifiers
-            ]
-            lines.append("")
-        if self.checks:
-            lines += ["## Reconciliation checks", ""]
-            lines += [
-                f"- **{c.item.id}** (version {c.item.version}): {c.item.description}"
-                for c in self.checks
-            ]
-            lines.append("")
-        lines += ["## Plugins", ""]
+        """Criteria, themes, areas and checks as Markdown, each naming the plugin that gave it."""
+        lines = _section(
+            "Eligibility rules",
+            [_line(r, r.item.version, r.item.description) for r in self.rules],
+        )
+        lines += _section(
+            "Theme classifiers",
+            [_line(c, c.item.version, c.item.description) for c in self.classifiers],
+        )
+        lines += _section(
+            "Theme vocabularies",
+            [
+                _line(
+                    v,
+                    v.item.version,
+                    f"{v.item.label}: "
+                    + ", ".join(
+                        t.label + (" (archived)" if t.archived else "") for t in v.item.themes
+                    ),
+                )
+                for v in self.vocabularies
+            ],
+        )
+        lines += _section(
+            "Areas",
+            [
+                _line(
+                    a,
+                    None,
+                    f"{a.item.label}: "
+                    + ", ".join(f"{x.name} ({x.code_type} {x.code})" for x in a.item.areas),
+                )
+                for a in self.areas
+            ],
+        )
+        lines += _section(
+            "Reconciliation checks",
+            [_line(c, c.item.version, c.item.description) for c in self.checks],
+        )
+        plugins = []
         for p in self.plugins:
             origin = f"{p.distribution} {p.version}" if p.distribution else "registered in code"
-            lines.append(f"- {p.name} ({origin})")
-        return "\n".join(lines) + "\n"
+            plugins.append(f"- {p.name} ({origin})")
+        return "\n".join([*lines, "## Plugins", "", *plugins]) + "\n"
 
 
-def _plugin_infos(pm: pluggy.PluginManager) -> tuple[PluginInfo, ...]:
+def _plugin_infos(pm: SgfundPluginManager) -> tuple[PluginInfo, ...]:
     infos = []
     own_version = importlib.metadata.version(PROJECT_NAME)
     for name, plugin in pm.list_name_plugin():
         if plugin is None:  # blocked
             continue
-        dist = pm.distribution_of(name) if isinstance(pm, SgfundPluginManager) else None
+        dist = pm.distribution_of(name)
         if dist is None and name.startswith(f"{PROJECT_NAME}.plugins."):
             dist = (PROJECT_NAME, own_version)
         hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or ()))
@@ -270,22 +263,26 @@ def _plugin_infos(pm: pluggy.PluginManager) -> tuple[PluginInfo, ...]:
 
 
 def describe(
-    pm: pluggy.PluginManager, *, round: Round | None = None, scope: Scope | None = None
+    pm: SgfundPluginManager, *, round: Round | None = None, scope: Scope | None = None
 ) -> PluginListing:
-    """List the plugins, and the rules and classifiers for ``round`` and checks for ``scope``.
+    """List the plugins, what they give to ``round`` and what they give to ``scope``.
 
-    Hooks take a round (or scope) because a plugin may give different rules to different
-    rounds; without one, only the plugins are listed.
+    For a round: the vocabularies it names, the areas, the rules and the classifiers; for a
+    scope: the reconciliation checks. Hooks take a round (or scope) because a plugin may give
+    different rules to different rounds; without one, only the plugins are listed. A round
+    naming a vocabulary that no plugin gives is a `PluginError`, as in an assessment.
     """
     listing = PluginListing(plugins=_plugin_infos(pm))
-    rules: tuple[Registered[Rule], ...] = ()
-    classifiers: tuple[Registered[Classifier], ...] = ()
-    checks: tuple[Registered[ReconciliationCheck], ...] = ()
     if round is not None:
-        rules = collect(pm, "sgfund_eligibility_rules", Rule, round=round)
-        classifiers = collect(pm, "sgfund_theme_classifiers", Classifier, round=round)
+        entries = vocabulary_entries(pm, round)
+        vocabularies = resolve_vocabularies(round, entries)
+        listing = attrs.evolve(
+            listing,
+            vocabularies=entries,
+            areas=collect(pm, "sgfund_areas", AreaSet, round=round),
+            rules=eligibility_rules(pm, round, vocabularies),
+            classifiers=theme_classifiers(pm, round, vocabularies),
+        )
     if scope is not None:
-        checks = collect(pm, "sgfund_reconciliation_checks", ReconciliationCheck, scope=scope)
-    return PluginListing(
-        plugins=listing.plugins, rules=rules, classifiers=classifiers, checks=checks
-    )
+        listing = attrs.evolve(listing, checks=reconciliation_checks(pm, scope))
+    return listing

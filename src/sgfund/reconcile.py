@@ -12,10 +12,11 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import pluggy
 from attrs import field, frozen
 
 from sgfund import _validate as v
+from sgfund.checks import reconciliation_checks, run_checks
+from sgfund.collect import SgfundPluginManager
 from sgfund.money import format_money
 from sgfund.organisations import OrgType
 from sgfund.scope import DeclaredFigure, Figure, Precision, Scope
@@ -132,6 +133,16 @@ class Reconciliation:
     figures: tuple[FigureResult, ...] = field(default=(), converter=v.as_tuple)
     discrepancies: tuple[Discrepancy, ...] = field(default=(), converter=v.as_tuple)
     check_versions: Mapping[str, str] = field(factory=dict)
+    check_plugins: Mapping[str, str] = field(factory=dict)
+
+    def source_of(self, discrepancy: Discrepancy) -> str:
+        """``"<check id> v<version> (plugin <name>)"``: which check, at which version, said it."""
+        check = discrepancy.check_id
+        version = self.check_versions.get(check)
+        plugin = self.check_plugins.get(check)
+        return (
+            check + (f" v{version}" if version else "") + (f" (plugin {plugin})" if plugin else "")
+        )
 
     @property
     def errors(self) -> tuple[Discrepancy, ...]:
@@ -144,19 +155,14 @@ class Reconciliation:
         return not self.errors
 
 
-def reconcile(
-    scope: Scope, totals: Totals, *, pm: pluggy.PluginManager | None = None
-) -> Reconciliation:
+def reconcile(scope: Scope, totals: Totals, *, pm: SgfundPluginManager) -> Reconciliation:
     """Compare ``totals`` with the scope's declared figures and run every plugin check.
 
-    The hook is called once for the scope. Without ``pm``, the built-in checks run (a manager
-    with the default plugins and no entry points). Never raises on inconsistent sources.
+    The ``sgfund_reconciliation_checks`` hook is called once for the scope, on the plugins of
+    ``pm`` (the built-in checks are plugins too). Never raises on inconsistent sources: every
+    disagreement is a `FigureResult` or a `Discrepancy` in the result.
     """
-    from sgfund.checks import reconciliation_checks, run_checks
-    from sgfund.manager import make_plugin_manager
-
-    manager = pm if pm is not None else make_plugin_manager(entry_points=False)
-    checks = reconciliation_checks(manager, scope)
+    checks = reconciliation_checks(pm, scope)
     return Reconciliation(
         scope_id=scope.id,
         label=scope.label,
@@ -164,6 +170,7 @@ def reconcile(
         figures=compare_figures(scope.declared, totals),
         discrepancies=run_checks(checks, scope, totals),
         check_versions={c.item.id: c.item.version for c in checks},
+        check_plugins={c.item.id: c.plugin for c in checks},
     )
 
 

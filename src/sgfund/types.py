@@ -17,6 +17,7 @@ from attrs import field, frozen
 
 from sgfund import _validate as v
 from sgfund.applications import Application
+from sgfund.errors import FieldError
 from sgfund.funds import Round
 
 if TYPE_CHECKING:
@@ -120,28 +121,43 @@ class Rule:
 
     def __attrs_post_init__(self) -> None:
         if self.check is None and self.check_batch is None:
-            from sgfund.errors import FieldError
-
             raise FieldError("check", None, "check, check_batch or both")
 
 
 @frozen(kw_only=True)
 class Finding:
-    """What one rule (at one version) said about one application, when it did not pass."""
+    """What one rule (at one version, from one plugin) said about one application.
+
+    Findings exist only where a rule did not pass: ``verdict`` is fail, refer or not
+    applicable. ``plugin`` is the name the rule's plugin was registered under.
+    """
 
     rule_id: str = field(validator=v.slug)
     rule_version: str = field(validator=v.version)
+    plugin: str = field(validator=v.text)
     verdict: Verdict = field(converter=Verdict)
     reason: str
     fields: tuple[str, ...] = field(default=(), converter=_fields)
 
+    def __str__(self) -> str:
+        return f"{self.rule_id} v{self.rule_version} (plugin {self.plugin}): {self.reason}"
+
 
 class ThemeSource(enum.StrEnum):
-    """Where a theme came from. An officer's override always wins."""
+    """Where a theme came from: the applicant, a classifier, or an officer (who always wins).
+
+    Classifiers are ``declared`` (the built-in one that reports the applicant's choice) or
+    ``classifier`` (one that reads the application); ``officer`` marks an override.
+    """
 
     DECLARED = "declared"
     CLASSIFIER = "classifier"
     OFFICER = "officer"
+
+
+def _not_officer(source: ThemeSource) -> None:
+    if source is ThemeSource.OFFICER:
+        raise FieldError("source", source, "declared or classifier (officers override)")
 
 
 @frozen(slots=True)
@@ -181,28 +197,27 @@ class Classifier:
 
     def __attrs_post_init__(self) -> None:
         if self.classify is None and self.classify_batch is None:
-            from sgfund.errors import FieldError
-
             raise FieldError("classify", None, "classify, classify_batch or both")
-        if self.source is ThemeSource.OFFICER:
-            from sgfund.errors import FieldError
-
-            raise FieldError("source", self.source, "declared or classifier (officers override)")
+        _not_officer(self.source)
 
 
 @frozen(kw_only=True)
 class ThemeMatch:
-    """One theme an application serves: which vocabulary, where it came from, and why.
+    """A classifier's match: the theme, its vocabulary, the classifier's source, and why.
 
-    ``by`` names the classifier (``id`` and ``version``) or the officer who set the theme.
+    ``by`` and ``version`` name the classifier, ``plugin`` the plugin that gave it.
     """
 
     theme: str = field(validator=v.slug)
     vocabulary: str = field(validator=v.slug)
     source: ThemeSource = field(converter=ThemeSource)
     reason: str
-    by: str = ""
-    version: str | None = None
+    by: str = field(validator=v.slug)
+    version: str = field(validator=v.version)
+    plugin: str = field(validator=v.text)
+
+    def __attrs_post_init__(self) -> None:
+        _not_officer(self.source)
 
 
 class Severity(enum.StrEnum):

@@ -16,11 +16,11 @@ from sgfund import _validate
 from sgfund._text import bad_character
 from sgfund.dates import parse_date, parse_datetime
 from sgfund.decisions import AwardRoute, Outcome
-from sgfund.errors import FieldError, ValidationError
-from sgfund.funds import Round
+from sgfund.errors import FieldError
 from sgfund.io.columns import normalise_header as _key
 from sgfund.money import CURRENCY, parse_money
 from sgfund.organisations import OrgType
+from sgfund.vocabulary import Vocabularies
 
 __all__ = [
     "ORG_TYPE_NAMES",
@@ -192,27 +192,25 @@ class ThemeReader:
     Items are separated by ``;``; each is a theme slug or label of the round's vocabularies,
     matched without regard to case, spaces or punctuation, after ``labels`` (a mapping
     file's ``values.themes``, keys already reduced by `normalise_header`) has translated the
-    sheet's own labels. Whether a theme is live is the round's own check
-    (`sgfund.funds.Round.check_themes`).
+    sheet's own labels. Reading turns text into slugs and nothing more: an archived theme is
+    read (the ``declared-themes-known`` rule refers it at assessment); text that names no
+    theme of the round cannot be read and is an error.
     """
 
-    def __init__(self, round: Round, labels: Mapping[str, str] | None = None) -> None:
-        self.round = round
+    def __init__(self, vocabularies: Vocabularies, labels: Mapping[str, str] | None = None) -> None:
+        self.round_id = vocabularies.round_id
         self.labels = dict(labels or {})
         self._known: dict[str, str] = {}
-        for vocabulary in round.theme_vocabularies:
+        for vocabulary in vocabularies.vocabularies:
             for theme in vocabulary.themes:
                 self._known.setdefault(_key(theme.slug), theme.slug)
                 self._known.setdefault(_key(theme.label), theme.slug)
-        self._live = sorted(
-            t.slug for voc in round.theme_vocabularies for t in voc.themes if not t.archived
-        )
+        self._live = sorted(vocabularies.live_slugs)
 
     def read(self, text: str, *, field: str = "themes") -> tuple[frozenset[str], list[FieldError]]:
-        """Return the slugs found and an error for each item that is not a live theme."""
+        """Return the slugs found and an error for each item that names no theme of the round."""
         slugs: set[str] = set()
         errors: list[FieldError] = []
-        live = self._live
         for item in (part.strip() for part in text.split(";")):
             if not item:
                 continue
@@ -225,18 +223,7 @@ class ThemeReader:
                     FieldError(
                         field,
                         item,
-                        f"a theme of round {self.round.id}{hint}: one of {', '.join(live)}",
-                    )
-                )
-                continue
-            try:
-                self.round.check_themes([slug], field=field)
-            except ValidationError as err:
-                errors.append(
-                    FieldError(
-                        field,
-                        item,
-                        f"a live theme ({err.problems[0].message}): one of {', '.join(live)}",
+                        f"a theme of round {self.round_id}{hint}: one of {', '.join(self._live)}",
                     )
                 )
                 continue

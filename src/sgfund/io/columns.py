@@ -153,7 +153,7 @@ APPLICATION_COLUMNS: tuple[Column, ...] = (
         "district",
         False,
         "The district the organisation is in.",
-        "Calderdale",
+        "Riverside",
         "Local authority",
         "Local authority district",
         "LA",

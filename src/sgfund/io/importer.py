@@ -18,6 +18,7 @@ from typing import Literal, Protocol
 from attrs import field, frozen
 
 from sgfund.applications import Application
+from sgfund.collect import SgfundPluginManager
 from sgfund.decisions import Decision
 from sgfund.errors import DataError, Problem
 from sgfund.funds import Round
@@ -32,6 +33,7 @@ from sgfund.io.error_report import errors_path, write_error_csv
 from sgfund.io.mapping import SheetMapping, load_mapping
 from sgfund.io.rows import ParsedRow, RowParser
 from sgfund.io.sheet import Sheet, SheetRow, open_sheet
+from sgfund.themes import round_vocabularies
 
 __all__ = [
     "MAX_PROBLEMS",
@@ -92,6 +94,7 @@ def read_applications(
     path: str | os.PathLike[str],
     *,
     rounds: Mapping[str, Round] | Iterable[Round],
+    pm: SgfundPluginManager,
     mapping: MappingSource | None = None,
     bad_rows: BadRows = "refuse",
     validate_only: bool = False,
@@ -101,7 +104,11 @@ def read_applications(
 ) -> ImportResult:
     """Read applications (with their organisations, and decisions if the file has them).
 
-    ``rounds`` are the rounds rows may name, by id. ``mapping`` (a dict, or a JSON or TOML
+    ``rounds`` are the rounds rows may name, by id; ``pm`` gives their theme vocabularies, so
+    that a themes cell can name themes by slug or label (asked once per round the file
+    names). A theme that is in the round's vocabularies is read even if archived: whether an
+    archived or unknown declared theme is acceptable is the ``declared-themes-known`` rule's
+    decision, at assessment. ``mapping`` (a dict, or a JSON or TOML
     file) names headers the aliases do not cover. With ``bad_rows="refuse"`` (the default)
     any bad row raises `DataError` listing every problem and nothing is written; with
     ``"set-aside"`` the good rows are returned and the bad ones written with their problems
@@ -114,7 +121,11 @@ def read_applications(
         columns=APPLICATION_COLUMNS,
         groups=(DECISION_COLUMNS,),
         parser=lambda match, file, wanted: RowParser(
-            match, file=file, rounds=by_id, mapping=wanted
+            match,
+            file=file,
+            rounds=by_id,
+            vocabularies=lambda r: round_vocabularies(pm, r),
+            mapping=wanted,
         ),
         mapping=mapping,
         bad_rows=bad_rows,
@@ -422,6 +433,7 @@ def import_applications(
     path: str | os.PathLike[str],
     *,
     actor: str,
+    pm: SgfundPluginManager,
     at: datetime | None = None,
     mapping: MappingSource | None = None,
     bad_rows: BadRows = "refuse",
@@ -431,6 +443,7 @@ def import_applications(
 ) -> ImportResult:
     """Read ``path`` against the ledger's rounds and add its applications, all or nothing.
 
+    ``pm`` gives the rounds' theme vocabularies, as for `read_applications`.
     A bad file raises `DataError` before the ledger is touched; so does anything the ledger
     refuses (an id it already holds, a closed round), in which case nothing is added.
     Decisions in the file are recorded in the same transaction. ``at`` is when the import
@@ -440,6 +453,7 @@ def import_applications(
     result = read_applications(
         path,
         rounds=rounds,
+        pm=pm,
         mapping=mapping,
         bad_rows=bad_rows,
         encoding=encoding,

@@ -32,6 +32,7 @@ from sgfund.organisations import (
     normalise_company_number,
     normalise_postcode,
 )
+from sgfund.vocabulary import Vocabularies
 
 __all__ = ["MAX_STRAY_CELLS", "ParsedRow", "RowParser"]
 
@@ -147,6 +148,7 @@ class RowParser:
         *,
         file: str,
         rounds: Mapping[str, Round] | None,
+        vocabularies: Callable[[Round], Vocabularies] | None = None,
         decisions_only: bool = False,
         applications: frozenset[str] | None = None,
         mapping: SheetMapping | None = None,
@@ -154,6 +156,7 @@ class RowParser:
         self.match = match
         self.file = file
         self.rounds = rounds or {}
+        self.vocabularies = vocabularies
         self.decisions_only = decisions_only
         self.applications = applications
         self.mapping = mapping or SheetMapping()
@@ -392,8 +395,11 @@ class RowParser:
     def _theme_reader(self, round_: Round) -> cells.ThemeReader:
         reader = self._themes.get(round_.id)
         if reader is None:
+            if self.vocabularies is None:  # pragma: no cover - decision files have no themes
+                raise TypeError("reading themes needs the rounds' vocabularies")
             labels = self.mapping.values.get("themes")
-            reader = self._themes[round_.id] = cells.ThemeReader(round_, labels)
+            vocabularies = self.vocabularies(round_)
+            reader = self._themes[round_.id] = cells.ThemeReader(vocabularies, labels)
         return reader
 
     # -- models and the rules that join fields ---------------------------------------------

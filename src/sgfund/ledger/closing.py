@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import attrs
 from attrs import frozen
 
 from sgfund import closure as closure_rules
 from sgfund.closure import ClosureRecord
+from sgfund.collect import SgfundPluginManager
 from sgfund.errors import ClosureRefused
 from sgfund.ledger.events import Anchor
 from sgfund.ledger.kinds import DECISIONS, to_json
@@ -55,7 +55,7 @@ def close(
     actor: str,
     at: datetime,
     policy: LedgerPolicy,
-    pm: Any,
+    pm: SgfundPluginManager,
     declared: Sequence[DeclaredFigure],
     override_reason: str | None,
 ) -> AnchoredClosure:

@@ -14,6 +14,7 @@ from typing import Any, Self
 from sgfund.applications import Application
 from sgfund.assessment import Assessment
 from sgfund.closure import ClosureRecord, RoundRecords
+from sgfund.collect import SgfundPluginManager
 from sgfund.convert import structure, unstructure
 from sgfund.dates import LONDON, require_aware
 from sgfund.decisions import Award, Decision
@@ -35,6 +36,7 @@ from sgfund.ledger.kinds import (
     THEME_OVERRIDES,
     Kind,
     Row,
+    themes_checked,
     to_json,
 )
 from sgfund.ledger.policy import LedgerPolicy, fund_row, stored_policy
@@ -46,6 +48,7 @@ from sgfund.ledger.writing import WriteContext, duplicate_problems, write_record
 from sgfund.lifecycle import RoundState, TransitionEvent, transition
 from sgfund.review import Resolution, ThemeOverride
 from sgfund.scope import DeclaredFigure
+from sgfund.themes import round_vocabularies
 
 __all__ = [
     "DEFAULT_PATH",
@@ -321,8 +324,9 @@ class Ledger:
         """Add new applications, all or nothing; return how many.
 
         Refuses with `DataError`, listing every problem and writing nothing, if a round is
-        unknown, an id is repeated or already stored, or a declared theme is not a live theme
-        of the round. A round past ``open`` raises `LedgerError`; a closed one
+        unknown or an id is repeated or already stored. Declared themes are stored as given:
+        unknown or archived ones are referred by the ``declared-themes-known`` rule at
+        assessment. A round past ``open`` raises `LedgerError`; a closed one
         `RoundClosedError`.
         """
         who, when = _actor(actor), self._when(at)
@@ -344,10 +348,17 @@ class Ledger:
         all or nothing, one event per round; return how many.
 
         The methods below are this for their kind. A kind that is not correctable refuses a
-        key already stored; a correctable one replaces it, keeping the earlier version.
+        key already stored; a correctable one replaces it, keeping the earlier version. Theme
+        overrides are checked against the round's vocabularies, which plugins give: record
+        them with `set_themes`.
         """  # noqa: D205 - the summary needs both lines
         if kind is APPLICATIONS:
             return self.add_applications(items, actor=actor, at=at)
+        if kind is THEME_OVERRIDES:
+            raise LedgerError(
+                "theme overrides are checked against the round's vocabularies, which plugins "
+                "give: record them with set_themes(..., pm=...)"
+            )
         return self._record(kind, list(items), actor, at)
 
     def _record(
@@ -388,11 +399,14 @@ class Ledger:
         *,
         actor: str,
         reason: str,
+        pm: SgfundPluginManager,
         at: datetime | None = None,
     ) -> ThemeOverride:
         """Record an officer's choice of an application's themes, with the reason.
 
-        The themes must be live themes of the application's round.
+        This is sgfund's one theme override: it wins in `sgfund.themes.final_themes`, and the
+        event records the themes and the reason. The themes must be live themes of the
+        round's vocabularies, which ``pm``'s plugins give.
         """
         who, when = _actor(actor), self._when(at)
         override = ThemeOverride(
@@ -403,7 +417,8 @@ class Ledger:
             set_on=when.astimezone(LONDON).date(),
         )
         detail = {"themes": sorted(override.themes), "reason": override.reason}
-        self._record(THEME_OVERRIDES, [override], who, when, detail=detail)
+        check = themes_checked("themes", lambda rnd: round_vocabularies(pm, rnd))
+        self._record(THEME_OVERRIDES, [override], who, when, detail=detail, check=check)
         return override
 
     def record_decisions(
@@ -478,8 +493,8 @@ class Ledger:
         round_id: str,
         *,
         actor: str,
+        pm: SgfundPluginManager,
         at: datetime | None = None,
-        pm: Any = None,
         declared: Sequence[DeclaredFigure] = (),
         override_reason: str | None = None,
     ) -> AnchoredClosure:

@@ -25,11 +25,12 @@ from sgfund.applications import Application
 from sgfund.assessment import Assessment
 from sgfund.convert import unstructure
 from sgfund.decisions import Award, Decision, decision_problems
-from sgfund.errors import Problem, ValidationError
+from sgfund.errors import Problem
 from sgfund.funds import Era, Fund, Round
 from sgfund.lifecycle import RoundState
 from sgfund.organisations import Organisation
 from sgfund.review import Resolution, ThemeOverride
+from sgfund.vocabulary import Vocabularies
 
 __all__ = [
     "APPLICATIONS",
@@ -53,6 +54,7 @@ __all__ = [
     "canonical",
     "kind_named",
     "pence",
+    "themes_checked",
     "to_json",
 ]
 
@@ -120,7 +122,8 @@ class Kind:
     ``correctable``: a record with a key already stored replaces the stored one, which is kept
     as superseded; otherwise a stored key is refused. ``actor_column`` holds the actor of the
     event that wrote the row. ``to_row`` turns a model (and the actor) into a row; ``check``
-    finds what is wrong with a round's batch of records.
+    finds what is wrong with a round's batch of records (a check that needs more than the
+    round, such as the plugins' vocabularies, is given by the caller to `write_records`).
     """
 
     name: str
@@ -220,24 +223,21 @@ def _award_row(award: Award, _actor: str) -> Row:
     return (award.id, award.application_id, award.round_id, pence(award.amount), to_json(award))
 
 
-def theme_problems(rnd: Round, themes: Any, *, field: str) -> list[Problem]:
-    """Problems with ``themes`` as live themes of ``rnd`` (`Round.check_themes`)."""
-    try:
-        rnd.check_themes(themes, field=field)
-    except ValidationError as err:
-        return list(err.problems)
-    return []
+def themes_checked(attribute: str, vocabularies: Callable[[Round], Vocabularies]) -> Check:
+    """A check that each record's ``attribute`` names live themes of the round's vocabularies.
 
-
-def _themes_checked(attribute: str) -> Check:
-    """A check of each record's themes, asked once per distinct set of themes in the batch."""
+    The vocabularies come from plugins, so the caller gives them (`Ledger.set_themes` uses
+    `sgfund.themes.round_vocabularies` with its plugin manager): once per round, and each
+    distinct set of themes in the batch is checked once.
+    """
 
     def check(batch: Batch, rnd: Round, _apps: Mapping[str, Application]) -> Iterator[Found]:
+        known = vocabularies(rnd)
         seen: dict[frozenset[str], list[Problem]] = {}
         for index, item in batch:
             themes = frozenset(getattr(item, attribute))
             if themes not in seen:
-                seen[themes] = theme_problems(rnd, themes, field=attribute)
+                seen[themes] = known.theme_problems(themes, field=attribute)
             for found in seen[themes]:
                 yield index, found
 
@@ -345,7 +345,9 @@ APPLICATIONS = Kind(
     accepts=frozenset({RoundState.DRAFT, RoundState.OPEN}),
     indexes=(Index("applications_by_round", ("round_id",)),),
     to_row=_application_row,
-    check=_themes_checked("declared_themes"),
+    # Declared themes are stored as given: the declared-themes-known rule refers unknown or
+    # archived ones at assessment, naming each.
+    check=None,
 )
 _ABOUT_APPLICATION = Column("application_id", references="applications (id)")
 ASSESSMENTS = Kind(
@@ -392,7 +394,9 @@ THEME_OVERRIDES = Kind(
     accepts=_UNTIL_DECIDED,
     correctable=True,
     to_row=_theme_override_row,
-    check=_themes_checked("themes"),
+    # Checked against the round's vocabularies, which plugins give: `Ledger.set_themes`
+    # passes `themes_checked` with its plugin manager.
+    check=None,
 )
 DECISIONS = Kind(
     name="decisions",

@@ -8,30 +8,33 @@ from sgfund.applications import Application
 from sgfund.funds import Round
 from sgfund.hookspecs import hookimpl
 from sgfund.types import Classifier, ThemeHit, ThemeSource, hit
+from sgfund.vocabulary import Vocabularies
 
-__all__ = ["DECLARED", "sgfund_theme_classifiers"]
-
-
-def _declared(app: Application, round: Round) -> Iterator[ThemeHit]:
-    # Unknown or archived themes are left to the declared-themes-known rule, which refers them.
-    live = round.theme_slugs
-    for slug in sorted(app.declared_themes):
-        if slug in live:
-            found = round.theme(slug)
-            if found is not None and not found[1].archived:
-                yield hit(slug, "declared by the applicant")
+__all__ = ["declared_classifier", "sgfund_theme_classifiers"]
 
 
-DECLARED = Classifier(
-    id="declared-themes",
-    version="1",
-    description="The themes the applicant chose on the application form.",
-    classify=_declared,
-    source=ThemeSource.DECLARED,
-)
+def declared_classifier(vocabularies: Vocabularies) -> Classifier:
+    """The ``declared-themes`` classifier for a round with these vocabularies.
+
+    It reports the declared themes that are live themes of the round; the others are left to
+    the ``declared-themes-known`` rule, which refers them.
+    """
+    live = vocabularies.live_slugs
+
+    def declared(app: Application, round: Round) -> Iterator[ThemeHit]:
+        for slug in sorted(app.declared_themes & live):
+            yield hit(slug, "declared by the applicant")
+
+    return Classifier(
+        id="declared-themes",
+        version="1",
+        description="The themes the applicant chose on the application form.",
+        classify=declared,
+        source=ThemeSource.DECLARED,
+    )
 
 
 @hookimpl
-def sgfund_theme_classifiers(round: Round) -> Iterable[Classifier]:
+def sgfund_theme_classifiers(round: Round, vocabularies: Vocabularies) -> Iterable[Classifier]:
     """Declared themes count in every round."""
-    return (DECLARED,)
+    return (declared_classifier(vocabularies),)

@@ -1,7 +1,8 @@
 """Built-in eligibility rules, driven by the round's own data rather than by code.
 
 Each rule reads its limits from the `Round` (minimum and maximum grant, window, project
-length, eligible organisation types, theme vocabularies), so one version serves every round.
+length, eligible organisation types) or the round's theme vocabularies, so one version serves
+every round.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from sgfund.hookspecs import hookimpl
 from sgfund.money import format_money
 from sgfund.organisations import Organisation, OrgType
 from sgfund.types import Result, Rule, fail, refer
+from sgfund.vocabulary import Vocabularies
 
-__all__ = ["RULES", "fits_in_months", "sgfund_eligibility_rules"]
+__all__ = ["RULES", "declared_themes_rule", "fits_in_months", "sgfund_eligibility_rules"]
 
 
 def _amount(app: Application, round: Round, as_of: date) -> Result | None:
@@ -55,13 +57,14 @@ def fits_in_months(start: date, end: date, months: int) -> bool:
     """Whether a project from ``start`` to ``end`` lasts at most ``months`` calendar months.
 
     Agrees with `sgfund.dates.months_between` (a part month counts as a month) without its
-    cost: the end must be on or before ``start`` plus ``months`` months (clamped to month end).
+    cost: the end must be before ``start`` plus ``months`` months (clamped to month end).
     """
     whole = (end.year - start.year) * 12 + end.month - start.month
     if whole != months:
         return whole < months
-    # Same month as start + months: compare days, clamping start's day to that month's end.
-    return end.day <= min(start.day, calendar.monthrange(end.year, end.month)[1])
+    # Same month as start + months: the project must end before that day (start's day,
+    # clamped to the month's end), as 1 April to 31 March is 12 months and to 1 April is 13.
+    return end.day < min(start.day, calendar.monthrange(end.year, end.month)[1])
 
 
 def _length(app: Application, round: Round, as_of: date) -> Result | None:
@@ -193,20 +196,32 @@ def _duplicates(
             )
 
 
-def _declared_themes(app: Application, round: Round, as_of: date) -> Result | None:
-    declared = app.declared_themes
-    if not declared:
-        return None
-    problems = []
-    for slug in sorted(declared):
-        found = round.theme(slug)
-        if found is None:
-            problems.append(f"{slug!r} is not one of this round's themes")
-        elif found[1].archived:
-            problems.append(f"{slug!r} is archived")
-    if not problems:
-        return None
-    return refer(f"declared themes need an officer: {'; '.join(problems)}", "declared_themes")
+def declared_themes_rule(vocabularies: Vocabularies) -> Rule:
+    """The ``declared-themes-known`` rule for a round with these vocabularies.
+
+    Declared themes that are not live themes of the round (unknown, or archived) are referred:
+    the applicant chose them, so an officer decides what they meant. This rule is where that
+    is decided; the importer and the ledger store what was declared.
+    """
+    live = vocabularies.live_slugs
+
+    def check(app: Application, round: Round, as_of: date) -> Result | None:
+        declared = app.declared_themes
+        if declared <= live:
+            return None
+        problems = vocabularies.theme_problems(declared - live, field="declared_themes")
+        return refer(
+            "declared themes need an officer: " + "; ".join(p.message for p in problems),
+            "declared_themes",
+        )
+
+    return Rule(
+        id="declared-themes-known",
+        version="2",
+        description="Themes the applicant declared are live themes of the round's "
+        "vocabularies; unknown or archived ones are referred to an officer.",
+        check=check,
+    )
 
 
 RULES: tuple[Rule, ...] = (
@@ -220,7 +235,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="project-length",
-        version="1",
+        version="2",
         description="The project lasts no longer than the round's maximum number of months "
         "(a part month counts as a month).",
         check=_length,
@@ -255,17 +270,10 @@ RULES: tuple[Rule, ...] = (
         "to an officer.",
         check_batch=_duplicates,
     ),
-    Rule(
-        id="declared-themes-known",
-        version="1",
-        description="Themes the applicant declared are live themes of the round; others "
-        "are referred to an officer.",
-        check=_declared_themes,
-    ),
 )
 
 
 @hookimpl
-def sgfund_eligibility_rules(round: Round) -> Iterable[Rule]:
+def sgfund_eligibility_rules(round: Round, vocabularies: Vocabularies) -> Iterable[Rule]:
     """The generic rules apply to every round; their limits come from the round."""
-    return RULES
+    return (*RULES, declared_themes_rule(vocabularies))

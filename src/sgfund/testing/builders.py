@@ -1,7 +1,10 @@
 """Plain builders of valid objects for example-based tests (no hypothesis needed).
 
-``application(GR2, id="GR2-001")`` is an application that every built-in rule passes: change
-one field with ``attrs.evolve`` or keyword arguments to test one rule at a time.
+`ROUND` is a generic round (the ``sgfund_round`` fixture), usable at module level and inside
+``@given`` tests; ``round(theme_vocabularies=("my-themes",))`` is the same round naming your
+vocabulary. ``application(ROUND, id="A-1")`` is an application that every built-in rule
+passes: change one field with keyword arguments to test one rule at a time. Nothing here is
+regional: organisations are in a made-up district.
 """
 
 from __future__ import annotations
@@ -14,21 +17,51 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from sgfund.applications import Application
-from sgfund.dates import LONDON
-from sgfund.funds import Round
+from sgfund.dates import LONDON, london
+from sgfund.funds import Era, Fund, Round
 from sgfund.organisations import Organisation, OrgType
 
-__all__ = ["application", "organisation"]
+__all__ = ["ERA", "FUND", "ROUND", "application", "organisation", "round"]
+
+FUND = Fund(id="example-fund", name="Example Community Safety Fund")
+ERA = Era(
+    id="example-era",
+    funder_id="XI-EXAMPLE-FUNDER",
+    funder_name="Example Funder",
+    start=date(2020, 4, 1),
+)
+
+
+def round(**changes: Any) -> Round:
+    """A generic round open for June 2022, up to £6,000 for 12 months; keywords replace fields.
+
+    It names no theme vocabulary: pass ``theme_vocabularies=("your-vocabulary",)`` for one.
+    """
+    base = Round(
+        id="example-round",
+        name="Example Community Safety Fund, Round 1",
+        fund_id=FUND.id,
+        era=ERA,
+        opens_at=london(2022, 5, 9, 9),
+        closes_at=london(2022, 6, 10, 12),
+        advertised_pot=Decimal("100000.00"),
+        max_grant=Decimal("6000.00"),
+        max_project_months=12,
+    )
+    return attrs.evolve(base, **changes) if changes else base
+
+
+ROUND = round()
 
 
 def organisation(**changes: Any) -> Organisation:
-    """A registered charity in Leeds; keyword arguments replace fields."""
+    """A registered charity in a made-up district; keyword arguments replace fields."""
     base = Organisation(
-        name="Leeds Community Safety Trust",
+        name="Riverside Community Safety Trust",
         type=OrgType.REGISTERED_CHARITY,
         charity_number="1012345",
-        postcode="LS1 1AA",
-        district="Leeds",
+        postcode="RV1 1AA",
+        district="Riverside",
     )
     return attrs.evolve(base, **changes)
 

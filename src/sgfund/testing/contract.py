@@ -7,6 +7,9 @@ Call these from an ordinary test (not from inside another hypothesis test)::
     def test_my_rule_keeps_the_contract(sgfund_round):
         check_rule_contract(MY_RULE, sgfund_round)
 
+    def test_my_classifier_keeps_the_contract():
+        check_classifier_contract(MY_CLASSIFIER, vocabularies=[MY_VOCABULARY])
+
 A rule keeps the contract when it never raises, gives the same answer twice, returns only
 ``None`` or well-formed `Result` objects (a verdict, a reason, fields that exist on
 `Application`), has a version, and, when it offers both forms, its batch form agrees with its
@@ -29,6 +32,7 @@ from sgfund.applications import Application
 from sgfund.funds import Round
 from sgfund.testing import strategies as sgst
 from sgfund.types import Classifier, Result, Rule, ThemeHit, Verdict
+from sgfund.vocabulary import ThemeVocabulary, Vocabularies
 
 __all__ = ["check_classifier_contract", "check_rule_contract", "field_exists"]
 
@@ -168,22 +172,31 @@ def check_classifier_contract(
     classifier: Classifier,
     round: Round | None = None,
     *,
+    vocabularies: Sequence[ThemeVocabulary] = (),
     applications: Any = None,
     max_examples: int | None = None,
     shrink: bool = True,
 ) -> None:
     """Assert that ``classifier`` never raises, is deterministic and gives live themes.
 
-    Every hit must be a `ThemeHit` for a live theme of the round, with a reason; a batch form
-    must agree with the one-by-one form.
+    ``vocabularies`` are the vocabularies the classifier's themes come from (your plugin's);
+    ``round`` must name them, and generated rounds do. Every hit must be a `ThemeHit` for a
+    live theme of those vocabularies, with a reason; a batch form must agree with the
+    one-by-one form. Applications declare themes from the vocabularies too.
     """
     _require(isinstance(classifier, Classifier), f"{classifier!r} is not a Classifier")
     _require(classifier.description.strip(), f"classifier {classifier.id!r} has no description")
-    batches = applications or sgst.application_batches
-    rounds = st.just(round) if round is not None else sgst.rounds()
+    ids = tuple(voc.id for voc in vocabularies)
+    live = Vocabularies(round_id="contract", vocabularies=vocabularies).live_slugs
+    if round is not None:
+        _require(
+            set(ids) <= set(round.theme_vocabularies),
+            f"round {round.id} does not name the vocabularies {ids}",
+        )
+    batches = applications or (lambda rnd: sgst.application_batches(rnd, themes=live))
+    rounds = st.just(round) if round is not None else sgst.rounds(vocabulary_ids=ids)
 
     def hits_of(rnd: Round, batch: Sequence[Application]) -> set[tuple[str, ThemeHit]]:
-        live = {s for voc in rnd.theme_vocabularies for s in voc.active_slugs}
         out: set[tuple[str, ThemeHit]] = set()
         if classifier.classify is not None:
             for app in batch:

@@ -1,11 +1,18 @@
 """pytest plugin for sgfund users and plugin authors, registered through ``pytest11``.
 
-When ``SGFUND_HYPOTHESIS_PROFILE`` is set (``dev`` is fast, ``ci`` thorough) it registers and
-loads that hypothesis profile; otherwise it leaves hypothesis' settings alone, so installing
-sgfund never changes another project's test run. Fixtures for plugin authors: ``sgfund_pm``
-(built-in plugins), ``sgfund_bare_pm`` (specifications only), ``sgfund_installed_pm``
-(built-ins and installed plugins), ``sgfund_round`` (a sample round) and
-``sgfund_rule_contract``. hypothesis is imported only if it is installed, and only when needed.
+When ``SGFUND_HYPOTHESIS_PROFILE`` names a profile (``dev`` is fast, ``ci`` thorough) it
+registers and loads that hypothesis profile; another name is a usage error; without the
+variable it leaves hypothesis' settings alone, so installing sgfund never changes another
+project's test run. Fixtures for plugin authors (see docs/plugins.md, "Testing kit"):
+
+- ``sgfund_pm``: a fresh manager with the built-in plugins and no installed ones;
+- ``sgfund_bare_pm``: a fresh manager with the hook specifications only;
+- ``sgfund_installed_pm``: the built-ins and every installed plugin;
+- ``sgfund_round``: `sgfund.testing.builders.ROUND`, a generic round (session scope, so it
+  can be used inside ``@given`` tests);
+- ``sgfund_rule_contract``: `sgfund.testing.contract.check_rule_contract`.
+
+hypothesis is imported only if it is installed, and only when needed.
 """
 
 from __future__ import annotations
@@ -17,15 +24,23 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from sgfund.collect import SgfundPluginManager
     from sgfund.funds import Round
-    from sgfund.manager import SgfundPluginManager
+
+PROFILE_VARIABLE = "SGFUND_HYPOTHESIS_PROFILE"
+PROFILES = ("ci", "dev")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Load the hypothesis profile ``SGFUND_HYPOTHESIS_PROFILE`` names, if it names one."""
-    name = os.environ.get("SGFUND_HYPOTHESIS_PROFILE")
+    name = os.environ.get(PROFILE_VARIABLE)
     if not name:
         return
+    if name not in PROFILES:
+        raise pytest.UsageError(
+            f"{PROFILE_VARIABLE}={name!r} names no sgfund hypothesis profile; "
+            f"use one of: {', '.join(PROFILES)} (or unset it to leave hypothesis alone)"
+        )
     try:
         from hypothesis import HealthCheck, settings
     except ImportError:  # pragma: no cover - hypothesis comes with the test extra
@@ -69,12 +84,12 @@ def sgfund_installed_pm() -> SgfundPluginManager:
     return make_plugin_manager()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sgfund_round() -> Round:
-    """A sample round: the Mayor's Safer Communities Fund Grant Round 2."""
-    from sgfund.sample import GR2
+    """`sgfund.testing.builders.ROUND`: a generic round that names no theme vocabulary."""
+    from sgfund.testing.builders import ROUND
 
-    return GR2
+    return ROUND
 
 
 @pytest.fixture

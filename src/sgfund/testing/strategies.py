@@ -1,11 +1,14 @@
 """Hypothesis strategies for every sgfund model, valid by construction.
 
 Plugin authors reuse these to property-test their rules. Money never comes from floats:
-amounts are drawn as whole pence and turned into ``Decimal``.
+amounts are drawn as whole pence and turned into ``Decimal``. Places are made up
+(`DISTRICTS`, with postcodes to match); rounds name no theme vocabulary unless given
+``vocabulary_ids``, and applications declare themes only from the ``themes`` they are given.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -21,7 +24,9 @@ from sgfund.funds import DEFAULT_ELIGIBLE_TYPES, Era, Fund, Round
 from sgfund.money import CENT
 from sgfund.organisations import Organisation, OrgType
 from sgfund.scope import DeclaredFigure, Figure, Precision, Scope
-from sgfund.vocabulary import SAFEGUARDING_THEMES, Theme, ThemeVocabulary
+from sgfund.themes import FinalThemes
+from sgfund.types import ThemeSource
+from sgfund.vocabulary import Theme, ThemeVocabulary
 
 __all__ = [
     "DISTRICTS",
@@ -42,8 +47,15 @@ __all__ = [
     "vocabularies",
 ]
 
-DISTRICTS = ("Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield")
-_AREAS = {"Bradford": "BD", "Calderdale": "HX", "Kirklees": "HD", "Leeds": "LS", "Wakefield": "WF"}
+# Made-up districts, each with postcode areas of its own, so a postcode says its district.
+DISTRICTS = ("Eastmoor", "Northgate", "Riverside", "Southvale", "Westbrook")
+_AREAS = {
+    "Eastmoor": "EM",
+    "Northgate": "NG",
+    "Riverside": "RV",
+    "Southvale": "SV",
+    "Westbrook": "WB",
+}
 
 slugs = st.from_regex(r"\A[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,6}){0,2}\Z")
 identifiers = st.from_regex(r"\A[A-Z]{2,4}-[0-9]{1,6}\Z")
@@ -77,7 +89,7 @@ def london_datetimes(
 
 @st.composite
 def postcodes(draw: st.DrawFn, district: str | None = None) -> str:
-    """West Yorkshire-looking postcodes (BD, HX, HD, LS, WF), optionally for one district."""
+    """Well-formed postcodes of the made-up `DISTRICTS`, optionally for one district."""
     area = _AREAS[district] if district else draw(st.sampled_from(sorted(_AREAS.values())))
     number = draw(st.integers(1, 29))
     inward = draw(st.integers(0, 9))
@@ -120,19 +132,18 @@ def eras(draw: st.DrawFn) -> Era:
 
 @st.composite
 def rounds(
-    draw: st.DrawFn,
-    *,
-    vocabulary: ThemeVocabulary | None = SAFEGUARDING_THEMES,
-    round_id: str | None = None,
+    draw: st.DrawFn, *, vocabulary_ids: Sequence[str] = (), round_id: str | None = None
 ) -> Round:
-    """Rounds with a window of 1 to 90 days and money limits that make sense together."""
+    """Rounds with a window of 1 to 90 days and money limits that make sense together.
+
+    They name the theme vocabularies ``vocabulary_ids`` (none by default).
+    """
     opens_at = draw(london_datetimes(max_value=datetime(2029, 1, 1)))  # noqa: DTZ001
     closes_at = (
         (opens_at + timedelta(days=draw(st.integers(1, 90)))).astimezone(UTC).astimezone(LONDON)
     )
     max_grant = draw(money(Decimal(1000), Decimal(10000)))
     min_grant = draw(st.sampled_from([Decimal("0.00"), Decimal("250.00"), Decimal("500.00")]))
-    voc = vocabulary if vocabulary is not None else draw(vocabularies())
     return Round(
         id=round_id or draw(slugs),
         name=draw(names),
@@ -145,8 +156,8 @@ def rounds(
         max_grant=max_grant,
         max_project_months=draw(st.sampled_from([6, 12, 18, 24])),
         eligible_org_types=DEFAULT_ELIGIBLE_TYPES,
-        theme_vocabularies=(voc,),
-        area=draw(st.none() | st.just("West Yorkshire")),
+        theme_vocabularies=tuple(vocabulary_ids),
+        area=draw(st.none() | st.sampled_from(DISTRICTS)),
     )
 
 
@@ -182,9 +193,13 @@ def applications(
     round: Round | None = None,
     *,
     application_id: str | None = None,
+    themes: Collection[str] = (),
     max_themes: int = 3,
 ) -> Application:
-    """Applications that fit ``round`` (one is drawn if not given): in its window and limits."""
+    """Applications that fit ``round`` (one is drawn if not given): in its window and limits.
+
+    Declared themes are drawn from ``themes`` (slugs; none if empty).
+    """
     rnd = round if round is not None else draw(rounds())
     ceiling = rnd.max_grant if rnd.max_grant is not None else Decimal(10000)
     amount = draw(money(max(rnd.min_grant, Decimal("1.00")), ceiling))
@@ -194,8 +209,7 @@ def applications(
     start = submitted.date() + relativedelta(months=draw(st.integers(1, 4)))
     months = draw(st.integers(1, rnd.max_project_months))
     end = start + relativedelta(months=months) - relativedelta(days=1)
-    slugs_available = sorted(rnd.theme_slugs)
-    declared = draw(st.sets(st.sampled_from(slugs_available), max_size=max_themes))
+    declared = draw(_themes_from(themes, max_themes))
     return Application(
         id=application_id or draw(identifiers),
         round_id=rnd.id,
@@ -208,6 +222,12 @@ def applications(
         submitted_at=submitted,
         declared_themes=declared,
     )
+
+
+def _themes_from(themes: Collection[str], max_size: int) -> st.SearchStrategy[frozenset[str]]:
+    if not themes:
+        return st.just(frozenset())
+    return st.frozensets(st.sampled_from(sorted(themes)), max_size=max_size)
 
 
 @st.composite
@@ -239,7 +259,7 @@ def decisions(draw: st.DrawFn, application: Application | None = None) -> Decisi
 
 @st.composite
 def awards(draw: st.DrawFn, application: Application | None = None) -> Award:
-    """Awards made from an approved decision on ``application``."""
+    """Awards made from an approved decision on ``application``, with its declared themes."""
     app = application if application is not None else draw(applications())
     amount = draw(money(Decimal("0.01"), app.amount_requested))
     decision = Decision(
@@ -249,7 +269,11 @@ def awards(draw: st.DrawFn, application: Application | None = None) -> Award:
         decided_by="officer",
         amount_awarded=amount,
     )
-    return Award.from_decision(decision, app)
+    return Award.from_decision(decision, app, themes=_declared(app))
+
+
+def _declared(app: Application) -> FinalThemes:
+    return FinalThemes(themes=app.declared_themes, source=ThemeSource.DECLARED)
 
 
 @st.composite
@@ -259,11 +283,12 @@ def round_records(
     *,
     max_applications: int = 15,
     round_id: str | None = None,
+    themes: Collection[str] = (),
 ) -> RoundRecords:
     """A whole decided round: applications, one final decision each, an award per approval.
 
-    Approved amounts never exceed the request or the round's maximum; about half the awarded
-    projects serve several themes. Every application id is unique within the round.
+    Approved amounts never exceed the request or the round's maximum; awards carry up to four
+    of ``themes``, about half of them several. Every application id is unique in the round.
     """
     rnd = round if round is not None else draw(rounds(round_id=round_id))
     count = draw(st.integers(1, max_applications))
@@ -271,7 +296,7 @@ def round_records(
     decided: list[Decision] = []
     granted: list[Award] = []
     for i in range(count):
-        app = draw(applications(rnd, application_id=f"{rnd.id.upper()}-{i + 1:04d}"))
+        app = draw(applications(rnd, application_id=f"{rnd.id.upper()}-{i + 1:04d}", themes=themes))
         apps.append(app)
         approve = draw(st.booleans())
         decided_on = app.submitted_on + timedelta(days=draw(st.integers(1, 120)))
@@ -284,10 +309,8 @@ def round_records(
                 decided_by="panel",
                 amount_awarded=amount,
             )
-            themes = draw(st.sets(st.sampled_from(sorted(rnd.theme_slugs)), max_size=4))
-            granted.append(
-                Award.from_decision(decision, app, award_id=f"{app.id}-A", themes=themes)
-            )
+            final = FinalThemes(themes=draw(_themes_from(themes, 4)), source=ThemeSource.CLASSIFIER)
+            granted.append(Award.from_decision(decision, app, award_id=f"{app.id}-A", themes=final))
         else:
             decision = Decision(
                 application_id=app.id,
@@ -301,16 +324,21 @@ def round_records(
 
 @st.composite
 def funded_rounds(
-    draw: st.DrawFn, round: Round | None = None, *, min_awards: int = 1, max_awards: int = 6
+    draw: st.DrawFn,
+    round: Round | None = None,
+    *,
+    min_awards: int = 1,
+    max_awards: int = 6,
+    themes: Collection[str] = (),
 ) -> RoundRecords:
     """A round with applications (unique ids) and one award for each: consistent by construction.
 
     Awards come from approved decisions, so their ids are their applications' ids, their themes
-    are the round's and their dates follow the round's window.
+    are the declared ones (from ``themes``) and their dates follow the round's window.
     """
     rnd = round if round is not None else draw(rounds())
     ids = draw(st.lists(identifiers, min_size=min_awards, max_size=max_awards, unique=True))
-    apps = [draw(applications(rnd, application_id=app_id)) for app_id in ids]
+    apps = [draw(applications(rnd, application_id=app_id, themes=themes)) for app_id in ids]
     return RoundRecords(round=rnd, applications=apps, awards=[draw(awards(app)) for app in apps])
 
 
@@ -327,14 +355,19 @@ _ASSESSMENT_STRATEGIES = (
 
 @st.composite
 def wild_applications(
-    draw: st.DrawFn, round: Round, *, application_id: str | None = None
+    draw: st.DrawFn,
+    round: Round,
+    *,
+    application_id: str | None = None,
+    themes: Collection[str] = (),
 ) -> Application:
     """Applications to ``round`` that may break its rules, yet are valid models.
 
     Some ask for more than the maximum grant or less than the minimum, arrive late or early,
-    run too long, come from individuals, miss their summary, or declare unknown themes.
+    run too long, come from individuals, miss their summary, or declare unknown themes (beside
+    any drawn from ``themes``).
     """
-    app = draw(applications(round, application_id=application_id))
+    app = draw(applications(round, application_id=application_id, themes=themes))
     changes: dict[str, object] = {}
     if draw(st.booleans()):
         changes["amount_requested"] = draw(money(Decimal("0.01"), Decimal("20000.00")))
@@ -364,15 +397,16 @@ def application_batches(
     min_size: int = 0,
     max_size: int = 12,
     wild: bool = True,
+    themes: Collection[str] = (),
 ) -> list[Application]:
-    """Batches of applications to ``round`` with distinct ids.
+    """Batches of applications to ``round`` with distinct ids, declaring some of ``themes``.
 
     With ``wild`` (the default) applications may break the round's rules, and the same
     organisation sometimes applies twice.
     """
     size = draw(st.integers(min_size, max_size))
     make = wild_applications if wild else applications
-    batch = [draw(make(round, application_id=f"APP-{i + 1}")) for i in range(size)]
+    batch = [draw(make(round, application_id=f"APP-{i + 1}", themes=themes)) for i in range(size)]
     if wild and len(batch) >= 2 and draw(st.booleans()):
         batch[-1] = attrs.evolve(batch[-1], organisation=batch[0].organisation)
     return batch

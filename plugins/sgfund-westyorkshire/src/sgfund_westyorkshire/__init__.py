@@ -1,35 +1,57 @@
 """sgfund plugin for West Yorkshire's Safer Communities Fund.
 
-Installed next to sgfund, it registers itself through the ``sgfund`` entry point. Its rules
-apply to rounds of the funds in `FUND_IDS`; its theme classifier to any round that uses the
-safeguarding vocabulary.
+Installed next to sgfund, it registers itself through the ``sgfund`` entry point
+(``westyorkshire``). It gives:
+
+- the safeguarding theme vocabulary ``wy-safeguarding`` (`vocabulary`), for any round that
+  names it, and a keyword classifier for its themes (`themes`);
+- the five districts with their ONS codes, and which district a postcode is in
+  (`districts`), for rounds of the funds in `FUND_IDS`;
+- the fund's rules for those rounds: the area rule, the exclusions and, where a round has no
+  maximum of its own, the grant schedule.
+
+`DATA_PLUGINS` are the two modules that give only the vocabulary and the districts: register
+them (``make_plugin_manager(plugins=DATA_PLUGINS)``) to use the data without the rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import ModuleType
 
-from sgfund import Round, hookimpl
+from sgfund import Round, Vocabularies, hookimpl
 from sgfund.types import Classifier, Rule
+from sgfund_westyorkshire import districts, vocabulary
 from sgfund_westyorkshire.area import AREA_RULE, area_status
+from sgfund_westyorkshire.districts import DISTRICTS, FUND_IDS, sgfund_areas
 from sgfund_westyorkshire.exclusions import EXCLUSION_RULES
 from sgfund_westyorkshire.schedule import max_grant_rule
 from sgfund_westyorkshire.tables import max_grant_for, postcode_districts
-from sgfund_westyorkshire.themes import SAFEGUARDING_CLASSIFIER, VOCABULARY_ID
+from sgfund_westyorkshire.themes import SAFEGUARDING_CLASSIFIER
+from sgfund_westyorkshire.vocabulary import (
+    SAFEGUARDING_THEMES,
+    VOCABULARY_ID,
+    sgfund_theme_vocabularies,
+)
 
 __all__ = [
+    "DATA_PLUGINS",
+    "DISTRICTS",
     "FUND_IDS",
+    "SAFEGUARDING_THEMES",
+    "VOCABULARY_ID",
     "area_status",
     "max_grant_for",
     "postcode_districts",
+    "sgfund_areas",
     "sgfund_eligibility_rules",
     "sgfund_theme_classifiers",
+    "sgfund_theme_vocabularies",
 ]
 
 __version__ = "0.1.0"
 
-# The funds these rules belong to (sgfund.sample.SCF is "wy-scf").
-FUND_IDS = frozenset({"wy-scf"})
+DATA_PLUGINS: tuple[ModuleType, ...] = (vocabulary, districts)
 
 
 @hookimpl
@@ -45,7 +67,7 @@ def sgfund_eligibility_rules(round: Round) -> Iterator[Rule]:
 
 
 @hookimpl
-def sgfund_theme_classifiers(round: Round) -> Iterator[Classifier]:
+def sgfund_theme_classifiers(round: Round, vocabularies: Vocabularies) -> Iterator[Classifier]:
     """The safeguarding-theme classifier, for rounds that use the safeguarding vocabulary."""
-    if any(voc.id == VOCABULARY_ID for voc in round.theme_vocabularies):
+    if VOCABULARY_ID in round.theme_vocabularies:
         yield SAFEGUARDING_CLASSIFIER

@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from sgfund import Application, Round
 from sgfund.types import Classifier, ThemeHit, hit
 
-__all__ = ["PHRASES", "SAFEGUARDING_CLASSIFIER", "VERSION", "VOCABULARY_ID"]
+__all__ = ["PHRASES", "SAFEGUARDING_CLASSIFIER", "VERSION"]
 
 VERSION = "1"
-VOCABULARY_ID = "wy-safeguarding"
 
 # Theme slug -> phrases (regular expressions, ignoring case; acronyms must be upper case).
 PHRASES: dict[str, tuple[str, ...]] = {

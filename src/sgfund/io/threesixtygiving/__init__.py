@@ -18,8 +18,6 @@ from sgfund.io.threesixtygiving.checks import critical_problems, package_problem
 from sgfund.io.threesixtygiving.problems import GrantProblem
 from sgfund.io.threesixtygiving.publisher import (
     CC_BY_4,
-    WEST_YORKSHIRE_DISTRICTS,
-    District,
     FunderIdentity,
     Publisher,
 )
@@ -49,8 +47,6 @@ __all__ = [
     "INDIVIDUAL_NAME",
     "INDIVIDUAL_TITLE",
     "STANDARD_VERSION",
-    "WEST_YORKSHIRE_DISTRICTS",
-    "District",
     "FunderIdentity",
     "FunderPackage",
     "GrantProblem",

@@ -11,6 +11,8 @@ from typing import Any
 from attrs import frozen
 
 from sgfund.applications import Application
+from sgfund.areas import Area, Areas, beneficiary_area, recipient_area, round_areas
+from sgfund.collect import SgfundPluginManager
 from sgfund.dates import LONDON, months_between, require_aware
 from sgfund.decisions import Award
 from sgfund.errors import ExportError, Problem
@@ -21,6 +23,8 @@ from sgfund.io.threesixtygiving.publisher import FunderIdentity, Publisher
 from sgfund.money import CURRENCY
 from sgfund.organisations import Organisation, OrgType
 from sgfund.scope import Scope
+from sgfund.themes import round_vocabularies
+from sgfund.vocabulary import Vocabularies
 
 __all__ = [
     "INDIVIDUAL_NAME",
@@ -90,17 +94,27 @@ def _modified(publisher: Publisher, as_of: date | datetime) -> str | None:
     return as_of.isoformat() if isinstance(as_of, datetime) else None
 
 
-def _location(district: str | None, publisher: Publisher) -> dict[str, Any] | None:
-    # An unknown district keeps its name but gets no code: a wrong code is worse than none.
-    if district is None:
+@frozen
+class _RoundData:
+    """What plugins give a round that its grants need: theme vocabularies and areas."""
+
+    round: Round
+    vocabularies: Vocabularies
+    areas: Areas
+
+
+def _location(found: tuple[str, Area | None] | None) -> dict[str, Any] | None:
+    # An area no plugin knows keeps its name but gets no code: a wrong code is worse than none.
+    if found is None:
         return None
-    known = publisher.districts.get(district)
-    if known is None:
-        return {"name": district}
-    return {"name": known.name, "geoCode": known.geo_code, "geoCodeType": known.geo_code_type}
+    name, area = found
+    if area is None:
+        return {"name": name}
+    return {"name": area.name, "geoCode": area.code, "geoCodeType": area.code_type}
 
 
-def _recipient(organisation: Organisation, publisher: Publisher) -> dict[str, Any]:
+def _recipient(application: Application, data: _RoundData, publisher: Publisher) -> dict[str, Any]:
+    organisation = application.organisation
     org: dict[str, Any] = {
         "id": organisation_id(organisation, publisher),
         "name": organisation.name,
@@ -111,21 +125,44 @@ def _recipient(organisation: Organisation, publisher: Publisher) -> dict[str, An
         org["companyNumber"] = organisation.company_number
     if organisation.postcode is not None:
         org["postalCode"] = organisation.postcode
-    location = _location(organisation.district, publisher)
+    location = _location(recipient_area(application, data.areas))
     if location is not None:
         org["location"] = [location]
     return org
 
 
+def _classifications(
+    award: Award, gid: str, data: _RoundData, publisher: Publisher
+) -> tuple[list[dict[str, str]], list[Problem]]:
+    """The award's final themes as classifications; a theme the round lacks is a problem."""
+    problems: list[Problem] = [
+        GrantProblem(p.message, grant_id=gid, field="themes", value=p.value, expected=p.expected)
+        for p in data.vocabularies.theme_problems(award.themes, archived_ok=True)
+    ]
+    classifications = []
+    for slug in sorted(award.themes):
+        found = data.vocabularies.find(slug)
+        if found is not None:
+            vocabulary, theme = found
+            classifications.append(
+                {
+                    "vocabulary": publisher.vocabulary_id(vocabulary.id),
+                    "code": theme.slug,
+                    "title": theme.label,
+                }
+            )
+    return classifications, problems
+
+
 def _grant(
     award: Award,
     application: Application,
-    round: Round,
+    data: _RoundData,
     publisher: Publisher,
     modified: str | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
-    organisation = application.organisation
-    individual = organisation.type is OrgType.INDIVIDUAL
+    round = data.round
+    individual = application.organisation.type is OrgType.INDIVIDUAL
     gid = grant_id(publisher, round.id, award.id)
     funder = publisher.funder_for(round.era)
     grant: dict[str, Any] = {"id": gid}
@@ -153,8 +190,8 @@ def _grant(
             "name": INDIVIDUAL_NAME,
         }
     else:
-        grant["recipientOrganization"] = [_recipient(organisation, publisher)]
-    location = _location(organisation.district, publisher)
+        grant["recipientOrganization"] = [_recipient(application, data, publisher)]
+    location = _location(beneficiary_area(application, data.areas))
     if location is not None:
         grant["beneficiaryLocation"] = [location]
     grant["fundingOrganization"] = [{"id": funder.id, "name": funder.name}]
@@ -163,29 +200,7 @@ def _grant(
         grant["dataSource"] = publisher.data_source
     if modified is not None:
         grant["dateModified"] = modified
-    problems: list[Problem] = []
-    classifications = []
-    for slug in sorted(award.themes):
-        found = round.theme(slug)
-        if found is None:
-            problems.append(
-                GrantProblem(
-                    f"theme {slug!r} is not in round {round.id}'s vocabularies",
-                    grant_id=gid,
-                    field="themes",
-                    value=slug,
-                    expected=", ".join(sorted(round.theme_slugs)),
-                )
-            )
-            continue
-        vocabulary, theme = found
-        classifications.append(
-            {
-                "vocabulary": publisher.vocabulary_id(vocabulary.id),
-                "code": theme.slug,
-                "title": theme.label,
-            }
-        )
+    classifications, problems = _classifications(award, gid, data, publisher)
     if classifications:
         grant["classifications"] = classifications
     return grant, problems
@@ -205,33 +220,36 @@ def build_packages(
     *,
     publisher: Publisher,
     as_of: date | datetime,
+    pm: SgfundPluginManager,
 ) -> list[FunderPackage]:
     """Build one validated 360Giving package per funder for the awards of ``scope``.
 
-    Each award becomes one grant. Every package is checked against the shipped schema (with
+    Each award becomes one grant, classified by the award's final themes (labels from the
+    round's vocabularies) and located by the areas the plugins of ``pm`` give (each hook is
+    called once per round). Every package is checked against the shipped schema (with
     formats) and the data-quality checks 360Giving calls critical; any problem in any package
     raises `ExportError` listing them all, located by grant id and JSON path.
     """
     scope_id, label, rounds = _rounds(scope)
-    by_round = {r.id: r for r in rounds}
+    by_round = {r.id: _RoundData(r, round_vocabularies(pm, r), round_areas(pm, r)) for r in rounds}
     by_application = {a.id: a for a in applications}
     as_of_date, issued = _as_of(as_of)
     problems: list[Problem] = []
     grouped: dict[str, tuple[FunderIdentity, list[dict[str, Any]]]] = {}
     for award in sorted(awards, key=lambda a: (a.round_id, a.id)):
-        round = by_round.get(award.round_id)
+        data = by_round.get(award.round_id)
         application = by_application.get(award.application_id)
-        if round is None or application is None:
+        if data is None or application is None:
             missing = (
                 f"round {award.round_id!r} is not in scope {scope_id}"
-                if round is None
+                if data is None
                 else f"application {award.application_id!r} was not given"
             )
             problems.append(Problem(f"award {award.id}: {missing}", field="awards"))
             continue
-        grant, found = _grant(award, application, round, publisher, _modified(publisher, as_of))
+        grant, found = _grant(award, application, data, publisher, _modified(publisher, as_of))
         problems.extend(found)
-        funder = publisher.funder_for(round.era)
+        funder = publisher.funder_for(data.round.era)
         grouped.setdefault(funder.id, (funder, []))[1].append(grant)
     if not grouped and not problems:
         problems.append(Problem(f"scope {scope_id} has no awards to publish", field="awards"))
@@ -264,6 +282,7 @@ def build_package(
     *,
     publisher: Publisher,
     as_of: date | datetime,
+    pm: SgfundPluginManager,
 ) -> FunderPackage:
     """Build the single 360Giving package of ``scope``; refuse a scope with several funders.
 
@@ -271,7 +290,7 @@ def build_package(
     fault): use `build_packages` to get one package per funder instead.
     """
     scope_id, _, _ = _rounds(scope)
-    packages = build_packages(scope, applications, awards, publisher=publisher, as_of=as_of)
+    packages = build_packages(scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm)
     if len(packages) > 1:
         names = ", ".join(f"{p.funder.name} ({p.funder.id})" for p in packages)
         raise ExportError(

@@ -1,4 +1,8 @@
-"""Who publishes a 360Giving file: prefix, name, licence, funder identities and district codes."""
+"""Who publishes a 360Giving file: prefix, name, licence and funder identities.
+
+Area codes (``geoCode``/``geoCodeType``) come from plugins (`sgfund.areas.round_areas`), not
+from the publisher.
+"""
 
 from __future__ import annotations
 
@@ -14,39 +18,9 @@ from sgfund.dates import require_aware
 from sgfund.errors import FieldError
 from sgfund.funds import Era
 
-__all__ = [
-    "CC_BY_4",
-    "WEST_YORKSHIRE_DISTRICTS",
-    "District",
-    "FunderIdentity",
-    "Publisher",
-]
+__all__ = ["CC_BY_4", "FunderIdentity", "Publisher"]
 
 CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
-
-
-@frozen(kw_only=True)
-class District:
-    """A district and its ONS code: ``geo_code_type`` comes from 360Giving's geoCodeType list."""
-
-    name: str = field(converter=v.stripped, validator=v.text)
-    geo_code: str = field(validator=v.identifier)
-    geo_code_type: str = field(default="MD", validator=v.identifier)
-
-
-# The five metropolitan districts of West Yorkshire (ONS codes, type MD).
-WEST_YORKSHIRE_DISTRICTS: Mapping[str, District] = MappingProxyType(
-    {
-        d.name: d
-        for d in (
-            District(name="Bradford", geo_code="E08000032"),
-            District(name="Calderdale", geo_code="E08000033"),
-            District(name="Kirklees", geo_code="E08000034"),
-            District(name="Leeds", geo_code="E08000035"),
-            District(name="Wakefield", geo_code="E08000036"),
-        )
-    }
-)
 
 
 @frozen(kw_only=True)
@@ -58,10 +32,6 @@ class FunderIdentity:
 
 
 def _funders(values: Mapping[str, FunderIdentity]) -> Mapping[str, FunderIdentity]:
-    return MappingProxyType(dict(values))
-
-
-def _districts(values: Mapping[str, District]) -> Mapping[str, District]:
     return MappingProxyType(dict(values))
 
 
@@ -91,8 +61,8 @@ class Publisher:
 
     ``prefix`` is the publisher's 360Giving prefix (``"360G-wyca"``): grant ids are
     ``<prefix>-<round id>-<award id>``. ``funders`` maps an era id to the funder identity to
-    publish for that era, overriding ``Era.funder_id``/``funder_name``. ``districts`` maps a
-    district name to its ONS code (West Yorkshire by default).
+    publish for that era, overriding ``Era.funder_id``/``funder_name``. ``data_source`` and
+    ``last_modified`` fill each grant's ``dataSource`` and ``dateModified``.
     """
 
     prefix: str = field(validator=v.identifier)
@@ -101,9 +71,6 @@ class Publisher:
     identifier: str | None = field(default=None)
     licence: str = field(default=CC_BY_4, validator=_url)
     funders: Mapping[str, FunderIdentity] = field(factory=dict, converter=_funders)
-    districts: Mapping[str, District] = field(
-        default=WEST_YORKSHIRE_DISTRICTS, converter=_districts
-    )
     data_source: str | None = field(default=None, validator=_optional_url)
     last_modified: datetime | None = field(default=None, validator=_optional_aware)
 

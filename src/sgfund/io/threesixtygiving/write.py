@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sgfund.applications import Application
+from sgfund.collect import SgfundPluginManager
 from sgfund.decisions import Award
 from sgfund.errors import ExportError
 from sgfund.funds import Round
@@ -249,11 +250,11 @@ def _export(
     as_of: date | datetime,
     split_by_funder: bool,
     write: Any,
+    pm: SgfundPluginManager,
 ) -> list[Path]:
-    if split_by_funder:
-        packages = build_packages(scope, applications, awards, publisher=publisher, as_of=as_of)
-    else:
-        packages = [build_package(scope, applications, awards, publisher=publisher, as_of=as_of)]
+    build = build_packages if split_by_funder else build_package
+    built = build(scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm)
+    packages = built if isinstance(built, list) else [built]
     targets = _targets(Path(path), packages, split_by_funder)
     # Every package was validated before the first file is written.
     for target, package in zip(targets, packages, strict=True):
@@ -269,16 +270,18 @@ def write_360giving_json(
     *,
     publisher: Publisher,
     as_of: date | datetime,
+    pm: SgfundPluginManager,
     split_by_funder: bool = False,
 ) -> list[Path]:
     """Export the awards of ``scope`` as a validated 360Giving JSON package.
 
-    A scope with awards from several funders is refused, unless ``split_by_funder`` is set:
-    then each funder gets its own file, ``<stem>-<funder id>.json`` beside ``path``. Returns
-    the paths written. Raises `ExportError` (nothing written) listing every problem.
+    ``pm`` gives each round's theme vocabularies and areas (see `build_packages`). A scope
+    with awards from several funders is refused, unless ``split_by_funder`` is set: then each
+    funder gets its own file, ``<stem>-<funder id>.json`` beside ``path``. Returns the paths
+    written. Raises `ExportError` (nothing written) listing every problem.
     """
     return _export(
-        path, scope, applications, awards, publisher, as_of, split_by_funder, _write_json
+        path, scope, applications, awards, publisher, as_of, split_by_funder, _write_json, pm
     )
 
 
@@ -290,6 +293,7 @@ def write_360giving_xlsx(
     *,
     publisher: Publisher,
     as_of: date | datetime,
+    pm: SgfundPluginManager,
     split_by_funder: bool = False,
 ) -> list[Path]:
     """Export the awards of ``scope`` as an XLSX workbook with the standard's column titles.
@@ -298,7 +302,7 @@ def write_360giving_xlsx(
     ``xlsx`` extra.
     """
     return _export(
-        path, scope, applications, awards, publisher, as_of, split_by_funder, _write_xlsx
+        path, scope, applications, awards, publisher, as_of, split_by_funder, _write_xlsx, pm
     )
 
 
@@ -310,13 +314,16 @@ def write_360giving_csv(
     *,
     publisher: Publisher,
     as_of: date | datetime,
+    pm: SgfundPluginManager,
     split_by_funder: bool = False,
 ) -> list[Path]:
     """Export the awards of ``scope`` as a flat 360Giving CSV (standard column titles).
 
     Validated exactly as `write_360giving_json`; one funder per file likewise.
     """
-    return _export(path, scope, applications, awards, publisher, as_of, split_by_funder, _write_csv)
+    return _export(
+        path, scope, applications, awards, publisher, as_of, split_by_funder, _write_csv, pm
+    )
 
 
 def convert_360giving(source: PathLike, target: PathLike, *, as_of: date | None = None) -> Path:

@@ -1,4 +1,10 @@
-"""The West Yorkshire Safer Communities Fund as sample data: the fund, its eras and rounds.
+"""Example data: West Yorkshire's Safer Communities Fund, its eras, rounds and sample records.
+
+This is sgfund's one module of regional example data, for the demo, the examples and sgfund's
+own tests; nothing in the library defaults to it. Its rounds name the theme vocabulary
+``wy-safeguarding``, which the ``sgfund-westyorkshire`` plugin gives (as it gives the
+districts and their codes), so use them with a plugin manager that has that plugin:
+``make_plugin_manager(entry_points=ENTRY_POINTS)``.
 
 Figures come from the fund's published rounds. Funder ids are placeholders under the
 ``XI-SGFUND`` prefix until a publisher sets its real org-ids.
@@ -18,12 +24,14 @@ from sgfund.dates import LONDON, london
 from sgfund.decisions import Award, Decision, Outcome
 from sgfund.funds import Era, Fund, Round
 from sgfund.organisations import Organisation, OrgType
-from sgfund.vocabulary import SAFEGUARDING_THEMES
+from sgfund.themes import FinalThemes
+from sgfund.types import ThemeSource
 
 if TYPE_CHECKING:
     from sgfund.closure import RoundRecords
 
 __all__ = [
+    "ENTRY_POINTS",
     "GR1",
     "GR2",
     "GR3",
@@ -33,8 +41,14 @@ __all__ = [
     "PCC_ERA",
     "PUBLISHED",
     "SCF",
+    "VOCABULARY_ID",
     "sample_records",
 ]
+
+# The installed plugins the example data needs: the safeguarding vocabulary, the districts
+# and the fund's own rules come from sgfund-westyorkshire (entry point "westyorkshire").
+ENTRY_POINTS = ("westyorkshire",)
+VOCABULARY_ID = "wy-safeguarding"
 
 SCF = Fund(id="wy-scf", name="Safer Communities Fund (West Yorkshire)")
 
@@ -73,7 +87,7 @@ def _mayors_round(
         advertised_pot=Decimal(pot),
         max_grant=None if max_grant is None else Decimal(max_grant),
         max_project_months=12,
-        theme_vocabularies=(SAFEGUARDING_THEMES,),
+        theme_vocabularies=(VOCABULARY_ID,),
         area="West Yorkshire",
     )
 
@@ -177,11 +191,59 @@ def _amounts(rng: random.Random, count: int, total: Decimal, ceiling: Decimal) -
     return [Decimal(p) / 100 for p in pence]
 
 
+_REGISTERED_CHARITIES = {OrgType.REGISTERED_CHARITY, OrgType.CIO, OrgType.CHARITABLE_COMPANY}
+_COMPANIES = {OrgType.CHARITABLE_COMPANY, OrgType.CIC, OrgType.COMPANY_LIMITED_BY_GUARANTEE}
+_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+def _registered_numbers(rng: random.Random, org_type: OrgType) -> tuple[str | None, str | None]:
+    """A charity and a company number from ranges not yet issued, as the type needs."""
+    charity = company = None
+    if org_type in _REGISTERED_CHARITIES:
+        charity = f"199{rng.randint(0, 9999):04d}"
+    if org_type in _COMPANIES:
+        company = f"99{rng.randint(0, 999999):06d}"
+    return charity, company
+
+
+def _postcode(rng: random.Random, district: str) -> str:
+    return (
+        f"{_AREA[district]}{rng.randint(1, 7)} {rng.randint(1, 9)}"
+        f"{rng.choice(_LETTERS)}{rng.choice(_LETTERS)}"
+    )
+
+
+def _decided(
+    app: Application, amount: Decimal | None, awarded_on: date
+) -> tuple[Decision, Award | None]:
+    """The panel's decision on ``app``: approved for ``amount``, or rejected if None."""
+    if amount is None:
+        rejected = Decision(
+            application_id=app.id,
+            outcome=Outcome.REJECTED,
+            decided_on=awarded_on,
+            decided_by="Grants panel",
+            reasons="Oversubscribed round; lower score against the criteria.",
+        )
+        return rejected, None
+    approved = Decision(
+        application_id=app.id,
+        outcome=Outcome.APPROVED,
+        decided_on=awarded_on,
+        decided_by="Grants panel",
+        amount_awarded=amount,
+        reasons="Meets the round's priorities; clear plan and costs.",
+    )
+    declared = FinalThemes(themes=app.declared_themes, source=ThemeSource.DECLARED)
+    return approved, Award.from_decision(approved, app, themes=declared, award_id=f"{app.id}-A")
+
+
 def sample_records(round: Round, *, rejected: int | None = None) -> RoundRecords:
     """Made-up applications, decisions and awards that match a Mayor's round's published totals.
 
     Deterministic: the same round gives the same records. Some projects serve several themes;
-    ``rejected`` extra applications (by default a third as many as the awards) are turned down.
+    awards carry the declared themes (no assessment has run). ``rejected`` extra applications
+    (by default a third as many as the awards) are turned down.
     """
     from sgfund.closure import RoundRecords
 
@@ -198,15 +260,7 @@ def sample_records(round: Round, *, rejected: int | None = None) -> RoundRecords
         district = districts[i % len(districts)]
         place = rng.choice(_PLACES[district])
         kind, org_type = _KINDS[i % len(_KINDS)]
-        charity = company = None
-        if org_type in {OrgType.REGISTERED_CHARITY, OrgType.CIO, OrgType.CHARITABLE_COMPANY}:
-            charity = f"199{rng.randint(0, 9999):04d}"
-        if org_type in {
-            OrgType.CHARITABLE_COMPANY,
-            OrgType.CIC,
-            OrgType.COMPANY_LIMITED_BY_GUARANTEE,
-        }:
-            company = f"99{rng.randint(0, 999999):06d}"
+        charity, company = _registered_numbers(rng, org_type)
         themes = rng.sample(slugs, k=rng.choice((1, 1, 2, 2, 3)))
         title, summary = _PROJECTS[themes[0]]
         if len(themes) > 1:
@@ -215,19 +269,17 @@ def sample_records(round: Round, *, rejected: int | None = None) -> RoundRecords
             0.05, 0.95
         )  # float-ok: a point in time, not money
         start = awarded_on + relativedelta(months=1, day=1)
-        app_id = f"{prefix}-{i + 1:03d}"
         amount = amounts[i] if i < count else Decimal(rng.randint(3000, 6000))
         requested = amount if i >= count or i % 4 else min(ceiling, amount + Decimal(250))
         app = Application(
-            id=app_id,
+            id=f"{prefix}-{i + 1:03d}",
             round_id=round.id,
             organisation=Organisation(
                 name=f"{place} {kind}",
                 type=org_type,
                 charity_number=charity,
                 company_number=company,
-                postcode=f"{_AREA[district]}{rng.randint(1, 7)} {rng.randint(1, 9)}"
-                f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+                postcode=_postcode(rng, district),
                 district=district,
             ),
             title=f"{title} {place}",
@@ -241,23 +293,8 @@ def sample_records(round: Round, *, rejected: int | None = None) -> RoundRecords
             declared_themes=frozenset(themes),
         )
         apps.append(app)
-        if i < count:
-            decision = Decision(
-                application_id=app_id,
-                outcome=Outcome.APPROVED,
-                decided_on=awarded_on,
-                decided_by="Grants panel",
-                amount_awarded=amount,
-                reasons="Meets the round's priorities; clear plan and costs.",
-            )
-            awards.append(Award.from_decision(decision, app, award_id=f"{app_id}-A"))
-        else:
-            decision = Decision(
-                application_id=app_id,
-                outcome=Outcome.REJECTED,
-                decided_on=awarded_on,
-                decided_by="Grants panel",
-                reasons="Oversubscribed round; lower score against the criteria.",
-            )
+        decision, award = _decided(app, amount if i < count else None, awarded_on)
         decisions.append(decision)
+        if award is not None:
+            awards.append(award)
     return RoundRecords(round=round, applications=apps, decisions=decisions, awards=awards)
