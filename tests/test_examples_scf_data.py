@@ -1,5 +1,6 @@
 """The Safer Communities Fund example data: every sheet imports and adds up as published."""
 
+import csv
 import importlib.util
 import sys
 from collections import Counter
@@ -14,6 +15,7 @@ from sgfund.dates import months_between
 from sgfund.decisions import Outcome
 from sgfund.examples_scf import ENTRY_POINTS, example_dir, load_demo_plan
 from sgfund.fundfile import FundFileError, apply_fund_file, load_fund_file
+from sgfund.io.declared import parse_precision
 from sgfund.io.importer import import_applications, read_applications, read_decisions
 
 DIR = example_dir()
@@ -244,3 +246,49 @@ def test_a_demo_plan_with_problems_lists_every_one_with_its_line(tmp_path: Path)
 
 def test_the_example_fund_file_is_the_one_the_plan_loads():
     assert load_fund_file(DIR / "fund.toml").source == FUND.source
+
+
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "scf"
+
+
+def _reference(name):
+    path = REFERENCE / name
+    if not path.exists():
+        pytest.skip("the shared reference data is not beside this checkout")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_rounds_windows_pots_and_maxima_are_the_published_ones():
+    published = {row["round_id"]: row for row in _reference("rounds.csv")}
+    for rnd in FUND.rounds:
+        row = published[rnd.id]
+        assert rnd.opens_at.isoformat().startswith(row["opened"]), rnd.id
+        if row["closed"]:
+            assert rnd.closes_at.isoformat().startswith(row["closed"]), rnd.id
+        assert rnd.advertised_pot == Decimal(row["advertised_pot"]), rnd.id
+        assert rnd.max_grant == Decimal(row["max_grant"]), rnd.id
+        assert rnd.era.id == row["era"]
+
+
+def test_the_declared_figures_are_the_published_ones():
+    scope_keys = {"mayor-gr1+mayor-gr2": "mayor-scf-2022"}
+    checked = 0
+    for row in _reference("declared-figures.csv"):
+        key = scope_keys.get(row["scope"], row["scope"])
+        if row["figure"] not in ("projects", "total_awarded"):
+            continue
+        if key not in FUND.scopes and key not in {r.id for r in FUND.rounds}:
+            continue  # about rounds the example does not hold
+        ours = {f.published_text: f for f in FUND.declared_for(key)}
+        figure = ours[row["published_text"]]
+        assert figure.value == Decimal(row["value"])
+        assert (figure.precision, figure.unit) == parse_precision(row["precision"])
+        checked += 1
+    assert checked == 5
+    # Round 20's and round 19's figures come from the rounds table.
+    rounds = {row["round_id"]: row for row in _reference("rounds.csv")}
+    for round_id in ("pcc-r19", "pcc-r20"):
+        values = {f.figure.value: f.value for f in FUND.declared_for(round_id)}
+        assert values["projects"] == int(rounds[round_id]["grants"])
+        assert values["total_awarded"] == Decimal(rounds[round_id]["total_awarded"])
