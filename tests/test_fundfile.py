@@ -1,10 +1,13 @@
 """The fund file: the Safer Communities Fund example loads, and every problem is listed by line."""
 
-from datetime import date
+import json
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
+from hypothesis import given
 
 from sgfund.dates import LONDON, london
 from sgfund.errors import DataError
@@ -13,6 +16,7 @@ from sgfund.fundfile import FundFileError, load_fund_file, loads_fund_file
 from sgfund.fundfile.lines import KeyLines
 from sgfund.organisations import OrgType
 from sgfund.scope import Figure, Precision
+from sgfund.testing import strategies
 
 EXAMPLE = example_dir() / "fund.toml"
 
@@ -317,3 +321,57 @@ def test_key_lines_follow_tables_arrays_of_tables_and_skip_multiline_strings():
     assert lines.line(("rounds", 1, "extra", "k")) == 15
     assert lines.line(("rounds", 1, "missing")) == 11
     assert lines.line(("nothing",)) is None
+
+
+def _toml(value):
+    """A value as TOML: text as a basic string, dates and times bare, lists of text."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f'"{value}"'
+    if isinstance(value, int):
+        return str(value)
+    return "[" + ", ".join(_toml(v) for v in value) + "]"
+
+
+def render(rnd) -> str:
+    """A fund file holding one round, written out by hand."""
+    era = rnd.era
+    lines = [
+        "[fund]",
+        f"id = {_toml(rnd.fund_id)}",
+        'name = "A fund"',
+        "[[eras]]",
+        f"id = {_toml(era.id)}",
+        f"funder_id = {_toml(era.funder_id)}",
+        f"funder_name = {_toml(era.funder_name)}",
+        f"start = {_toml(era.start)}",
+        "[eras.publisher]",
+        'prefix = "360G-test"',
+        'name = "A publisher"',
+        "[[rounds]]",
+        f"era = {_toml(era.id)}",
+    ]
+    for key in ("id", "name", "opens_at", "closes_at", "advertised_pot", "min_grant"):
+        value = getattr(rnd, key)
+        if value is not None:
+            lines.append(f"{key} = {_toml(value)}")
+    lines.append(f"max_grant = {_toml(rnd.max_grant)}")
+    lines.append(f"max_project_months = {rnd.max_project_months}")
+    lines.append(f"eligible_org_types = {_toml(sorted(rnd.eligible_org_types))}")
+    lines.append(f"theme_vocabularies = {_toml(rnd.theme_vocabularies)}")
+    if rnd.area is not None:
+        lines.append(f"area = {_toml(rnd.area)}")
+    return "\n".join(lines) + "\n"
+
+
+@given(strategies.rounds(vocabulary_ids=("themes-a", "themes-b")))
+def test_any_round_written_in_a_fund_file_reads_back_the_same(rnd):
+    # The round must open within its era: start the era on its opening day, with no end.
+    era = attrs.evolve(rnd.era, start=rnd.opens_at.date(), end=None)
+    rnd = attrs.evolve(rnd, era=era)
+    ff = loads_fund_file(render(rnd))
+    assert ff.rounds == (rnd,)
+    assert ff.eras == (era,)
