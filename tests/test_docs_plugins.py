@@ -49,6 +49,7 @@ def test_there_are_hooks_to_document():
         "sgfund_areas",
         "sgfund_eligibility_rules",
         "sgfund_reconciliation_checks",
+        "sgfund_register_commands",
         "sgfund_theme_classifiers",
         "sgfund_theme_vocabularies",
     ]
