@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -130,4 +131,104 @@ def audit_anchor(session: Session, round_id: str | None, as_json: bool) -> None:
         say(str(anchor))
 
 
-COMMANDS: tuple[click.Command, ...] = (demo, audit)
+def _listing_dict(listing: Any, round_id: str | None) -> dict[str, Any]:
+    def entry(e: Any, **more: Any) -> dict[str, Any]:
+        version = getattr(e.item, "version", None)
+        return {"id": e.item.id, "version": version, "plugin": e.plugin, **more}
+
+    return {
+        "round": round_id,
+        "plugins": [
+            {
+                "name": p.name,
+                "distribution": p.distribution,
+                "version": p.version,
+                "hooks": list(p.hooks),
+            }
+            for p in listing.plugins
+        ],
+        "rules": [entry(r, description=r.item.description) for r in listing.rules],
+        "classifiers": [entry(c, description=c.item.description) for c in listing.classifiers],
+        "checks": [entry(c, description=c.item.description) for c in listing.checks],
+        "vocabularies": [
+            entry(
+                v,
+                label=v.item.label,
+                themes=[
+                    {"slug": t.slug, "label": t.label, "archived": t.archived}
+                    for t in v.item.themes
+                ],
+            )
+            for v in listing.vocabularies
+        ],
+        "areas": [
+            entry(
+                a,
+                label=a.item.label,
+                areas=[
+                    {"name": x.name, "code": x.code, "code_type": x.code_type} for x in a.item.areas
+                ],
+            )
+            for a in listing.areas
+        ],
+    }
+
+
+@click.command()
+@click.option(
+    "--round",
+    "round_id",
+    default=None,
+    metavar="ROUND",
+    help="List what the plugins give this round (default: the ledger's latest round).",
+)
+@json_option
+@pass_session
+def plugins(session: Session, round_id: str | None, as_json: bool) -> None:
+    """List the installed plugins and what they give a round: rules with their versions,
+    classifiers, reconciliation checks, theme vocabularies and areas.
+    """  # noqa: D205 - click shows this as the help text
+    from sgfund.manager import describe
+    from sgfund.scope import Scope
+
+    rnd = None
+    if round_id is not None or Path(session.db).is_file():
+        with session.ledger() as ledger:
+            known = ledger.rounds()
+            if round_id is None and known:
+                round_id = max(known, key=lambda rid: (ledger.round(rid).opens_at, rid))
+            if round_id is not None:
+                rnd = ledger.round(round_id)
+    scope = None if rnd is None else Scope(id=rnd.id, label=rnd.name, rounds=[rnd])
+    listing = describe(session.pm, round=rnd, scope=scope)
+    if as_json:
+        emit_json(_listing_dict(listing, round_id))
+        return
+    if rnd is None:
+        say("(no round in the ledger: only the plugins are listed; give --round ROUND)\n")
+    else:
+        say(f"# What the plugins give {rnd.id} ({rnd.name})\n")
+    say(listing.to_markdown().rstrip("\n"))
+
+
+@click.command()
+@click.argument("round_id", metavar="ROUND")
+@json_option
+@pass_session
+def criteria(session: Session, round_id: str, as_json: bool) -> None:
+    """Print ROUND's eligibility criteria as Markdown, to publish to applicants.
+
+    Generated from the round (window, pot, grant limits) and its plugins' rules, each with
+    its version, and its themes and areas.
+    """
+    from sgfund.workflow import round_criteria
+
+    with session.ledger() as ledger:
+        text = round_criteria(ledger, round_id, pm=session.pm)
+    if as_json:
+        emit_json({"round": round_id, "markdown": text})
+    else:
+        say(text.rstrip("\n"))
+
+
+COMMANDS: tuple[click.Command, ...] = (demo, audit, plugins, criteria)

@@ -25,6 +25,7 @@ __all__ = [
     "json_option",
     "pass_session",
     "say",
+    "session_of",
     "shared_pm",
 ]
 
@@ -61,6 +62,16 @@ class Session:
 
 
 pass_session = click.make_pass_decorator(Session)
+
+
+def session_of(ctx: click.Context) -> Session:
+    """The invocation's `Session` (the ``sgfund`` group makes it before any command runs)."""
+    found = ctx.find_object(Session)
+    if found is None:
+        raise click.UsageError("run this command through 'sgfund'", ctx)
+    return found
+
+
 _PM = "sgfund.pm"
 
 

@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -35,15 +36,17 @@ from sgfund.lifecycle import RoundState
 from sgfund.reconcile import Reconciliation, reconcile
 from sgfund.review import Resolution
 from sgfund.scope import DeclaredFigure, Scope
-from sgfund.totals import compute_totals
+from sgfund.totals import Totals, compute_totals
 
 if TYPE_CHECKING:
     from sgfund.io.threesixtygiving import Publisher
 
 __all__ = [
     "FORMATS",
+    "TABLES",
     "Published",
     "Referral",
+    "RoundOverview",
     "assess_round",
     "award_id_for",
     "close_round",
@@ -54,8 +57,13 @@ __all__ = [
     "reconcile_scope",
     "record_decisions",
     "resolve_referral",
+    "round_criteria",
+    "rounds_overview",
+    "scope_id_for",
     "scope_round_ids",
+    "scope_totals",
     "setup_fund",
+    "write_table",
 ]
 
 Format = Literal["json", "csv", "xlsx"]
@@ -370,6 +378,11 @@ def close_round(
     )
 
 
+def scope_id_for(key: str) -> str:
+    """A scope key as an identifier: ``mayor-gr1+mayor-gr2`` -> ``mayor-gr1_mayor-gr2``."""
+    return key.replace("..", "_to_").replace("+", "_")
+
+
 def scope_round_ids(ledger: Ledger, key: str) -> tuple[str, ...]:
     """The rounds a scope key names: ``"a+b"`` (each), ``"a..c"`` (a range) or one round id.
 
@@ -473,3 +486,125 @@ def publish(
     if table is not None:
         files.append(write_csv(folder / f"{scope_id}-transparency.csv", table))
     return Published(files=tuple(files), grants={p.funder.id: p.grant_count for p in packages})
+
+
+def scope_totals(ledger: Ledger, round_ids: Sequence[str], *, scope_id: str, label: str) -> Totals:
+    """The rounds' totals as the ledger holds them (`sgfund.totals.compute_totals`)."""
+    records = [ledger.round_records(rid) for rid in round_ids]
+    scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
+    applications = [a for r in records for a in r.applications]
+    awards = [a for r in records for a in r.awards]
+    return compute_totals(scope, applications, awards)
+
+
+TABLES = ("transparency", "applications", "awards")
+Table = Literal["transparency", "applications", "awards"]
+
+
+def write_table(
+    ledger: Ledger,
+    round_ids: Sequence[str],
+    what: Table,
+    path: str | os.PathLike[str],
+    *,
+    scope_id: str,
+    label: str,
+) -> Path:
+    """Write one table of the rounds (CSV, or XLSX by the suffix), all or nothing.
+
+    ``transparency`` is one row per award as the public sees it; ``applications`` and
+    ``awards`` are the officers' tables (`sgfund.io.export`).
+    """
+    from sgfund.io.export import application_table, award_table, write_csv, write_xlsx
+    from sgfund.io.transparency import transparency_table
+
+    records = [ledger.round_records(rid) for rid in round_ids]
+    applications = [a for r in records for a in r.applications]
+    awards = [a for r in records for a in r.awards]
+    if what == "transparency":
+        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
+        decisions = [d for r in records for d in r.decisions]
+        table = transparency_table(scope, applications, decisions, awards)
+    elif what == "applications":
+        table = application_table(applications)
+    elif what == "awards":
+        table = award_table(awards, applications)
+    else:
+        raise FieldError("table", what, "one of " + ", ".join(TABLES))
+    target = Path(path)
+    if target.suffix.lower() == ".xlsx":
+        return write_xlsx(target, table)
+    return write_csv(target, table)
+
+
+@frozen(kw_only=True)
+class RoundOverview:
+    """A round at a glance: where it is in its life and how many of each record it holds."""
+
+    id: str
+    name: str
+    era: str
+    funder: str
+    state: str
+    applications: int
+    decisions: int
+    awards: int
+    awarded: Decimal
+    referrals_pending: int
+
+
+def rounds_overview(ledger: Ledger) -> tuple[RoundOverview, ...]:
+    """Every round in the ledger, in the order they opened, with its state and counts."""
+    found = []
+    for rid, state in ledger.rounds().items():
+        records = ledger.round_records(rid)
+        rnd = records.round
+        found.append(
+            RoundOverview(
+                id=rid,
+                name=rnd.name,
+                era=rnd.era.id,
+                funder=rnd.era.funder_name,
+                state=str(state),
+                applications=len(records.applications),
+                decisions=len(records.decisions),
+                awards=len(records.awards),
+                awarded=sum((a.amount for a in records.awards), start=Decimal("0.00")),
+                referrals_pending=sum(1 for r in _referrals(records) if r.pending),
+            )
+        )
+    order = {o.id: (ledger.round(o.id).opens_at, o.id) for o in found}
+    return tuple(sorted(found, key=lambda o: order[o.id]))
+
+
+def round_criteria(ledger: Ledger, round_id: str, *, pm: SgfundPluginManager) -> str:
+    """A round's eligibility criteria as Markdown, to publish to applicants.
+
+    Generated from the round itself (window, pot, grant limits, length) and the rules,
+    themes and areas ``pm``'s plugins give it, each rule with its version.
+    """
+    from sgfund.manager import describe
+    from sgfund.money import format_money
+
+    rnd = ledger.round(round_id)
+    listing = describe(pm, round=rnd)
+    stamp = "%-d %B %Y %H:%M"
+    lines = [
+        f"# {rnd.name}: eligibility criteria",
+        "",
+        f"- Funder: {rnd.era.funder_name}",
+        f"- Opens: {rnd.opens_at.astimezone(LONDON).strftime(stamp)} (UK time)",
+        f"- Closes: {rnd.closes_at.astimezone(LONDON).strftime(stamp)} (UK time)",
+    ]
+    if rnd.advertised_pot is not None:
+        lines.append(f"- Funding available: {format_money(rnd.advertised_pot)}")
+    if rnd.min_grant > 0:
+        lines.append(f"- Smallest grant: {format_money(rnd.min_grant)}")
+    if rnd.max_grant is not None:
+        lines.append(f"- Largest grant: {format_money(rnd.max_grant)}")
+    lines.append(f"- Longest project: {rnd.max_project_months} months")
+    kinds = sorted(t.label for t in rnd.eligible_org_types)
+    if kinds:
+        lines.append(f"- Who can apply: {', '.join(kinds)}")
+    lines.append("")
+    return "\n".join(lines) + listing.to_markdown()
