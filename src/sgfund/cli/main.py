@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
+from sgfund import __version__
 from sgfund.cli.session import Session, problem, shared_pm
 
 __all__ = ["SgfundGroup", "cli", "main", "render_error"]
 
 _COMMANDS = "sgfund.plugin_commands"
-VERSION = "0.1.0"  # sgfund.__version__ without importing the package's public API
 
 
 def _located(p: Any) -> str:
@@ -108,7 +108,7 @@ def _debugging(ctx: click.Context) -> bool:
 
 
 @click.group(cls=SgfundGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(VERSION, "--version", prog_name="sgfund", message="%(prog)s %(version)s")
+@click.version_option(__version__, "--version", prog_name="sgfund", message="%(prog)s %(version)s")
 @click.option(
     "--db",
     envvar="SGFUND_DB",
