@@ -43,6 +43,7 @@ __all__ = [
     "GR4",
     "GR5",
     "MAYOR_ERA",
+    "MISSING_PLUGINS",
     "PCC_ERA",
     "PUBLISHED",
     "SCF",
@@ -56,6 +57,12 @@ __all__ = [
 # The installed plugins the example data needs: the safeguarding vocabulary, the districts
 # and the fund's own rules come from sgfund-westyorkshire (entry point "westyorkshire").
 ENTRY_POINTS = ("westyorkshire",)
+# What to tell someone running the demo without that plugin.
+MISSING_PLUGINS = (
+    "the example fund needs the West Yorkshire plugin (entry point 'westyorkshire'), which is "
+    "not installed: pip install -e plugins/sgfund-westyorkshire (from a source checkout) or "
+    "pip install sgfund-westyorkshire"
+)
 VOCABULARY_ID = "wy-safeguarding"
 
 SCF = Fund(id="wy-scf", name="Safer Communities Fund (West Yorkshire)")
