@@ -205,3 +205,29 @@ def test_a_datetime_needs_a_written_time_of_day(text):
     # or sgfund's own files write.
     with pytest.raises(FieldError, match="a date and time such as"):
         parse_datetime(text)
+
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _suffix(day):
+    return "th" if 10 < day % 100 < 14 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+_FORMS = (
+    lambda d: d.isoformat(),
+    lambda d: f"{d.day:02d}/{d.month:02d}/{d.year}",
+    lambda d: f"{d.day} {_MONTH_NAMES[d.month - 1]} {d.year}",
+    lambda d: f"{_DAY_NAMES[d.weekday()][:3]}, {d.day} {_MONTH_NAMES[d.month - 1][:3]} {d.year}",
+    lambda d: f"{_MONTH_NAMES[d.month - 1]} {d.day}{_suffix(d.day)}, {d.year}",
+    lambda d: f"{d.day}-{_MONTH_NAMES[d.month - 1][:3].upper()}-{d.year}",
+)
+
+
+@given(st.dates(min_value=date(1000, 1, 1)), st.sampled_from(_FORMS))
+def test_every_written_form_of_a_day_reads_back_as_that_day(day, form):
+    assert parse_date(form(day)) == day
