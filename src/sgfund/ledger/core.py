@@ -470,8 +470,9 @@ class Ledger:
         """Store decisions, all or nothing; a decision on an application already decided
         replaces it (a correction: the earlier one is kept and the event lists it).
 
-        An award above the round's maximum grant or above the amount requested is refused
-        without a recorded justification (`sgfund.decisions.decision_problems`).
+        Decisions are stored as given; whether one can stand (a recorded justification for an
+        award above the round's maximum grant or the amount requested,
+        `sgfund.decisions.decision_problems`) is decided when the round closes.
         """  # noqa: D205 - the summary needs both lines
         return self._record(DECISIONS, list(decisions), actor, at)
 
