@@ -44,15 +44,14 @@ def test_sees_a_fresh_manager(sgfund_pm):
 """
 
 
-@pytest.mark.parametrize(
-    "order", [("test_registers", "test_sees"), ("test_sees", "test_registers")]
-)
-def test_each_test_gets_its_own_manager(pytester, order):
-    # Both orders in one run of their own, so this does not depend on how the suite is ordered.
+@pytest.mark.parametrize("first", ["test_registers", "test_sees_a_fresh_manager"])
+def test_each_test_gets_its_own_manager(pytester, first):
+    # Both orders, each in a run of its own, so this does not depend on the suite's order.
     pytester.makepyfile(test_leaky=LEAKY_TESTS)
-    selected = [f"test_leaky.py::{name}" for name in order]
-    selected = [s if s.endswith("registers") else s + "_a_fresh_manager" for s in selected]
-    result = pytester.runpytest_inprocess("-p", "no:randomly", *selected)
+    second = ({"test_registers", "test_sees_a_fresh_manager"} - {first}).pop()
+    result = pytester.runpytest_inprocess(
+        "-p", "no:randomly", f"test_leaky.py::{first}", f"test_leaky.py::{second}"
+    )
     result.assert_outcomes(passed=2)
 
 
