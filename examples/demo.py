@@ -6,8 +6,8 @@ Makes WORKDIR (default ``sgfund-demo``) with a ledger ``sgfund.db`` and the 360G
 It imports the Mayor's Grant Rounds 1 and 2 from ``examples/data/gr1.csv`` and ``gr2.csv``,
 assesses every application, records the awards with their final themes, closes both rounds in
 the ledger, reconciles "Mayor's SCF 2022" against what was published ("100 projects",
-"£534,286") and writes the awards as 360Giving data. The records are made up; their totals
-are the published ones.
+"£534,286"), writes the committee report (report.html, report.md) and writes the awards as
+360Giving data. The records are made up; their totals are the published ones.
 
 The demo uses a declared set of plugins: sgfund's built-ins and the West Yorkshire plugin
 (``sgfund.examples_scf.ENTRY_POINTS``), so other installed plugins do not change its figures.
@@ -38,6 +38,7 @@ from sgfund import (
 )
 from sgfund.examples_scf import ENTRY_POINTS, GR1, GR2, SCF
 from sgfund.io.declared import read_declared_figures
+from sgfund.report import build_report_data, report_labels, write_report
 
 DATA = Path(__file__).parent / "data"
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -55,6 +56,7 @@ print(f"plugins ({'every installed' if every else 'declared'}): {', '.join(plugi
 
 # The library never reads the clock: each step says when it happened.
 decided_at = {GR1.id: london(2022, 3, 1, 10), GR2.id: london(2022, 10, 6, 10)}
+closures = []
 
 with Ledger.open(db) as ledger:
     ledger.add_fund(SCF, actor="fund-admin", at=datetime(2021, 11, 1, tzinfo=UTC))
@@ -95,6 +97,7 @@ with Ledger.open(db) as ledger:
         closure = ledger.close_round(
             rnd.id, actor="fund-manager", at=at, pm=pm, declared=published.get(rnd.id, ())
         )
+        closures.append(closure)
         total = closure.totals.awards
         print(f"{rnd.id}: closed; {total.count} awards, {format_money(total.total)}")
 
@@ -112,6 +115,12 @@ awards = [a for r in records for a in r.awards]
 rec = reconcile(scope, compute_totals(scope, applications, awards), pm=pm)
 print()
 print(report_text(rec, theme_labels=round_vocabularies(pm, GR2).labels))
+
+# The committee report: the same reconciliation, with charts and tables, on one page.
+data = build_report_data(rec, records, labels=report_labels(pm, scope), closures=closures)
+for name in ("report.html", "report.md"):
+    write_report(data, work / name)
+print(f"committee report: {work / 'report.html'} ({data.headline})")
 
 publisher = Publisher(prefix="360G-sgfund-demo", name="Safer Communities Fund (demo records)")
 as_of = date(2023, 4, 1)

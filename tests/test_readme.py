@@ -43,3 +43,6 @@ def test_main_job_reproduces_the_published_figures(main_job_run):
     assert (tmp_path / "sgfund-demo" / "sgfund.db").exists()
     grants = (tmp_path / "sgfund-demo" / "scf-2022.json").read_text(encoding="utf-8")
     assert grants.count('"amountAwarded"') == 100
+    report = (tmp_path / "sgfund-demo" / "report.html").read_text(encoding="utf-8")
+    assert "awarded £534,286 to 100 projects." in report
+    assert "Every declared figure matches the ledger" in report

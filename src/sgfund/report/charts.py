@@ -96,8 +96,8 @@ class BarChart:
 
 
 def _step(top: Decimal) -> Decimal:
-    """A round step (1, 2, 2.5 or 5 times a power of ten) giving four to six ticks up to ``top``."""
-    raw = top / 4
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about five ticks up to ``top``."""
+    raw = top / 5
     magnitude = Decimal(10) ** (raw.adjusted())
     for multiple in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)):
         if magnitude * multiple >= raw:
