@@ -177,6 +177,19 @@ def shown(tmp_path_factory):
                 "clip": {"x": 0, "y": 0, "width": 1100, "height": height, "scale": 1},
             },
         )
+        # The optional script: a heading sorts the awards (twice: largest first).
+        sorted_amounts = browser.send(
+            "Runtime.evaluate",
+            {
+                "expression": (
+                    "(() => { const b = document.querySelectorAll('#table-awards thead button')[2];"
+                    " b.click(); b.click();"
+                    " return [...document.querySelectorAll('#table-awards tbody tr')]"
+                    ".map(r => r.cells[2].getAttribute('data-sort')); })()"
+                ),
+                "returnByValue": True,
+            },
+        )["result"]["value"]
         # A4 less the page margins is about 700 CSS pixels wide: nothing may stick out.
         browser.send("Emulation.setEmulatedMedia", {"media": "print"})
         browser.send(
@@ -209,6 +222,7 @@ def shown(tmp_path_factory):
         "pdf": folder / "report.pdf",
         "overflow": overflow,
         "height": height,
+        "sorted_amounts": sorted_amounts,
     }
 
 
@@ -255,6 +269,15 @@ def test_the_pdf_is_a_few_a4_pages_with_the_headline_first(shown):
     assert "awarded £534,286 to 100 projects" in first
     last = " ".join(reader.pages[-1].extract_text().split())
     assert "£534,286.00" in last  # the list of awards ends with its total, not cut off
+
+
+def test_a_heading_sorts_the_list_of_awards(shown):
+    from decimal import Decimal
+
+    amounts = [Decimal(a) for a in shown["sorted_amounts"]]
+    assert len(amounts) == 100
+    assert amounts == sorted(amounts, reverse=True)
+    assert amounts[0] == Decimal("6000.00")
 
 
 def test_nothing_is_wider_than_an_a4_page(shown):

@@ -1,13 +1,17 @@
 """The report's HTML and Markdown, from templates (jinja2, the ``report`` extra, imported lazily).
 
 HTML is autoescaped everywhere, charts included (`sgfund.report.charts` lays them out; the
-template writes the SVG). The page fetches nothing: styles and charts are inline, there is no
-script, and its Content-Security-Policy forbids every fetch, so a browser would refuse even a
-stray one. Markdown escapes every value that came from data (`_markdown_text`).
+template writes the SVG). The page fetches nothing: styles and charts are inline, and its
+Content-Security-Policy forbids every fetch, so a browser would refuse even a stray one. Its
+one script (``templates/sort.js``, allowed by its hash) only lets a reader sort the list of
+awards; the page reads the same without it. Markdown escapes every value that came from data
+(`_markdown_text`).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
 import secrets
@@ -133,7 +137,14 @@ def charts(data: ReportData) -> dict[str, BarChart]:
 def render_html(data: ReportData) -> str:
     """The report as one self-contained HTML page."""
     template = _environment(html=True).get_template("report.html.j2")
-    return str(template.render(data=data, charts=charts(data)))
+    script = (TEMPLATES / "sort.js").read_text(encoding="utf-8")
+    # The page's Content-Security-Policy lets this one script run, and nothing else.
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    return str(
+        template.render(
+            data=data, charts=charts(data), script=script, script_hash=f"sha256-{digest}"
+        )
+    )
 
 
 def render_markdown(data: ReportData) -> str:
