@@ -427,3 +427,29 @@ def test_jinja2_is_imported_only_to_render():
     code = "import sys, sgfund.report; print('jinja2' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_missing_value_has_no_bar_and_says_none():
+    laid = bar_chart("c", "t", ["a", "b"], [("pot", [Decimal("10.00"), None])])
+    assert [(g.bars[0].width, g.bars[0].text) for g in laid.groups] == [
+        (f"{WIDTH - LABEL_WIDTH - VALUE_WIDTH}.0", "£10.00"),  # the whole plot
+        ("0.0", "none"),
+    ]
+    assert laid.description.endswith("a: £10.00. b: none.")
+
+
+def _luminance(hex_colour):
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_series_stay_apart_in_greyscale(page):
+    fills = {
+        style: re.search(rf"\.{style} {{ fill: #([0-9a-f]{{6}}); }}", page).group(1)
+        for style in ("solid-dark", "solid-light")
+    }
+    dark, light = (_luminance(fills[s]) for s in ("solid-dark", "solid-light"))
+    # the third series is a white hatch with an outline; the two solids differ in lightness
+    assert light - dark > 0.2
+    assert (light + 0.05) / (dark + 0.05) > 2

@@ -109,6 +109,10 @@ def _pounds(value: Decimal) -> str:
     return format_money(value, pence=value != value.to_integral_value())
 
 
+def _amount(value: Decimal | None) -> str:
+    return "none" if value is None else format_money(value)
+
+
 def _coordinate(value: Decimal) -> str:
     return str(value.quantize(Decimal("0.1")))
 
@@ -117,19 +121,23 @@ def bar_chart(
     chart_id: str,
     title: str,
     categories: Sequence[str],
-    series: Sequence[tuple[str, Sequence[Decimal]]],
+    series: Sequence[tuple[str, Sequence[Decimal | None]]],
     *,
     notes: Sequence[str] | None = None,
 ) -> BarChart:
     """Lay out a horizontal bar chart of amounts in pounds.
 
-    ``series`` is ``(name, values)`` with one value per category. Each bar is labelled with
+    ``series`` is ``(name, values)`` with one value per category (None for no value: no bar,
+    and "none" where its amount would be written). Each bar is labelled with
     its exact amount (and ``notes[i]`` after the first series' amount, e.g. a share). The text
     alternative lists every value, so the chart says what its table says.
     """
     if len(series) > len(SERIES_STYLES):
         raise ValueError(f"a chart shows at most {len(SERIES_STYLES)} series")
-    top = max((value for _, values in series for value in values), default=Decimal(0))
+    top = max(
+        (value for _, values in series for value in values if value is not None),
+        default=Decimal(0),
+    )
     if top <= 0:
         top, step = Decimal(1), Decimal(1)
     else:
@@ -144,8 +152,8 @@ def bar_chart(
         bars = []
         for j, (_, values) in enumerate(series):
             value = values[i]
-            width = plot_width * value / top
-            text = format_money(value)
+            width = Decimal(0) if value is None else plot_width * value / top
+            text = _amount(value)
             if j == 0 and notes is not None and notes[i]:
                 text = f"{text} ({notes[i]})"
             bars.append(
@@ -176,7 +184,7 @@ def bar_chart(
     parts = []
     for i, label in enumerate(categories):
         said = "; ".join(
-            f"{name} {format_money(amounts[i])}" if len(series) > 1 else format_money(amounts[i])
+            f"{name} {_amount(amounts[i])}" if len(series) > 1 else _amount(amounts[i])
             for name, amounts in series
         )
         parts.append(f"{label}: {said}")

@@ -116,7 +116,7 @@ def charts(data: ReportData) -> dict[str, BarChart]:
             [
                 ("Awarded", [r.awards.total for r in rounds]),
                 ("Requested", [r.applications.total for r in rounds]),
-                ("Advertised pot", [r.advertised_pot or Decimal(0) for r in rounds]),
+                ("Advertised pot", [r.advertised_pot for r in rounds]),
             ],
         ),
         "themes": bar_chart(
@@ -125,7 +125,7 @@ def charts(data: ReportData) -> dict[str, BarChart]:
             [r.label for r in themes],
             [
                 ("Whole award under each theme", [r.total for r in themes]),
-                ("Award split across its themes", [r.split or Decimal(0) for r in themes]),
+                ("Award split across its themes", [r.split for r in themes]),
             ],
         ),
         "districts": _breakdown_chart(data.districts, shares=True),
