@@ -453,3 +453,21 @@ def test_series_stay_apart_in_greyscale(page):
     # the third series is a white hatch with an outline; the two solids differ in lightness
     assert light - dark > 0.2
     assert (light + 0.05) / (dark + 0.05) > 2
+
+
+def test_every_markdown_table_row_has_its_headings_cells(hostile):
+    page = render_markdown(hostile)
+    tables, current = [], []
+    for line in [*page.splitlines(), ""]:
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append(current)
+            current = []
+    assert len(tables) >= 8
+
+    def cells(line):
+        return len(re.split(r"(?<!\\)\|", line)) - 2  # pipes escaped in values do not count
+
+    for rows in tables:
+        assert {cells(r) for r in rows} == {cells(rows[0])}, rows[0]
