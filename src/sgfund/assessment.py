@@ -16,6 +16,7 @@ from datetime import date, datetime
 from attrs import field, frozen
 
 from sgfund import _validate as v
+from sgfund._bulk import collector_paused
 from sgfund.applications import Application
 from sgfund.collect import SgfundPluginManager
 from sgfund.eligibility import eligibility_rules, run_rules
@@ -189,7 +190,13 @@ def assess(
     `DataError` lists every problem). A rule or classifier that raises is a `RuleError` naming
     the plugin, the rule and the application.
     """
-    apps = tuple(applications)
+    with collector_paused():
+        return _assess(round, tuple(applications), pm=pm, as_of=as_of)
+
+
+def _assess(
+    round: Round, apps: tuple[Application, ...], *, pm: SgfundPluginManager, as_of: date
+) -> RoundAssessment:
     _check_batch(round, apps, as_of)
     vocabularies = round_vocabularies(pm, round)
     rules = eligibility_rules(pm, round, vocabularies)

@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 
 from attrs import field, frozen
 
+from sgfund._bulk import collector_paused
 from sgfund.applications import Application
 from sgfund.collect import SgfundPluginManager
 from sgfund.decisions import Decision
@@ -206,8 +207,9 @@ def _read(
             raise DataError(problems, f"{file}: the header row cannot be used", file=file)
         row_parser = parser(match, file, wanted)
         tally = _Tally(keep=not validate_only, set_aside=bad_rows == "set-aside", blank=blank)
-        for row in rows:
-            tally.add(row, row_parser)
+        with collector_paused():
+            for row in rows:
+                tally.add(row, row_parser)
         found = {"format": sheet.format, "encoding": sheet.encoding, "delimiter": sheet.delimiter}
 
     problems = sorted(tally.problems, key=lambda p: p.row or 0)

@@ -99,6 +99,35 @@ _READERS: dict[str, Reader] = {
     "reasons": _text,
 }
 
+# Columns whose cells repeat down a sheet (dates, amounts, types, postcodes): each distinct
+# text is read once per file and the value reused. Readers are pure functions of the text,
+# so this changes nothing but the time; a cell that fails is read again (and fails again)
+# so its error is raised fresh. Free text (ids, titles, summaries) is not worth keeping.
+_MEMO_COLUMNS = frozenset(
+    {
+        "organisation_type",
+        "charity_number",
+        "company_number",
+        "postcode",
+        "district",
+        "amount_requested",
+        "project_start",
+        "project_end",
+        "submitted_at",
+        "delivery_postcode",
+        "currency",
+        "outcome",
+        "amount_awarded",
+        "decided_on",
+        "decided_by",
+        "route",
+    }
+)
+# Distinct texts kept per column. A column that reaches this has too many distinct values for
+# the memo to pay (amounts that are all different, times to the minute): it is dropped and
+# that column's cells are read one by one, so the memo's memory stays small and bounded.
+_MEMO_LIMIT = 512
+
 # Neutral values for fields a rule does not look at, when a row lacks them.
 _STAND_INS: dict[str, Any] = {
     "organisation_name": "(not read)",
@@ -110,6 +139,9 @@ _STAND_INS: dict[str, Any] = {
     "decided_on": date(2000, 1, 1),
     "decided_by": "(not read)",
 }
+
+
+_MISSING = object()
 
 
 @define
@@ -163,6 +195,7 @@ class RowParser:
         self.by_position = {i: name for name, i in match.positions.items()}
         self._themes: dict[str, cells.ThemeReader] = {}
         self.stray_listed = 0
+        self._memo: dict[str, dict[str, Any]] = {name: {} for name in _MEMO_COLUMNS}
         self.constants = self._constants()
 
     # -- problems -------------------------------------------------------------------------
@@ -357,7 +390,17 @@ class RowParser:
                 known = ", ".join(sorted(self.rounds)) or "(none)"
                 raise FieldError(name, text, f"the id of a known round: one of {known}")
             return found
-        return _READERS[name](text, name)
+        memo = self._memo.get(name)
+        if memo is None:
+            return _READERS[name](text, name)
+        value = memo.get(text, _MISSING)
+        if value is _MISSING:
+            value = _READERS[name](text, name)
+            if len(memo) >= _MEMO_LIMIT:
+                del self._memo[name]
+            else:
+                memo[text] = value
+        return value
 
     def _stray_cells(self, row: SheetRow) -> list[Problem]:
         headers = self.match.headers
