@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from sgfund.workflow.demo import (
     DEMO_STEPS,
+    DemoRun,
     DemoStep,
     DemoSummary,
     demo_plugin_manager,
     run_demo,
+    summary_text,
 )
 from sgfund.workflow.steps import (
     FORMATS,
@@ -43,6 +45,7 @@ __all__ = [
     "DEMO_STEPS",
     "FORMATS",
     "TABLES",
+    "DemoRun",
     "DemoStep",
     "DemoSummary",
     "Published",
@@ -68,5 +71,6 @@ __all__ = [
     "scope_round_ids",
     "scope_totals",
     "setup_fund",
+    "summary_text",
     "write_table",
 ]
