@@ -90,7 +90,16 @@ def journey(tmp_path_factory):
         "--as-of",
         "2022-03-01T11:30",
     )
-    j.run("referrals", "resolve", "GR1-008", "--eligible", "--reason", "Otley is in Leeds.")
+    j.run(
+        "referrals",
+        "resolve",
+        "GR1-008",
+        "--round",
+        "mayor-gr1",
+        "--eligible",
+        "--reason",
+        "Otley is in Leeds.",
+    )
     r["close"] = j.json("close", "mayor-gr1", "--as-of", "2022-03-01T12:00")
     r["rounds-after"] = j.json("rounds")
     return j
@@ -345,6 +354,26 @@ def test_a_bad_sheet_lists_every_problem_located_and_writes_nothing(journey, tmp
     assert "Traceback" not in result.stderr
     rounds = {r["id"]: r for r in journey.json("rounds")["rounds"]}
     assert rounds["mayor-gr1"]["applications"] == 54
+
+
+def test_resolving_what_was_not_referred_is_refused(journey):
+    result = journey.run("referrals", "resolve", "GR1-001", "--eligible", "--reason", "x", code=1)
+    assert result.stderr == (
+        "sgfund: application 'GR1-001' is not referred: only referred applications are "
+        "resolved by an officer\n"
+    )
+    wrong_round = journey.run(
+        "referrals",
+        "resolve",
+        "GR1-008",
+        "--round",
+        "mayor-gr2",
+        "--eligible",
+        "--reason",
+        "x",
+        code=1,
+    )
+    assert "is not referred in round 'mayor-gr2'" in wrong_round.stderr
 
 
 def test_expected_errors_exit_1_without_a_traceback_unless_debug(journey):

@@ -270,6 +270,13 @@ def referrals(ctx: click.Context, round_id: str | None, pending: bool, as_json: 
     help="Which way the officer resolves the referral (one is required).",
 )
 @click.option("--reason", required=True, help="Why, for the audit trail.")
+@click.option(
+    "--round",
+    "round_id",
+    default=None,
+    metavar="ROUND",
+    help="The application's round (looks in that round only; quicker in a large ledger).",
+)
 @as_of_option
 @actor_option
 @json_option
@@ -279,6 +286,7 @@ def referrals_resolve(
     application_id: str,
     eligible: bool | None,
     reason: str,
+    round_id: str | None,
     as_of: datetime | None,
     actor: str | None,
     as_json: bool,
@@ -296,6 +304,7 @@ def referrals_resolve(
             reason=reason,
             actor=who(actor),
             at=when(as_of),
+            round_id=round_id,
         )
     if as_json:
         emit_json(
