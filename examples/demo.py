@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sgfund import (
     Award,
+    ClosureRefused,
     Ledger,
     Outcome,
     Publisher,
@@ -92,9 +93,12 @@ with Ledger.open(db) as ledger:
         ]
         ledger.record_awards(awards, actor="panel-secretary", at=at)
         ledger.set_round_state(rnd.id, "decided", actor="panel-secretary", at=at)
-        closure = ledger.close_round(
-            rnd.id, actor="fund-manager", at=at, pm=pm, declared=published.get(rnd.id, ())
-        )
+        try:
+            closure = ledger.close_round(
+                rnd.id, actor="fund-manager", at=at, pm=pm, declared=published.get(rnd.id, ())
+            )
+        except ClosureRefused as refused:  # every reason, named by rule, version and plugin
+            sys.exit(f"{refused}")
         total = closure.totals.awards
         print(f"{rnd.id}: closed; {total.count} awards, {format_money(total.total)}")
 
