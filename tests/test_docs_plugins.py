@@ -49,6 +49,7 @@ def test_there_are_hooks_to_document():
         "sgfund_areas",
         "sgfund_eligibility_rules",
         "sgfund_reconciliation_checks",
+        "sgfund_register_commands",
         "sgfund_theme_classifiers",
         "sgfund_theme_vocabularies",
     ]
@@ -134,3 +135,15 @@ def test_organisation_types_quoted_by_value_in_the_docs_are_values():
     ]
     assert quoted, "the totals' keys are documented"
     assert [(name, v) for name, v in quoted if v not in {t.value for t in OrgType}] == []
+
+
+def test_the_commands_example_works():
+    from click.testing import CliRunner
+
+    from sgfund.cli.plugins import plugin_commands
+
+    pm = make_plugin_manager(plugins=[example("sgfund_register_commands")], entry_points=False)
+    found = plugin_commands(pm, reserved={"demo"})
+    assert list(found) == ["greet"]
+    result = CliRunner().invoke(found["greet"], ["Wakefield"])
+    assert result.exit_code == 0 and result.stdout == "hello, Wakefield\n"
