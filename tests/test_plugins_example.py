@@ -193,7 +193,6 @@ def test_other_installed_plugins_change_nothing_in_sgfunds_examples(tmp_path, ma
         run_example("sgfund demo --all-plugins", tmp_path / "busy", plugins)
     assert "refer-everything v1 (plugin referall)" in refused.value.stderr
     assert "Traceback" not in refused.value.stderr
-    assert refused.value.stderr.startswith("round 'mayor-gr1' cannot be closed:")
 
 
 @pytest.mark.slow
