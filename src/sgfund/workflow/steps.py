@@ -471,7 +471,15 @@ def publish(
     scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
     applications = [a for r in records for a in r.applications]
     awards = [a for r in records for a in r.awards]
-    packages = build_packages(scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm)
+    # Closed rounds' anchors go into the JSON packages, where an auditor can find them later.
+    anchors = {
+        rid: ledger.closure_anchor(rid)
+        for rid in round_ids
+        if ledger.round_state(rid) is RoundState.CLOSED
+    }
+    packages = build_packages(
+        scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm, anchors=anchors
+    )
     table = None
     if transparency:
         decisions = [d for r in records for d in r.decisions]
