@@ -122,6 +122,21 @@ def test_files_quoted_in_the_docs_are_the_files_in_the_repository():
         assert (ROOT / path).read_text() == text, f"docs/plugins.md is out of date for {path}"
 
 
+def test_organisation_types_quoted_by_value_in_the_docs_are_values():
+    from sgfund import OrgType
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    quoted = [
+        (path.name, value)
+        for path in sorted(docs.glob("*.md"))
+        for value in re.findall(
+            r'organisation\s+types\s+by\s+value\s+\(`"([^"]+)"`\)', path.read_text(encoding="utf-8")
+        )
+    ]
+    assert quoted, "the totals' keys are documented"
+    assert [(name, v) for name, v in quoted if v not in {t.value for t in OrgType}] == []
+
+
 def test_the_commands_example_works():
     from click.testing import CliRunner
 

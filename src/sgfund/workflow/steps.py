@@ -517,6 +517,12 @@ def publish(
     for r in records:
         by_era.setdefault(r.round.era.id, []).append(r)
     publishers = _publishers(ledger, sorted(by_era), publisher)
+    # Closed rounds' anchors go into the JSON packages, where an auditor can find them later.
+    anchors = {
+        rid: ledger.closure_anchor(rid)
+        for rid in round_ids
+        if ledger.round_state(rid) is RoundState.CLOSED
+    }
     packages = []
     for era_id, era_records in by_era.items():
         scope = Scope(id=scope_id, label=label, rounds=[r.round for r in era_records])
@@ -527,6 +533,7 @@ def publish(
             publisher=publishers[era_id],
             as_of=as_of,
             pm=pm,
+            anchors={r.round.id: anchors[r.round.id] for r in era_records if r.round.id in anchors},
         )
     table = None
     if transparency:

@@ -11,7 +11,8 @@ Installed next to sgfund, it registers itself through the ``sgfund`` entry point
   maximum of its own, the grant schedule.
 
 `DATA_PLUGINS` are the two modules that give only the vocabulary and the districts: register
-them (``make_plugin_manager(plugins=DATA_PLUGINS)``) to use the data without the rules.
+them (``make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)``) to use the data
+without the rules (with the installed entry point as well, the vocabulary would be given twice).
 """
 
 from __future__ import annotations

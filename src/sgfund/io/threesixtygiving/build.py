@@ -227,6 +227,7 @@ def build_packages(
     publisher: Publisher,
     as_of: date | datetime,
     pm: SgfundPluginManager,
+    anchors: Mapping[str, object] | None = None,
 ) -> list[FunderPackage]:
     """Build one validated 360Giving package per funder for the awards of ``scope``.
 
@@ -235,13 +236,18 @@ def build_packages(
     called once per round). Every package is checked against the shipped schema (with
     formats) and the data-quality checks 360Giving calls critical; any problem in any package
     raises `ExportError` listing them all, located by grant id and JSON path.
+
+    ``anchors`` maps a closed round's id to the anchor of its closure (`Ledger.closure_anchor`,
+    or its printed form): each package lists those of its rounds in ``sgfundAnchors``, so an
+    auditor can check the published anchors against the ledger file later.
     """
     scope_id, label, rounds = _rounds(scope)
     by_round = {r.id: _RoundData(r, round_vocabularies(pm, r), round_areas(pm, r)) for r in rounds}
     by_application = {a.id: a for a in applications}
     as_of_date, issued = _as_of(as_of)
-    problems: list[Problem] = []
+    problems: list[Problem] = _anchor_problems(anchors or {}, by_round)
     grouped: dict[str, tuple[FunderIdentity, list[dict[str, Any]]]] = {}
+    funder_rounds: dict[str, set[str]] = {}
     for award in sorted(awards, key=lambda a: (a.round_id, a.id)):
         data = by_round.get(award.round_id)
         application = by_application.get(award.application_id)
@@ -257,6 +263,7 @@ def build_packages(
         problems.extend(found)
         funder = publisher.funder_for(data.round.era)
         grouped.setdefault(funder.id, (funder, []))[1].append(grant)
+        funder_rounds.setdefault(funder.id, set()).add(award.round_id)
     if not grouped and not problems:
         problems.append(Problem(f"scope {scope_id} has no awards to publish", field="awards"))
     packages = []
@@ -274,11 +281,31 @@ def build_packages(
             "license": publisher.licence,
             "grants": grants,
         }
+        published = {
+            rid: str(anchor)
+            for rid, anchor in sorted((anchors or {}).items())
+            if rid in funder_rounds[funder_id]
+        }
+        if published:
+            package["sgfundAnchors"] = published
         problems.extend(package_problems(package, as_of=as_of_date))
         packages.append(FunderPackage(funder=funder, package=package))
     if problems:
         raise ExportError(problems, f"360Giving export of {scope_id} refused")
     return packages
+
+
+def _anchor_problems(anchors: Mapping[str, object], rounds: Mapping[str, object]) -> list[Problem]:
+    return [
+        Problem(
+            f"an anchor is given for round {rid!r}, which is not in the scope",
+            field="anchors",
+            value=rid,
+            expected="anchors of the scope's rounds: " + ", ".join(sorted(rounds)),
+        )
+        for rid in sorted(anchors)
+        if rid not in rounds
+    ]
 
 
 def build_package(
@@ -289,6 +316,7 @@ def build_package(
     publisher: Publisher,
     as_of: date | datetime,
     pm: SgfundPluginManager,
+    anchors: Mapping[str, object] | None = None,
 ) -> FunderPackage:
     """Build the single 360Giving package of ``scope``; refuse a scope with several funders.
 
@@ -296,7 +324,9 @@ def build_package(
     fault): use `build_packages` to get one package per funder instead.
     """
     scope_id, _, _ = _rounds(scope)
-    packages = build_packages(scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm)
+    packages = build_packages(
+        scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm, anchors=anchors
+    )
     if len(packages) > 1:
         names = ", ".join(f"{p.funder.name} ({p.funder.id})" for p in packages)
         raise ExportError(

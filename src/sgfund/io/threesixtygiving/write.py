@@ -262,9 +262,12 @@ def _export(
     split_by_funder: bool,
     write: Any,
     pm: SgfundPluginManager,
+    anchors: Mapping[str, object] | None = None,
 ) -> list[Path]:
     build = build_packages if split_by_funder else build_package
-    built = build(scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm)
+    built = build(
+        scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm, anchors=anchors
+    )
     packages = built if isinstance(built, list) else [built]
     targets = _targets(Path(path), packages, split_by_funder)
     # Every package was validated before the first file is written.
@@ -283,16 +286,27 @@ def write_360giving_json(
     as_of: date | datetime,
     pm: SgfundPluginManager,
     split_by_funder: bool = False,
+    anchors: Mapping[str, object] | None = None,
 ) -> list[Path]:
     """Export the awards of ``scope`` as a validated 360Giving JSON package.
 
     ``pm`` gives each round's theme vocabularies and areas (see `build_packages`). A scope
     with awards from several funders is refused, unless ``split_by_funder`` is set: then each
     funder gets its own file, ``<stem>-<funder id>.json`` beside ``path``. Returns the paths
-    written. Raises `ExportError` (nothing written) listing every problem.
+    written. Raises `ExportError` (nothing written) listing every problem. ``anchors`` (round
+    id to the anchor of its closure) are published in the package's ``sgfundAnchors``.
     """
     return _export(
-        path, scope, applications, awards, publisher, as_of, split_by_funder, _write_json, pm
+        path,
+        scope,
+        applications,
+        awards,
+        publisher,
+        as_of,
+        split_by_funder,
+        _write_json,
+        pm,
+        anchors,
     )
 
 
