@@ -74,6 +74,14 @@ def test_the_demo_writes_one_valid_360giving_file_per_funder_and_the_transparenc
     assert len(pcc.records) == 1 + 36 + 33
     assert [f.id for f in pcc.funders] == ["XI-SGFUND-WY-PCC"]
     assert not mayor.problems and not pcc.problems
+    # Each funder's file carries the anchors of its own closed rounds, as the demo printed them.
+    anchors = {r["id"]: r["anchor"] for r in data["rounds"]}
+    assert dict(pcc.metadata["sgfundAnchors"]) == {
+        rid: anchors[rid] for rid in ("pcc-r16", "pcc-r19", "pcc-r20")
+    }
+    assert dict(mayor.metadata["sgfundAnchors"]) == {
+        rid: anchors[rid] for rid in ("mayor-gr1", "mayor-gr2")
+    }
     table = (folder / "wy-scf-transparency.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(table) == 1 + 170  # a header and one row per award
 
