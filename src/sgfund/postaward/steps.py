@@ -16,7 +16,7 @@ from decimal import Decimal
 from attrs import field, frozen
 
 from sgfund import _validate as v
-from sgfund.dates import LONDON
+from sgfund.dates import LONDON, require_aware
 from sgfund.errors import FieldError
 
 __all__ = ["FINAL_RETURN", "Action", "AwardStep"]
@@ -86,6 +86,14 @@ def _optional_identifier(_inst: object, attribute: object, value: str | None) ->
         raise FieldError(name, value, "an id of letters, digits, '.', '_' and '-'")
 
 
+def _london(value: datetime) -> datetime:
+    # Stored and read back as London time (as `sgfund.convert` reads every datetime), so a
+    # step's JSON is the same before and after the round trip.
+    if not isinstance(value, datetime):
+        raise FieldError("at", value, "a timezone-aware datetime")
+    return require_aware(value, field="at").astimezone(LONDON)
+
+
 def _seq(_inst: object, _attribute: object, value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise FieldError("seq", value, "a whole number from 1")
@@ -117,7 +125,7 @@ class AwardStep:
     round_id: str = field(validator=v.slug)
     seq: int = field(validator=_seq)
     action: Action = field(converter=Action)
-    at: datetime = field(validator=v.aware)
+    at: datetime = field(converter=_london)
     by: str = field(converter=v.stripped, validator=v.text)
     amount: Decimal | None = field(
         default=None, converter=v.optional_money, validator=v.non_negative
