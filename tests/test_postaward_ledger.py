@@ -239,3 +239,12 @@ def test_plans_come_from_plugins_and_clash_by_name():
     pm = make_plugin_manager(plugins=[HalfPlan(), Another()], entry_points=False)
     with pytest.raises(PluginError, match=r"'half-and-half' \(HalfPlan\), 'thirds' \(Another\)"):
         payment_plan(pm, GR2, Decimal("100.00"))
+
+
+def test_positions_as_of_a_day_count_only_what_had_happened(ledger):
+    position = authorised(ledger)
+    write(ledger, do.pay(position, "1", at=AT + 4 * DAY, by="finance"), "finance")
+    before = ledger.post_award("gr-a", as_of=(AT + 3 * DAY).date())[position.award_id]
+    after = ledger.post_award("gr-a", as_of=(AT + 4 * DAY).date())[position.award_id]
+    assert (before.paid, after.paid) == (Decimal("0.00"), position.instalments[0].amount)
+    assert ledger.post_award("gr-a", as_of=AT.date())[position.award_id].status is Status.AWARDED

@@ -6,7 +6,7 @@ import contextlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -461,13 +461,16 @@ class Ledger:
             write_records(s, AWARD_STEPS, items, actor=who, at=when, check=check)
         return len(items)
 
-    def post_award(self, round_id: str) -> dict[str, Position]:
-        """Every award of a round and where it stands after its decision, by award id."""
+    def post_award(self, round_id: str, *, as_of: date | None = None) -> dict[str, Position]:
+        """Every award of a round and where it stands after its decision, by award id.
+
+        With ``as_of``, where each stood at the end of that day (London).
+        """
         with self._store.read() as tx:
             row = tx.round(round_id)
             if row is None:
                 raise LedgerError(f"round {round_id!r} is not in the ledger")
-            return round_positions(tx, load_round(row.data))
+            return round_positions(tx, load_round(row.data), as_of=as_of)
 
     # --- reading -------------------------------------------------------------------------
 

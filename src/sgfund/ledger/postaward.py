@@ -9,7 +9,8 @@ invariant after each event: on write, before anything is stored, and in ``verify
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import groupby
+from datetime import date
+from itertools import groupby, takewhile
 from typing import Any
 
 from sgfund.applications import Application
@@ -53,14 +54,23 @@ def _replayed(award: Award, rnd: Round, batches: Batches) -> Position:
     return position
 
 
-def round_positions(tx: Transaction, rnd: Round) -> dict[str, Position]:
-    """Every award of ``rnd`` and where it stands, by award id (sorted)."""
+def round_positions(
+    tx: Transaction, rnd: Round, *, as_of: date | None = None
+) -> dict[str, Position]:
+    """Every award of ``rnd`` and where it stands, by award id (sorted).
+
+    With ``as_of``, only the batches whose steps all happened on or before that day (London)
+    count: where each award stood at the end of that day.
+    """
     awards = _awards(tx, rnd.id)
     stored = _stored(tx, rnd.id)
-    return {
-        award_id: _replayed(awards[award_id], rnd, stored.get(award_id, []))
-        for award_id in sorted(awards)
-    }
+    found = {}
+    for award_id in sorted(awards):
+        batches = stored.get(award_id, [])
+        if as_of is not None:
+            batches = list(takewhile(lambda b: all(s.on <= as_of for s in b), batches))
+        found[award_id] = _replayed(awards[award_id], rnd, batches)
+    return found
 
 
 def steps_check(tx: Transaction, actor: str) -> Check:
