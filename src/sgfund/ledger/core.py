@@ -461,8 +461,14 @@ class Ledger:
             write_records(s, AWARD_STEPS, items, actor=who, at=when, check=check)
         return len(items)
 
-    def post_award(self, round_id: str, *, as_of: date | None = None) -> dict[str, Position]:
-        """Every award of a round and where it stands after its decision, by award id.
+    def post_award(
+        self,
+        round_id: str,
+        *,
+        as_of: date | None = None,
+        awards: Iterable[str] | None = None,
+    ) -> dict[str, Position]:
+        """Every award of a round (or those named) and where it stands, by award id.
 
         With ``as_of``, where each stood at the end of that day (London).
         """
@@ -470,7 +476,8 @@ class Ledger:
             row = tx.round(round_id)
             if row is None:
                 raise LedgerError(f"round {round_id!r} is not in the ledger")
-            return round_positions(tx, load_round(row.data), as_of=as_of)
+            chosen = None if awards is None else list(awards)
+            return round_positions(tx, load_round(row.data), as_of=as_of, awards=chosen)
 
     # --- reading -------------------------------------------------------------------------
 

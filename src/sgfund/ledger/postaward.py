@@ -8,7 +8,7 @@ invariant after each event: on write, before anything is stored, and in ``verify
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date
 from itertools import groupby, takewhile
 from typing import Any
@@ -27,19 +27,34 @@ __all__ = ["post_award_problems", "round_positions", "steps_check"]
 Batches = list[list[AwardStep]]
 
 
-def _awards(tx: Transaction, round_id: str) -> dict[str, Award]:
-    awards = (decode(AWARDS, r.row) for r in tx.round_rows(AWARDS, round_id))
+def _awards(
+    tx: Transaction, round_id: str, only: Collection[str] | None = None
+) -> dict[str, Award]:
+    if only is None:
+        rows = tx.round_rows(AWARDS, round_id)
+    else:
+        at = AWARDS.position("round_id")
+        rows = [r for r in tx.rows(AWARDS, sorted(only)).values() if r.row[at] == round_id]
+    awards = (decode(AWARDS, r.row) for r in rows)
     return {a.id: a for a in awards}
 
 
-def _stored(tx: Transaction, round_id: str) -> dict[str, Batches]:
-    """Each award's stored steps, in order, grouped by the event that wrote them."""
-    rows = sorted(
-        tx.round_rows(AWARD_STEPS, round_id),
-        key=lambda r: (r.row[AWARD_STEPS.position("award_id")], r.row[AWARD_STEPS.position("seq")]),
-    )
+def _stored(
+    tx: Transaction, round_id: str, only: Collection[str] | None = None
+) -> dict[str, Batches]:
+    """Each award's stored steps (of the awards ``only``), in order, grouped by event."""
+    award_at, seq_at = AWARD_STEPS.position("award_id"), AWARD_STEPS.position("seq")
+    if only is None:
+        found_rows = tx.round_rows(AWARD_STEPS, round_id)
+    else:
+        round_at = AWARD_STEPS.position("round_id")
+        found_rows = [
+            r
+            for r in tx.rows_with(AWARD_STEPS, "award_id", sorted(only))
+            if r.row[round_at] == round_id
+        ]
+    rows = sorted(found_rows, key=lambda r: (r.row[award_at], r.row[seq_at]))
     found: dict[str, Batches] = {}
-    award_at = AWARD_STEPS.position("award_id")
     for award_id, records in groupby(rows, key=lambda r: r.row[award_at]):
         batches = found.setdefault(award_id, [])
         for _event, group in groupby(records, key=lambda r: r.event_id):
@@ -55,21 +70,26 @@ def _replayed(award: Award, rnd: Round, batches: Batches) -> Position:
 
 
 def round_positions(
-    tx: Transaction, rnd: Round, *, as_of: date | None = None
+    tx: Transaction,
+    rnd: Round,
+    *,
+    as_of: date | None = None,
+    awards: Collection[str] | None = None,
 ) -> dict[str, Position]:
-    """Every award of ``rnd`` and where it stands, by award id (sorted).
+    """Every award of ``rnd`` (or those in ``awards``) and where it stands, by award id.
 
     With ``as_of``, only the batches whose steps all happened on or before that day (London)
     count: where each award stood at the end of that day.
     """
-    awards = _awards(tx, rnd.id)
-    stored = _stored(tx, rnd.id)
+    only = None if awards is None else set(awards)
+    stored = _stored(tx, rnd.id, only)
+    decided = _awards(tx, rnd.id, only)
     found = {}
-    for award_id in sorted(awards):
+    for award_id in sorted(decided):
         batches = stored.get(award_id, [])
         if as_of is not None:
             batches = list(takewhile(lambda b: all(s.on <= as_of for s in b), batches))
-        found[award_id] = _replayed(awards[award_id], rnd, batches)
+        found[award_id] = _replayed(decided[award_id], rnd, batches)
     return found
 
 
@@ -84,8 +104,9 @@ def steps_check(tx: Transaction, actor: str) -> Check:
     def check(
         batch: Sequence[tuple[int, Any]], rnd: Round, _apps: Mapping[str, Application]
     ) -> Iterator[tuple[int, Problem]]:
-        awards = _awards(tx, rnd.id)
-        stored = _stored(tx, rnd.id)
+        wanted = {step.award_id for _, step in batch}
+        awards = _awards(tx, rnd.id, wanted)
+        stored = _stored(tx, rnd.id, wanted)
         new: dict[str, list[tuple[int, AwardStep]]] = {}
         for index, step in batch:
             if step.by.casefold() != actor.casefold():
