@@ -101,3 +101,33 @@ def test_the_refusals_a_user_relies_on(demo):
     assert mine["status"] == "active"
     assert Decimal(mine["awarded"]) == Decimal(mine["paid"]) + Decimal(mine["outstanding"])
     assert sgfund(folder, "audit", "verify").exit_code == 0
+
+
+def test_the_committee_report_shows_the_same_figures(demo):
+    from datetime import date
+
+    from sgfund.ledger import Ledger
+    from sgfund.report import render_html, render_markdown, report_from_ledger
+    from sgfund.scope import Scope
+    from sgfund.workflow import demo_plugin_manager
+
+    data, folder = demo
+    figures = data["extra"]["post_award"]
+    with Ledger.open(folder / "sgfund.db") as ledger:
+        scope = Scope(id="gr2", label="GR2", rounds=(ledger.round("mayor-gr2"),))
+        report = report_from_ledger(
+            ledger,
+            scope,
+            pm=demo_plugin_manager(),
+            post_award_as_of=date.fromisoformat(figures["as_of"]),
+        )
+    [line] = report.post_award
+    assert line.balanced
+    assert (line.awarded, line.paid, line.outstanding, line.recovered) == tuple(
+        Decimal(figures[k]) for k in ("awarded", "paid", "outstanding", "recovered")
+    )
+    assert (line.returns_due, line.returns_overdue) == (4, 4)
+    row = "| £325,870.34 | £315,156.56 | £11,126.28 | £412.50 | 4 | 4 |"
+    assert row in render_markdown(report)
+    html = render_html(report)
+    assert 'id="post-award"' in html and "£11,126.28" in html
