@@ -12,8 +12,14 @@ extra); building the data does not. See docs/report.md.
 
 from __future__ import annotations
 
+from datetime import date
+
+import attrs
+
 from sgfund.collect import SgfundPluginManager
 from sgfund.ledger import Ledger
+from sgfund.lifecycle import RoundState
+from sgfund.postaward import post_award_totals
 from sgfund.reconcile import reconcile
 from sgfund.report.data import (
     AwardLine,
@@ -21,6 +27,7 @@ from sgfund.report.data import (
     DecidedBy,
     DiscrepancyLine,
     FigureLine,
+    PostAwardLine,
     ReportData,
     RoundLine,
     Row,
@@ -38,6 +45,7 @@ __all__ = [
     "DecidedBy",
     "DiscrepancyLine",
     "FigureLine",
+    "PostAwardLine",
     "ReportData",
     "ReportLabels",
     "RoundLine",
@@ -53,20 +61,52 @@ __all__ = [
 
 
 def report_from_ledger(
-    ledger: Ledger, scope: Scope, *, pm: SgfundPluginManager, title: str | None = None
+    ledger: Ledger,
+    scope: Scope,
+    *,
+    pm: SgfundPluginManager,
+    title: str | None = None,
+    post_award_as_of: date | None = None,
 ) -> ReportData:
     """The report on ``scope`` from the records and closures in ``ledger``.
 
     The scope's totals are computed from the stored records and reconciled against its
     declared figures with ``pm``'s checks, exactly as `sgfund.reconcile.reconcile` does; each
     closed round's closure (with its anchor) adds the figures and discrepancies found when it
-    closed. Rounds that are not closed are reported as such.
+    closed. Rounds that are not closed are reported as such. With ``post_award_as_of``, the
+    report adds each closed round after the award as of that day (awarded as varied, paid,
+    outstanding, recovered, returns due and overdue), as `sgfund.postaward.post_award_totals`
+    gives them.
     """
     records = [ledger.round_records(r.id) for r in scope.rounds]
     closures = [c for c in (ledger.closure(r.id) for r in scope.rounds) if c is not None]
     applications = [a for r in records for a in r.applications]
     awards = [a for r in records for a in r.awards]
     rec = reconcile(scope, compute_totals(scope, applications, awards), pm=pm)
-    return build_report_data(
+    data = build_report_data(
         rec, records, labels=report_labels(pm, scope), closures=closures, title=title
     )
+    if post_award_as_of is None:
+        return data
+    lines = []
+    for rnd in scope.rounds:
+        if ledger.round_state(rnd.id) is not RoundState.CLOSED:
+            continue
+        positions = ledger.post_award(rnd.id, as_of=post_award_as_of).values()
+        t = post_award_totals(positions, as_of=post_award_as_of)
+        lines.append(
+            PostAwardLine(
+                round_id=rnd.id,
+                name=rnd.name,
+                awards=t.awards,
+                accepted=t.accepted,
+                completed=t.completed,
+                awarded=t.awarded,
+                paid=t.paid,
+                outstanding=t.outstanding,
+                recovered=t.recovered,
+                returns_due=t.returns_due,
+                returns_overdue=t.returns_overdue,
+            )
+        )
+    return attrs.evolve(data, post_award=lines, post_award_as_of=post_award_as_of)

@@ -155,7 +155,8 @@ def default_plan(data: str | os.PathLike[str] | None = None) -> DemoPlan:
         publisher=Publisher(
             prefix="360G-sgfund-demo", name="Safer Communities Fund (demo records)"
         ),
-        published_on=date(2023, 4, 1),
+        # After GR2's post-award events (to January 2024), so the files carry them.
+        published_on=date(2024, 2, 1),
         scope_id="scf",
         scope_label="Safer Communities Fund (demo records)",
     )
@@ -378,6 +379,14 @@ def _publish(run: DemoRun) -> None:
     run.files.extend(published.files)
 
 
+def _post_award(run: DemoRun) -> None:
+    from sgfund.workflow.demo_postaward import record_post_award
+
+    # One transaction for the whole history: hundreds of steps, one commit to disk.
+    with run.ledger.transaction():
+        run.extra["post_award"] = record_post_award(run.ledger, run.pm)
+
+
 def _verify(run: DemoRun) -> None:
     run.report = run.ledger.verify(anchors=run.anchors.values())
 
@@ -390,6 +399,7 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep("record the panels' decisions", _decide),
     DemoStep("award and close each round", _award_and_close),
     DemoStep("reconcile against the published figures", _reconcile),
+    DemoStep("record GR2's offers, payments, returns, a variation and a clawback", _post_award),
     DemoStep("publish 360Giving data and the transparency table", _publish),
     DemoStep("verify the ledger and the anchors", _verify),
 )
@@ -488,6 +498,12 @@ def summary_text(summary: DemoSummary) -> str:
             f"  {d.severity.upper():<7}  [{d.check_id}] {d.message}" for d in rec.discrepancies
         ]
         lines.append("  Result: " + ("reconciled" if rec.ok else f"{len(rec.errors)} error(s)"))
+    post_award = summary.extra.get("post_award")
+    if post_award:
+        from sgfund.workflow.postaward import summary_lines
+
+        label = f"{post_award['round']} after the award, as of {post_award['as_of']}"
+        lines += ["", *summary_lines(post_award, label)]
     lines.append("")
     lines += [f"written: {path}" for path in summary.files]
     lines.append(f"ledger: {summary.ledger}")
