@@ -103,6 +103,10 @@ def test_every_declared_figure_is_listed_as_matched(tree, ledger_path):
     for figure in declared:
         row = next(r for r in rows if r[2] == figure.published_text)
         assert row[-1] == "matched", row
+    computed = {r[2]: r[5] for r in rows}
+    assert computed["61 projects"] == "61"  # read back from GR2's stored closure
+    assert computed["100 projects"] == "100"
+    assert computed["£534,286"] == "£534,286.00"
     assert "Every declared figure matches the ledger (5 checked)." in text(tree)
 
 
