@@ -475,3 +475,21 @@ def test_every_markdown_table_row_has_its_headings_cells(hostile):
 
     for rows in tables:
         assert {cells(r) for r in rows} == {cells(rows[0])}, rows[0]
+
+
+def test_rounds_not_yet_closed_are_reported_as_such(ledger_path):
+    from sgfund import Ledger, compute_totals, reconcile
+
+    scope = fx.scope()
+    with Ledger.open(ledger_path) as ledger:
+        records = [ledger.round_records(r.id) for r in scope.rounds]
+    totals = compute_totals(
+        scope, [a for r in records for a in r.applications], [a for r in records for a in r.awards]
+    )
+    rec = reconcile(scope, totals, pm=fx.plugin_manager())
+    data = build_report_data(rec, records, labels=ReportLabels())  # no closures given
+    assert not data.all_closed
+    tree = html5lib.HTMLParser(strict=True).parse(render_html(data))
+    assert "Not every round is closed: these figures may still change." in text(tree)
+    assert [r[1:] for r in table(tree, "table-closures")] == [["not closed"], ["not closed"]]
+    assert len(table(tree, "table-figures")) == 3  # the scope's figures only
