@@ -107,19 +107,16 @@ def test_the_committee_report_shows_the_same_figures(demo):
     from datetime import date
 
     from sgfund.ledger import Ledger
-    from sgfund.report import render_html, render_markdown, report_from_ledger
-    from sgfund.scope import Scope
-    from sgfund.workflow import demo_plugin_manager
+    from sgfund.report import render_html, render_markdown
+    from sgfund.workflow import demo_plugin_manager, reconcile_scope, scope_report
 
     data, folder = demo
     figures = data["extra"]["post_award"]
     with Ledger.open(folder / "sgfund.db") as ledger:
-        scope = Scope(id="gr2", label="GR2", rounds=(ledger.round("mayor-gr2"),))
-        report = report_from_ledger(
-            ledger,
-            scope,
-            pm=demo_plugin_manager(),
-            post_award_as_of=date.fromisoformat(figures["as_of"]),
+        pm = demo_plugin_manager()
+        rec = reconcile_scope(ledger, ["mayor-gr2"], pm=pm, scope_id="gr2", label="GR2")
+        report = scope_report(
+            ledger, rec, pm=pm, post_award_as_of=date.fromisoformat(figures["as_of"])
         )
     [line] = report.post_award
     assert line.balanced

@@ -487,7 +487,8 @@ def _figure_lines(scope: str, results: Iterable[FigureResult]) -> list[FigureLin
             computed=(
                 format_money(r.computed)
                 if str(r.figure.figure) == "total_awarded"
-                else f"{r.computed:,}"
+                # a count read back from a stored closure may carry places: "61.00" is 61
+                else f"{r.computed.normalize():,f}"
             ),
             matched=r.matched,
             explanation=r.explanation,

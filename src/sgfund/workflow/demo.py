@@ -3,11 +3,12 @@
 The demo builds a new ledger in a folder from the example data and takes every officer's
 step in `sgfund.workflow.steps`: set up the fund, import each round's sheet, assess,
 resolve the referrals the plan expects (with reasons), award, close, reconcile the scopes
-against their published figures, publish 360Giving files (one per funder) and the
-transparency table, and verify the ledger. It computes no figure by any other path.
+against their published figures, write the committee report on each scope, publish 360Giving
+files (one per funder) and the transparency table, and verify the ledger. It computes no
+figure by any other path.
 
 `DEMO_STEPS` is the list of those steps in order; each takes the `DemoRun` and adds to its
-summary, so a new step (a committee report, post-award monitoring) is one more entry.
+summary, so a new step (post-award monitoring, say) is one more entry.
 """
 
 from __future__ import annotations
@@ -363,6 +364,20 @@ def _reconcile(run: DemoRun) -> None:
         run.theme_labels[planned.id] = dict(round_vocabularies(run.pm, latest).labels)
 
 
+def _report(run: DemoRun) -> None:
+    # The committee report on each reconciled scope, from the reconciliation just made.
+    from sgfund.report import write_report
+    from sgfund.workflow.report import scope_report
+
+    # After the award as of the day the post-award step stopped recording, if it ran.
+    figures = run.extra.get("post_award")
+    as_of = date.fromisoformat(figures["as_of"]) if figures else None
+    for rec in run.reconciliations:
+        data = scope_report(run.ledger, rec, pm=run.pm, post_award_as_of=as_of)
+        for suffix in ("html", "md"):
+            run.files.append(write_report(data, run.folder / f"{rec.scope_id}-report.{suffix}"))
+
+
 def _publish(run: DemoRun) -> None:
     plan = run.plan
     published = steps.publish(
@@ -400,6 +415,7 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep("award and close each round", _award_and_close),
     DemoStep("reconcile against the published figures", _reconcile),
     DemoStep("record GR2's offers, payments, returns, a variation and a clawback", _post_award),
+    DemoStep("write the committee report on each scope", _report),
     DemoStep("publish 360Giving data and the transparency table", _publish),
     DemoStep("verify the ledger and the anchors", _verify),
 )
