@@ -18,6 +18,7 @@ from sgfund import make_plugin_manager
 from sgfund.examples_scf import GR2, sample_records
 from sgfund.reconcile import (
     FigureResult,
+    Reconciliation,
     compare_figure,
     figure_result_dict,
     reconcile,
@@ -206,6 +207,9 @@ def test_the_gr2_report_json_has_stable_keys_and_says_which_check_spoke(gr2_reco
     assert figure_result_dict(rounded)["unit"] == "1"
 
 
-def test_a_figure_result_is_keyword_only():
+def test_figure_results_and_reconciliations_are_keyword_only():
+    # Positional fields could put a computed figure where the declared one belongs.
     with pytest.raises(TypeError):
         FigureResult(EXACT, D(1), True, D(0), "x")
+    with pytest.raises(TypeError):
+        Reconciliation("s", "S", totals())
