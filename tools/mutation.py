@@ -194,6 +194,13 @@ def _segment(source: str, node: ast.AST) -> str:
     return " ".join(text.split())
 
 
+def _listed(value: ast.expr | None) -> bool:
+    """A non-empty list literal, or one chosen by a conditional expression."""
+    if isinstance(value, ast.IfExp):
+        return _listed(value.body) or _listed(value.orelse)
+    return isinstance(value, ast.List) and bool(value.elts)
+
+
 def _changes(node: ast.AST) -> Iterator[tuple[int, str, ast.AST]]:
     """Every (slot, kind, replacement node) for one node; the node itself is not changed."""
     if isinstance(node, ast.Compare):
@@ -233,6 +240,17 @@ def _changes(node: ast.AST) -> Iterator[tuple[int, str, ast.AST]]:
     elif isinstance(node, ast.Constant) and isinstance(node.value, str):
         if NUMBER.fullmatch(node.value):
             yield 0, "constant", ast.Constant(_next_number(node.value))
+    elif isinstance(node, ast.Return) and _listed(node.value):
+        # ``return [reason]`` (or ``[reason] if x else []``) -> ``return []``: reason dropped.
+        yield 0, "drop statement", ast.Return(ast.List([], ast.Load()))
+    elif (
+        isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.ListComp)
+        and [ast.unparse(t) for t in node.targets] == ["reasons"]
+    ):
+        # ``reasons = [f"..." for ...]`` -> ``reasons = []``
+        new = ast.Assign(node.targets, ast.List([], ast.Load()), lineno=node.lineno)
+        yield 0, "drop statement", new
     elif isinstance(node, ast.Raise) and node.exc is not None:
         yield 0, "drop raise", ast.Pass()
     elif (
@@ -487,18 +505,22 @@ def run_module(
 # --- reporting ------------------------------------------------------------------------------
 
 
+def _is_refusal(config: ModuleConfig, mutant: Mutant) -> bool:
+    """A dropped statement that records a refusal reason (``reasons.append(...)``, ``return
+    [f"..."]``) in one of the module's ``refusal_functions``."""  # noqa: D205, D209
+    return (
+        mutant.function in config.refusal_functions
+        and mutant.kind == "drop statement"
+        and mutant.before.startswith(("reasons", "return ["))
+    )
+
+
 def summary(config: ModuleConfig, results: list[Result]) -> dict[str, object]:
     """Counts and the score: killed (with timeouts) out of the mutants that are not equivalent."""
     counts = Counter(r.status for r in results)
     judged = len(results) - counts["equivalent"]
     killed = counts["killed"] + counts["timeout"]
-    refusal = [
-        r
-        for r in results
-        if r.mutant.function in config.refusal_functions
-        and r.mutant.kind == "drop statement"
-        and r.status != "equivalent"
-    ]
+    refusal = [r for r in results if _is_refusal(config, r.mutant) and r.status != "equivalent"]
     return {
         "module": config.path,
         "mutants": len(results),
