@@ -42,6 +42,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "tools" / "mutation.toml"
@@ -479,6 +480,26 @@ def run_module(
             mark = {"killed": ".", "timeout": "T", "survived": "S"}.get(status, "E")
             print(mark, end="" if done % 60 else f" {done}/{total}\n", flush=True)
 
+    try:
+        _loop(queue, running, free, copies, config, source, timeout, finish)
+    finally:
+        for child in running:  # interrupted: take the children down too
+            os.killpg(child, signal.SIGKILL)
+    if progress:
+        print()
+    return sorted(results, key=lambda r: (r.mutant.line, r.mutant.id))
+
+
+def _loop(
+    queue: list[Mutant],
+    running: dict[int, tuple[int, Mutant, float]],
+    free: list[int],
+    copies: list[Path],
+    config: ModuleConfig,
+    source: str,
+    timeout: float,
+    finish: Any,
+) -> None:
     while queue or running:
         while queue and free:
             job = free.pop()
@@ -497,9 +518,6 @@ def run_module(
             continue
         if pid in running:
             finish(pid, os.waitstatus_to_exitcode(status))
-    if progress:
-        print()
-    return sorted(results, key=lambda r: (r.mutant.line, r.mutant.id))
 
 
 # --- reporting ------------------------------------------------------------------------------
