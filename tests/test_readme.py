@@ -55,6 +55,11 @@ def test_main_job_reproduces_the_published_figures(main_job_run):
     assert "written: sgfund-demo/wy-scf-xi-sgfund-wy-pcc.json" in out
     assert "written: sgfund-demo/wy-scf-transparency.csv" in out
 
+    assert "written: sgfund-demo/mayor-scf-2022-report.html" in out
+    report = (tmp_path / "sgfund-demo" / "mayor-scf-2022-report.html").read_text(encoding="utf-8")
+    assert "awarded £534,286 to 100 projects." in report
+    assert "Every declared figure matches the ledger" in report
+
 
 def test_the_command_line_tour_takes_a_round_from_its_sheet_to_open_data(tmp_path, monkeypatch):
     import shlex

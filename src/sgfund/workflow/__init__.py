@@ -14,6 +14,7 @@ from sgfund.workflow.demo import (
     run_demo,
     summary_text,
 )
+from sgfund.workflow.report import scope_report, write_scope_report
 from sgfund.workflow.steps import (
     FORMATS,
     TABLES,
@@ -68,9 +69,11 @@ __all__ = [
     "rounds_overview",
     "run_demo",
     "scope_id_for",
+    "scope_report",
     "scope_round_ids",
     "scope_totals",
     "setup_fund",
     "summary_text",
+    "write_scope_report",
     "write_table",
 ]

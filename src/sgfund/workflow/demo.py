@@ -4,18 +4,20 @@ The demo builds a new ledger in a folder from a demo plan (`sgfund.demoplan`; by
 Safer Communities Fund example in ``examples/scf``) and takes every officer's step in
 `sgfund.workflow.steps`: set up the fund from its fund file, import each round's sheet,
 assess, resolve the referrals the plan expects (with reasons), record decisions, award,
-close, reconcile the plan's scopes against their published figures, publish 360Giving files
-(one per funder) and the transparency table, and verify the ledger. It computes no figure by
+close, reconcile the plan's scopes against their published figures, record GR2's post-award
+history, write the committee report on each scope, publish 360Giving files (one per funder)
+and the transparency table, and verify the ledger. It computes no figure by
 any other path.
 
 `DEMO_STEPS` is the list of those steps in order; each takes the `DemoRun` and adds to its
-summary, so a new step (a committee report, post-award monitoring) is one more entry.
+summary, so a new step is one more entry.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -261,15 +263,42 @@ def _reconcile(run: DemoRun) -> None:
         run.theme_labels[scope.id] = dict(round_vocabularies(run.pm, latest).labels)
 
 
+def _report(run: DemoRun) -> None:
+    # The committee report on each reconciled scope, from the reconciliation just made.
+    from sgfund.report import write_report
+    from sgfund.workflow.report import scope_report
+
+    # After the award as of the day the post-award step stopped recording, if it ran.
+    figures = run.extra.get("post_award")
+    as_of = date.fromisoformat(figures["as_of"]) if figures else None
+    for rec in run.reconciliations:
+        data = scope_report(run.ledger, rec, pm=run.pm, post_award_as_of=as_of)
+        for suffix in ("html", "md"):
+            run.files.append(write_report(data, run.folder / f"{rec.scope_id}-report.{suffix}"))
+
+
+def _post_award(run: DemoRun) -> None:
+    from sgfund.workflow.demo_postaward import record_post_award
+
+    # One transaction for the whole history: hundreds of steps, one commit to disk.
+    with run.ledger.transaction():
+        run.extra["post_award"] = record_post_award(run.ledger, run.pm)
+
+
 def _publish(run: DemoRun) -> None:
     plan = run.plan
     fund = plan.fund.fund
+    # After GR2's post-award events, if recorded, so the files carry awards as varied.
+    figures = run.extra.get("post_award")
+    as_of: date | datetime = plan.published_at
+    if figures:
+        as_of = date.fromisoformat(figures["as_of"]) + timedelta(days=1)
     published = steps.publish(
         run.ledger,
         [r.round_id for r in plan.rounds],
         run.folder,
         pm=run.pm,
-        as_of=plan.published_at,
+        as_of=as_of,
         scope_id=fund.id,
         label=fund.name,
         formats=("json", "csv"),
@@ -289,6 +318,8 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep("record the panels' decisions", _decide),
     DemoStep("award and close each round", _award_and_close),
     DemoStep("reconcile against the published figures", _reconcile),
+    DemoStep("record GR2's offers, payments, returns, a variation and a clawback", _post_award),
+    DemoStep("write the committee report on each scope", _report),
     DemoStep("publish 360Giving data and the transparency table", _publish),
     DemoStep("verify the ledger and the anchors", _verify),
 )
@@ -388,6 +419,12 @@ def summary_text(summary: DemoSummary) -> str:
             f"  {d.severity.upper():<7}  [{d.check_id}] {d.message}" for d in rec.discrepancies
         ]
         lines.append("  Result: " + ("reconciled" if rec.ok else f"{len(rec.errors)} error(s)"))
+    post_award = summary.extra.get("post_award")
+    if post_award:
+        from sgfund.workflow.postaward import summary_lines
+
+        label = f"{post_award['round']} after the award, as of {post_award['as_of']}"
+        lines += ["", *summary_lines(post_award, label)]
     lines.append("")
     lines += [f"written: {path}" for path in summary.files]
     lines.append(f"ledger: {summary.ledger}")

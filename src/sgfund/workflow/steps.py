@@ -500,8 +500,10 @@ def publish(
     by ``publisher``, given). The 360Giving packages are built and validated once
     (`build_packages`), all of them before any file is written; each is then written in
     every format asked for, as ``<scope id>-<funder>.<format>``. The transparency table is
-    ``<scope id>-transparency.csv``. A problem in any package raises `ExportError` listing
-    them all, and nothing is written.
+    ``<scope id>-transparency.csv``. Grants of closed rounds are published as varied after
+    the award, with ``amountDisbursed`` (paid less recovered) as of ``as_of`` where payments
+    were made (see post-award.md). A problem in any package raises `ExportError` listing them
+    all, and nothing is written.
     """
     from sgfund.io.export import write_csv
     from sgfund.io.threesixtygiving.build import build_packages, funder_slug
@@ -523,6 +525,14 @@ def publish(
         for rid in round_ids
         if ledger.round_state(rid) is RoundState.CLOSED
     }
+    # Awards as varied, with what was disbursed, as of the day published (`post-award.md`).
+    day = as_of.astimezone(LONDON).date() if isinstance(as_of, datetime) else as_of
+    positions = {
+        award_id: position
+        for r in records
+        if ledger.round_state(r.round.id) is RoundState.CLOSED
+        for award_id, position in ledger.post_award(r.round.id, as_of=day).items()
+    }
     packages = []
     for era_id, era_records in by_era.items():
         scope = Scope(id=scope_id, label=label, rounds=[r.round for r in era_records])
@@ -534,6 +544,7 @@ def publish(
             as_of=as_of,
             pm=pm,
             anchors={r.round.id: anchors[r.round.id] for r in era_records if r.round.id in anchors},
+            post_award=positions,
         )
     table = None
     if transparency:
