@@ -325,6 +325,15 @@ def test_a_missing_ledger_is_an_error_not_a_new_file(tmp_path):
     assert not (tmp_path / "none.db").exists()
 
 
+def test_an_empty_file_is_refused_as_a_ledger_and_left_empty(tmp_path):
+    empty = tmp_path / "applications.csv"
+    empty.touch()
+    result = CliRunner().invoke(cli, ["--db", str(empty), "rounds"])
+    assert result.exit_code == 1
+    assert result.stderr == f"sgfund: {empty}: the file is empty, not an sgfund ledger\n"
+    assert empty.read_bytes() == b""
+
+
 def test_the_ledger_comes_from_sgfund_db_when_no_option_is_given(journey):
     result = CliRunner().invoke(cli, ["rounds", "--json"], env={"SGFUND_DB": str(journey.db)})
     assert result.exit_code == 0 and json.loads(result.stdout)["rounds"]

@@ -58,6 +58,9 @@ class Session:
                 f"{self.db}: there is no ledger here (give --db or SGFUND_DB, or make one with "
                 "'sgfund init FUNDFILE')"
             )
+        if not create and Path(self.db).stat().st_size == 0:
+            # SQLite would take an empty file as a new database and write a ledger into it.
+            raise LedgerError(f"{self.db}: the file is empty, not an sgfund ledger")
         return Ledger.open(self.db)
 
 
