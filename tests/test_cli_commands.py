@@ -186,6 +186,14 @@ def test_resolve_records_the_officers_reason_and_name(journey):
     assert listed["resolved_by"] == "officer-a"
 
 
+def test_resolving_an_unknown_or_unreferred_application_says_which(journey):
+    args = ("--ineligible", "--reason", "r", "--as-of", "2022-03-01T11:30")
+    unknown = journey.run("referrals", "resolve", "GR1-999", *args, code=1)
+    assert unknown.stderr == "sgfund: application 'GR1-999' is not in the ledger\n"
+    eligible = journey.run("referrals", "resolve", "GR1-001", *args, code=1)
+    assert "application 'GR1-001' is not referred" in eligible.stderr
+
+
 def test_close_seals_the_round_and_gives_its_anchor(journey):
     closed = journey.results["close"]
     assert (closed["applications"], closed["awards"], closed["awarded"]) == (52, 39, "208253.16")
