@@ -48,6 +48,7 @@ def test_there_are_hooks_to_document():
     assert HOOKS == [
         "sgfund_areas",
         "sgfund_eligibility_rules",
+        "sgfund_payment_plans",
         "sgfund_reconciliation_checks",
         "sgfund_register_commands",
         "sgfund_theme_classifiers",
@@ -113,6 +114,22 @@ def test_the_reconciliation_example_works():
     scope = Scope(id="gr2", label="Grant Round 2", rounds=(GR2,))
     [found] = run_reconciliation_checks(pm, scope, Totals(scope_id="gr2", round_ids=("gr2",)))
     assert (found.check_id, found.actual) == ("at-least-one-award", "0")
+
+
+def test_the_payment_plan_example_works():
+    from decimal import Decimal
+
+    from sgfund.postaward import PayOn, payment_plan
+
+    pm = make_plugin_manager(plugins=[example("sgfund_payment_plans")], entry_points=False)
+    small = payment_plan(pm, GR2, Decimal("4999.99"))
+    assert (small.item.id, small.plugin) == ("single-payment", "sgfund.plugins.payments")
+    large = payment_plan(pm, GR2, Decimal("5000.01")).item
+    assert large.id == "half-and-half"
+    assert [(i.amount, i.on) for i in large.instalments(Decimal("5000.01"))] == [
+        (Decimal("2500.01"), PayOn.ACCEPTANCE),
+        (Decimal("2500.00"), PayOn.FINAL_RETURN),
+    ]
 
 
 def test_files_quoted_in_the_docs_are_the_files_in_the_repository():
