@@ -1,4 +1,4 @@
-"""The embedded ledger: a SQLite store with an append-only, hash-chained audit trail.
+"""The ledger: a SQLite file or a PostgreSQL database with an append-only, hash-chained audit trail.
 
 ``Ledger.open()`` opens ``./sgfund.db`` (or ``$SGFUND_DB``, or the path given). Every change
 goes through the ledger's methods, inside one transaction, and appends an event naming its
@@ -18,6 +18,7 @@ from sgfund.ledger.core import (
     ENV_VAR,
     AnchorLike,
     Ledger,
+    is_url,
     open_ledger,
     verify_file,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "Transaction",
     "VerifyProblem",
     "VerifyReport",
+    "is_url",
     "kinds",
     "open_ledger",
     "verify_file",
