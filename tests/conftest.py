@@ -1,6 +1,13 @@
+import importlib.util
+import itertools
+import os
 import re
+import shlex
+import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -55,3 +62,154 @@ def main_job_run(tmp_path_factory):
         cwd=folder,
     )
     return result.stdout, folder
+
+
+# --- ledger backends: SQLite files and a throwaway PostgreSQL cluster -----------------------
+# The ledger tests run against both backends through `ledger_at`. PostgreSQL comes from
+# $SGFUND_TEST_POSTGRES (a server URL whose user may create schemas and roles), else from a
+# cluster this session starts with initdb and pg_ctl (Debian: apt install postgresql-15; as
+# root, run as the postgres user) on a Unix socket in a temporary directory, stopped at the end.
+# Without either, the PostgreSQL cases skip saying how to run them; with CI=true they fail.
+
+PG_ENV = "SGFUND_TEST_POSTGRES"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _pg_bindir() -> Path | None:
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: p.parts)
+    return candidates[-1].parent if candidates else None
+
+
+def _pg_unavailable(reason: str):
+    message = (
+        f"PostgreSQL ledger tests need a server: {reason}. Install PostgreSQL 15 or newer "
+        f"(initdb and pg_ctl, e.g. Debian's postgresql-15) or set {PG_ENV}=postgresql://..."
+    )
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " (CI=true: a skipped PostgreSQL test is a failure)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL URL for the session (a server named by $SGFUND_TEST_POSTGRES, or a
+    throwaway cluster in a temporary directory)."""
+    if importlib.util.find_spec("psycopg") is None:
+        _pg_unavailable("psycopg is not installed (pip install -e '.[postgres]')")
+    given = os.environ.get(PG_ENV)
+    if given:
+        yield given
+        return
+    bindir = _pg_bindir()
+    if bindir is None or not (bindir / "initdb").exists():
+        _pg_unavailable("initdb and pg_ctl were not found")
+    folder = Path(tempfile.mkdtemp(prefix="sgfund-pg-"))
+    as_postgres = os.geteuid() == 0
+    if as_postgres:
+        shutil.chown(folder, "postgres")
+
+    def run(*command: str) -> None:
+        line = " ".join(shlex.quote(c) for c in command)
+        argv = ["su", "postgres", "-s", "/bin/sh", "-c", line] if as_postgres else command
+        subprocess.run(argv, check=True, capture_output=True, text=True)
+
+    data = folder / "data"
+    options = f"-k {folder} -c listen_addresses='' -c fsync=off -c max_connections=60"
+    try:
+        run(str(bindir / "initdb"), "-A", "trust", "-U", "postgres", "-N", "-D", str(data))
+        run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(folder / "log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
+    except subprocess.CalledProcessError as err:
+        shutil.rmtree(folder, ignore_errors=True)
+        _pg_unavailable(f"the throwaway cluster did not start: {err.stderr.strip()[-300:]}")
+    try:
+        yield f"postgresql://postgres@/postgres?host={folder}"
+    finally:
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_schemas = itertools.count(1)
+
+
+def pg_schema_url(base: str, schema: str | None = None) -> str:
+    """A new, empty schema on the server at ``base``, as a URL whose search_path is it."""
+    import psycopg
+
+    name = schema or f"t{os.getpid()}_{next(_schemas)}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{name}"')
+    joiner = "&" if "?" in base else "?"
+    return f"{base}{joiner}options=-csearch_path%3D{name}"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """Each ledger test runs on SQLite and on PostgreSQL."""
+    return request.param
+
+
+@pytest.fixture
+def ledger_at(backend, request, tmp_path):
+    """``ledger_at("name.db")``: a new ledger location on this test's backend."""
+    if backend == "sqlite":
+        return lambda name="ledger.db": str(tmp_path / name)
+    base = request.getfixturevalue("pg_cluster")
+    made: dict[str, str] = {}
+
+    def location(name="ledger.db"):
+        if name not in made:
+            made[name] = pg_schema_url(base)
+        return made[name]
+
+    return location
+
+
+class RawSQL:
+    """Plain SQL on a ledger's storage, as anyone with access to it could run it."""
+
+    def __init__(self):
+        self.refused: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+        self.errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+        if importlib.util.find_spec("psycopg") is not None:
+            import psycopg
+
+            self.refused += (psycopg.errors.IntegrityError,)
+            self.errors += (psycopg.Error,)
+
+    def connect(self, location):
+        """A connection whose ``execute(sql, params)`` takes ``?`` marks on either backend."""
+        if str(location).startswith("postgresql://"):
+            import psycopg
+
+            conn = psycopg.connect(str(location), autocommit=True)
+            return _PgRaw(conn)
+        return sqlite3.connect(location, isolation_level=None)
+
+
+class _PgRaw:
+    def __init__(self, conn):
+        self._conn = conn
+
+    def execute(self, sql, params=()):
+        return self._conn.execute(sql.replace("?", "%s"), tuple(params) or None)
+
+    def close(self):
+        self._conn.close()
+
+
+@pytest.fixture
+def raw_sql():
+    return RawSQL()
