@@ -4,7 +4,6 @@ import os
 import re
 import shlex
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -177,39 +176,15 @@ def ledger_at(backend, request, tmp_path):
     return location
 
 
-class RawSQL:
-    """Plain SQL on a ledger's storage, as anyone with access to it could run it."""
-
-    def __init__(self):
-        self.refused: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
-        self.errors: tuple[type[Exception], ...] = (sqlite3.Error,)
-        if importlib.util.find_spec("psycopg") is not None:
-            import psycopg
-
-            self.refused += (psycopg.errors.IntegrityError,)
-            self.errors += (psycopg.Error,)
-
-    def connect(self, location):
-        """A connection whose ``execute(sql, params)`` takes ``?`` marks on either backend."""
-        if str(location).startswith("postgresql://"):
-            import psycopg
-
-            conn = psycopg.connect(str(location), autocommit=True)
-            return _PgRaw(conn)
-        return sqlite3.connect(location, isolation_level=None)
-
-
-class _PgRaw:
-    def __init__(self, conn):
-        self._conn = conn
-
-    def execute(self, sql, params=()):
-        return self._conn.execute(sql.replace("?", "%s"), tuple(params) or None)
-
-    def close(self):
-        self._conn.close()
+_spec = importlib.util.spec_from_file_location(
+    "ledger_worker", Path(__file__).with_name("ledger_worker.py")
+)
+assert _spec and _spec.loader
+_worker = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_worker)
 
 
 @pytest.fixture
 def raw_sql():
-    return RawSQL()
+    """Plain SQL on a ledger's storage (SQLite or PostgreSQL), as anyone with access could."""
+    return _worker.RawSQL()

@@ -12,6 +12,7 @@ As a script:
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import sqlite3
 import sys
@@ -90,6 +91,39 @@ def with_guards_lifted(path: str | Path, *statements: str | Callable[[Any], obje
         with contextlib.suppress(sqlite3.OperationalError):  # its table was dropped
             conn.execute(sql)
     conn.close()
+
+
+class RawSQL:
+    """Plain SQL on a ledger's storage, as anyone with access to it could run it."""
+
+    def __init__(self) -> None:
+        self.refused: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+        self.errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+        if importlib.util.find_spec("psycopg") is not None:
+            import psycopg
+
+            self.refused += (psycopg.errors.IntegrityError,)
+            self.errors += (psycopg.Error,)
+
+    def connect(self, location: Any) -> Any:
+        """A connection whose ``execute(sql, params)`` takes ``?`` marks on either backend."""
+        if str(location).startswith("postgresql://"):
+            import psycopg
+
+            conn = psycopg.connect(str(location), autocommit=True)
+            return _PgRaw(conn)
+        return sqlite3.connect(location, isolation_level=None)
+
+
+class _PgRaw:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        return self._conn.execute(sql.replace("?", "%s"), tuple(params) or None)
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 def ensure_fund(ledger: Ledger) -> None:

@@ -21,8 +21,7 @@ worker = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(worker)
 
 
-def _race(tmp_path, processes, rounds):
-    db = tmp_path / "race.db"
+def _race(tmp_path, db, processes, rounds):
     round_ids = [f"race-{i}" for i in range(rounds)]
     with Ledger.open(db) as ledger:
         ledger.add_fund(SCF, actor="admin", at=worker.AT)
@@ -64,10 +63,10 @@ def _race(tmp_path, processes, rounds):
             assert [e.actor for e in closing] == winners
 
 
-def test_racing_closers_one_winner_each_time(tmp_path):
-    _race(tmp_path, processes=5, rounds=20)
+def test_racing_closers_one_winner_each_time(tmp_path, ledger_at):
+    _race(tmp_path, ledger_at("race.db"), processes=5, rounds=20)
 
 
 @pytest.mark.slow
-def test_racing_closers_many_times(tmp_path):
-    _race(tmp_path, processes=8, rounds=200)
+def test_racing_closers_many_times(tmp_path, ledger_at):
+    _race(tmp_path, ledger_at("race.db"), processes=8, rounds=200)

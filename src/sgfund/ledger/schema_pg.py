@@ -22,7 +22,8 @@ from functools import cache
 
 from attrs import frozen
 
-from sgfund.ledger.schema import _NEVER_DELETED, V2_PARTS, Guard, Part, _q
+from sgfund.ledger.kinds import Kind
+from sgfund.ledger.schema import _NEVER_DELETED, V2_PARTS, Guard, Part, _q, kind_parts
 
 __all__ = [
     "PG_MIGRATIONS",
@@ -30,6 +31,7 @@ __all__ = [
     "ExpectedCatalog",
     "expected_catalog",
     "function_body",
+    "kind_ddl",
     "pg_condition",
     "pg_table",
 ]
@@ -109,6 +111,13 @@ def _part_ddl(part: Part) -> str:
             f"FOR EACH STATEMENT EXECUTE FUNCTION {_TRUNCATE_FUNCTION}();\n"
         )
     return sql
+
+
+def kind_ddl(kind: Kind) -> str:
+    """The table, indexes and guards of ``kind`` in PostgreSQL (for a migration adding a kind:
+    the PostgreSQL twin of `sgfund.ledger.schema.kind_ddl`).
+    """  # noqa: D205
+    return _part_ddl(kind_parts(kind))
 
 
 def _v2() -> str:
