@@ -188,3 +188,9 @@ _spec.loader.exec_module(_worker)
 def raw_sql():
     """Plain SQL on a ledger's storage (SQLite or PostgreSQL), as anyone with access could."""
     return _worker.RawSQL()
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A new, empty schema on the session's PostgreSQL server, as a ledger URL."""
+    return pg_schema_url(pg_cluster)

@@ -40,7 +40,7 @@ from sgfund.ledger.kinds import (
     to_json,
 )
 from sgfund.ledger.policy import LedgerPolicy, fund_row, stored_policy
-from sgfund.ledger.postgres import PostgresStore, is_url
+from sgfund.ledger.postgres import PostgresStore, is_url, redacted
 from sgfund.ledger.records import load_round, round_records
 from sgfund.ledger.sqlite import SqliteStore
 from sgfund.ledger.store import DuplicateKeyError, LedgerStore
@@ -593,8 +593,8 @@ def verify_file(
     missing, damaged or foreign file: what is wrong is in the report.
     """  # noqa: D205 - the summary needs both lines
     chosen = _anchors(anchor, anchors)
-    location = str(path)
-    if not is_url(location) and not Path(path).is_file():
+    location = redacted(str(path)) if is_url(path) else str(path)
+    if not is_url(path) and not Path(path).is_file():
         return _unreadable(location, FileNotFoundError("there is no such file"), chosen)
     try:
         store = open_store(path, readonly=True)

@@ -18,6 +18,8 @@ The privileges on tables the owner creates later are set with ``ALTER DEFAULT PR
 on tables already there with ``GRANT ... ON ALL TABLES``, so the order does not matter.
 """
 
+# ruff: noqa: S608 - role and schema names are checked to be plain SQL names first
+
 from __future__ import annotations
 
 import re
