@@ -7,6 +7,9 @@ As a script:
     python ledger_worker.py race DB NAME N DIR ROUND...
         for each round: wait until N workers are ready (files in DIR), then close it as NAME
         and print one JSON line saying what happened
+    python ledger_worker.py officer DB NAME N DIR OWN_ROUND... -- ROUND...
+        import and decide its own rounds while the other workers import theirs, then, when all
+        N are done, try to close every round (in its own order), one JSON line for each
 """
 
 from __future__ import annotations
@@ -188,9 +191,37 @@ def race(db: str, name: str, workers: int, ready_dir: str, round_ids: list[str])
             print(json.dumps(result), flush=True)
 
 
+def _close(ledger: Ledger, round_id: str, name: str) -> dict[str, Any]:
+    try:
+        ledger.close_round(round_id, pm=PM, actor=name, at=AT)
+        return {"round": round_id, "result": "won"}
+    except RoundClosedError as err:
+        return {"round": round_id, "result": "closed", "closed_by": err.closed_by}
+    except Exception as err:
+        return {"round": round_id, "result": "error", "message": f"{type(err).__name__}: {err}"}
+
+
+def officer(db: str, name: str, workers: int, ready_dir: str, rounds: list[str]) -> None:
+    """Import this officer's rounds alongside the others, then race them all to close."""
+    split = rounds.index("--")
+    own, every = rounds[:split], rounds[split + 1 :]
+    ready = Path(ready_dir)
+    with Ledger.open(db) as ledger:
+        for round_id in own:
+            prepare_round(ledger, round_id, 12)
+        (ready / name).touch()
+        while len(list(ready.iterdir())) < workers:
+            time.sleep(0.001)
+        order = sorted(every, key=lambda r: hash((name, r)))
+        for round_id in order:
+            print(json.dumps(_close(ledger, round_id, name)), flush=True)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "crash":
         crash(sys.argv[2])
+    elif sys.argv[1] == "officer":
+        officer(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6:])
     elif sys.argv[1] == "race":
         race(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6:])
     else:
