@@ -80,7 +80,21 @@ def with_guards_lifted(path: str | Path, *statements: str | Callable[[Any], obje
     the triggers back exactly as they were (those whose table is still there).
 
     The schema then looks untouched, so only the records themselves can give the edit away.
+    On PostgreSQL the same is done, as a superuser, with ``session_replication_role = replica``
+    (under which no trigger fires, foreign keys' included).
     """
+    if str(path).startswith("postgresql://"):
+        raw = RawSQL().connect(path)
+        try:
+            raw.execute("SET session_replication_role = replica")
+            for statement in statements:
+                if callable(statement):
+                    statement(raw)
+                else:
+                    raw.execute(statement)
+        finally:
+            raw.close()
+        return
     conn = sqlite3.connect(path, isolation_level=None)
     triggers = conn.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'").fetchall()
     for name, _ in triggers:
