@@ -2,11 +2,8 @@ import importlib.util
 import itertools
 import os
 import re
-import shlex
-import shutil
 import subprocess
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +11,7 @@ import pytest
 
 from sgfund import Application, Organisation, OrgType, london
 from sgfund.examples_scf import GR2
+from sgfund.testing.postgres import ClusterUnavailable, throwaway_cluster
 
 
 @pytest.fixture
@@ -74,14 +72,6 @@ PG_ENV = "SGFUND_TEST_POSTGRES"
 BACKENDS = ("sqlite", "postgresql")
 
 
-def _pg_bindir() -> Path | None:
-    found = shutil.which("pg_ctl")
-    if found:
-        return Path(found).parent
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: p.parts)
-    return candidates[-1].parent if candidates else None
-
-
 def _pg_unavailable(reason: str):
     message = (
         f"PostgreSQL ledger tests need a server: {reason}. Install PostgreSQL 15 or newer "
@@ -102,42 +92,11 @@ def pg_cluster():
     if given:
         yield given
         return
-    bindir = _pg_bindir()
-    if bindir is None or not (bindir / "initdb").exists():
-        _pg_unavailable("initdb and pg_ctl were not found")
-    folder = Path(tempfile.mkdtemp(prefix="sgfund-pg-"))
-    as_postgres = os.geteuid() == 0
-    if as_postgres:
-        shutil.chown(folder, "postgres")
-
-    def run(*command: str) -> None:
-        line = " ".join(shlex.quote(c) for c in command)
-        argv = ["su", "postgres", "-s", "/bin/sh", "-c", line] if as_postgres else command
-        subprocess.run(argv, check=True, capture_output=True, text=True)
-
-    data = folder / "data"
-    options = f"-k {folder} -c listen_addresses='' -c fsync=off -c max_connections=60"
     try:
-        run(str(bindir / "initdb"), "-A", "trust", "-U", "postgres", "-N", "-D", str(data))
-        run(
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(folder / "log"),
-            "-o",
-            options,
-            "-w",
-            "start",
-        )
-    except subprocess.CalledProcessError as err:
-        shutil.rmtree(folder, ignore_errors=True)
-        _pg_unavailable(f"the throwaway cluster did not start: {err.stderr.strip()[-300:]}")
-    try:
-        yield f"postgresql://postgres@/postgres?host={folder}"
-    finally:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
+        with throwaway_cluster() as url:
+            yield url
+    except ClusterUnavailable as err:
+        _pg_unavailable(str(err))
 
 
 _schemas = itertools.count(1)
