@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sgfund.ledger import kinds
 from sgfund.ledger.closing import AnchoredClosure
+from sgfund.ledger.copying import copy_ledger
 from sgfund.ledger.core import (
     DEFAULT_PATH,
     ENV_VAR,
@@ -45,6 +46,7 @@ __all__ = [
     "Transaction",
     "VerifyProblem",
     "VerifyReport",
+    "copy_ledger",
     "is_url",
     "kinds",
     "open_ledger",
