@@ -107,6 +107,7 @@ def _replace_guard(name):
         ("DROP TRIGGER awards_truncate ON awards", "trigger awards_truncate"),
         (_replace_guard("awards_insert"), "function awards_insert"),
         ("CREATE TABLE notes (x int)", "table notes"),
+        ("DROP TABLE superseded CASCADE", "table superseded"),
         ("CREATE VIEW awards_view AS SELECT * FROM awards", "relation awards_view"),
         ("CREATE RULE keep AS ON UPDATE TO awards DO INSTEAD NOTHING", "rule keep"),
         ("ALTER TABLE awards ENABLE ROW LEVEL SECURITY", "table awards"),

@@ -72,13 +72,29 @@ def _message(err: Exception) -> str:
 
 
 class _Connection:
-    """psycopg behind the few calls `SqliteTransaction` makes (``?`` marks become ``%s``)."""
+    """psycopg behind the few calls `SqliteTransaction` makes (``?`` marks become ``%s``).
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    ``guarded``: each statement runs in its own savepoint, so one that fails (a table dropped
+    behind the ledger's back) leaves the snapshot usable and ``verify()`` reports every other
+    problem as well, as it does on SQLite.
+    """
+
+    def __init__(self, conn: psycopg.Connection[Any], *, guarded: bool = False) -> None:
         self._conn = conn
+        self._guarded = guarded
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
-        return self._conn.execute(sql.replace("?", "%s"), tuple(args) or None)
+        query, params = sql.replace("?", "%s"), tuple(args) or None
+        if not self._guarded:
+            return self._conn.execute(query, params)
+        self._conn.execute(b"SAVEPOINT sgfund_read")
+        try:
+            cursor = self._conn.execute(query, params)
+        except Exception:
+            self._conn.execute(b"ROLLBACK TO SAVEPOINT sgfund_read")
+            raise
+        self._conn.execute(b"RELEASE SAVEPOINT sgfund_read")
+        return cursor
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         with self._conn.cursor() as cursor:
@@ -92,8 +108,8 @@ class PostgresTransaction(SqliteTransaction):
     ``COLLATE "C"``, so ``ORDER BY`` sorts keys byte by byte, as SQLite and the digests do.
     """
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        super().__init__(_Connection(conn))  # type: ignore[arg-type]
+    def __init__(self, conn: psycopg.Connection[Any], *, guarded: bool = False) -> None:
+        super().__init__(_Connection(conn, guarded=guarded))  # type: ignore[arg-type]
         self._pg = conn
 
     def insert(self, kind: Kind, rows: Sequence[Row], event_id: int) -> None:
@@ -252,7 +268,11 @@ class PostgresStore:
         self.timeout = timeout
         self._depth = 0
         try:
-            self._conn: psycopg.Connection[Any] = pg.connect(url, autocommit=True)
+            # connect_timeout: an unreachable server is an error after ``timeout``, not a hang.
+            wait = max(1, int(timeout))
+            self._conn: psycopg.Connection[Any] = pg.connect(
+                url, autocommit=True, connect_timeout=wait
+            )
         except pg.Error as err:
             raise LedgerError(
                 f"cannot open the ledger at {self.location}: {_message(err)}"
@@ -389,7 +409,7 @@ class PostgresStore:
         psycopg = _psycopg()
         try:
             with self._transaction(("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",)):
-                yield PostgresTransaction(self._conn)
+                yield PostgresTransaction(self._conn, guarded=True)
         except psycopg.Error as err:
             raise self._error(err) from err
 
