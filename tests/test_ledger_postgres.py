@@ -253,3 +253,13 @@ def test_roles_an_auditor_reads_everything_and_an_officer_cannot_weaken_the_guar
             auditor.execute(sql)
     auditor.close()
     assert verify_file(auditor_url, anchor=anchor).ok
+
+
+def test_sgfund_db_may_name_a_postgresql_database(pg_url, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SGFUND_DB", pg_url)
+    with Ledger.open() as ledger:
+        ledger.add_fund(SCF, actor="admin", at=AT)
+        assert ledger.location == pg_url
+    assert list(tmp_path.iterdir()) == []  # no sgfund.db file was made
+    assert verify_file(pg_url).events_checked == 2
