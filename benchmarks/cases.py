@@ -247,6 +247,9 @@ def _b5() -> Case:
         variants.append(
             Variant("sgfund --help", "the command line's help", command=(str(cli), "--help"))
         )
+        variants.append(
+            Variant("sgfund --version", "the version alone", command=(str(cli), "--version"))
+        )
     return Case(
         id="B5",
         title="start-up",

@@ -39,20 +39,26 @@ def sample_app() -> Application:
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def readme_main_script() -> Path:
-    """The script the README's main command runs (its last word)."""
+def readme_main_command() -> list[str]:
+    """The sgfund command the README's main command ends with, as arguments after 'sgfund'."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     match = re.search(r"<!-- main-command -->\s*```\w*\n(.*?)```", readme, re.S)
     assert match, "README.md has no main command"
-    return ROOT / match.group(1).strip().split("&&")[-1].strip().split()[-1]
+    program, *args = match.group(1).strip().split("&&")[-1].split()
+    assert program == ".venv/bin/sgfund", program
+    return args
 
 
 @pytest.fixture(scope="session")
 def main_job_run(tmp_path_factory):
-    """The README's main command run once, in an empty folder: (stdout, folder)."""
+    """The README's main command run once, in an empty folder: (stdout, folder).
+
+    It runs through this interpreter (``python -m sgfund``), the same program the console
+    script starts; the slow test runs the README's line itself in a fresh environment.
+    """
     folder = tmp_path_factory.mktemp("main-job")
     result = subprocess.run(
-        [sys.executable, str(readme_main_script())],
+        [sys.executable, "-m", "sgfund", *readme_main_command()],
         capture_output=True,
         text=True,
         check=True,

@@ -222,3 +222,24 @@ def test_an_empty_or_broken_file_is_a_located_error(tmp_path):
     empty.write_text("", encoding="utf-8")
     with pytest.raises(DataError, match="no header row"):
         read_360giving(empty)
+
+
+def test_a_recipients_postcode_is_normalised_once(tmp_path, monkeypatch):
+    # The model normalises; the reader checks a postcode on its own only when the model
+    # refuses the recipient (to warn about it and leave it out).
+    import sgfund.io.threesixtygiving.records as records
+    import sgfund.organisations as organisations
+
+    calls = []
+    real = organisations.normalise_postcode
+
+    def counted(value, **field):
+        calls.append(value)
+        return real(value, **field)
+
+    path = _sample_json(tmp_path)
+    monkeypatch.setattr(organisations, "normalise_postcode", counted)
+    monkeypatch.setitem(records._NORMALISE, "postcode", counted)
+    imported = read_360giving(path, prefix=PUBLISHER.prefix)
+    with_postcode = [r.recipient for r in imported.records if r.recipient.postcode is not None]
+    assert len(calls) == len(with_postcode) > 0

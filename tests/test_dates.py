@@ -148,3 +148,86 @@ def test_parse_datetime_refuses_london_times_that_are_missing_or_doubled():
     assert parse_datetime("2022-10-30T01:30+01:00").astimezone(UTC).hour == 0
     assert parse_datetime("2022-10-30T01:30+00:00").astimezone(UTC).hour == 1
     assert parse_datetime("2022-10-30T01:30+00:00").tzinfo is london(2022, 1, 1).tzinfo
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2022-06-10T",  # year first: a day-first reader would swap month and day
+        "2022-06-10 Fri",
+        "Fri 2022-06-10",
+        "June 2022",  # no day: nothing is made up
+        "2022 June",
+        "T2022",
+        "10 June 2022 June",
+        "Monday 10 June 2022",  # 10 June 2022 was a Friday
+        "10 Jum 2022",
+        "10st June 2022",
+    ],
+)
+def test_a_date_in_words_needs_one_day_one_month_name_and_one_year(text):
+    with pytest.raises(FieldError, match="a date such as"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10 June 2022",
+        "10th June 2022",
+        "Friday 10 June 2022",
+        "10-Jun-2022",
+        "Jun 10, 2022",
+        "June 10 2022",
+        "10 Jun. 2022",
+        "Fri, 10 Jun 2022",
+        "10 of June 2022",
+        "10 JUNE 2022",
+    ],
+)
+def test_dates_in_words_that_say_one_day_are_read(text):
+    assert parse_date(text) == date(2022, 6, 10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2022-06-10",
+        "20220610",
+        "2022-W23-5",
+        "2022-W23-5T12:00",
+        "2022-06-10T11",
+        "2022-06-10T1100",
+    ],
+)
+def test_a_datetime_needs_a_written_time_of_day(text):
+    # A date alone is not midnight, and compact or week-date ISO forms are not what officers
+    # or sgfund's own files write.
+    with pytest.raises(FieldError, match="a date and time such as"):
+        parse_datetime(text)
+
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _suffix(day):
+    return "th" if 10 < day % 100 < 14 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+_FORMS = (
+    lambda d: d.isoformat(),
+    lambda d: f"{d.day:02d}/{d.month:02d}/{d.year}",
+    lambda d: f"{d.day} {_MONTH_NAMES[d.month - 1]} {d.year}",
+    lambda d: f"{_DAY_NAMES[d.weekday()][:3]}, {d.day} {_MONTH_NAMES[d.month - 1][:3]} {d.year}",
+    lambda d: f"{_MONTH_NAMES[d.month - 1]} {d.day}{_suffix(d.day)}, {d.year}",
+    lambda d: f"{d.day}-{_MONTH_NAMES[d.month - 1][:3].upper()}-{d.year}",
+)
+
+
+@given(st.dates(min_value=date(1000, 1, 1)), st.sampled_from(_FORMS))
+def test_every_written_form_of_a_day_reads_back_as_that_day(day, form):
+    assert parse_date(form(day)) == day

@@ -1,19 +1,28 @@
 """An award above the maximum grant or the request needs a justification wherever recorded."""
 
 import csv
+import importlib.util
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 import pytest
 from sgfund_westyorkshire import DATA_PLUGINS
 
-from sgfund import DataError, make_plugin_manager
+from sgfund import ClosureRefused, DataError, Outcome, format_money, make_plugin_manager
 from sgfund.examples_scf import GR2, SCF, sample_records
 from sgfund.io.importer import read_applications
 from sgfund.ledger import Ledger
 
 AT = datetime(2022, 10, 6, 10, tzinfo=UTC)
+
+_spec = importlib.util.spec_from_file_location(
+    "ledger_worker", Path(__file__).with_name("ledger_worker.py")
+)
+assert _spec and _spec.loader
+worker = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(worker)
 
 
 @pytest.fixture
@@ -30,23 +39,34 @@ def ledger(tmp_path):
 PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 
 
-def test_the_ledger_refuses_an_unjustified_award_above_the_maximum(ledger):
-    opened, records = ledger
-    app = next(a for a in records.applications if a.amount_requested == Decimal("6000.00"))
-    over = records.decisions[records.applications.index(app)]
-    over = attrs.evolve(over, outcome="approved", amount_awarded=Decimal("6500.00"))
-    good = next(d for d in records.decisions if d.application_id != app.id)
-    before = len(opened.events())
-    with pytest.raises(DataError) as err:
-        opened.record_decisions([good, over], actor="panel")
-    messages = [p.message for p in err.value.problems]
-    assert any("above the round's maximum grant £6,000.00" in m for m in messages)
-    assert any("above the £6,000.00 requested" in m for m in messages)
-    assert all(p.field == "amount_awarded" and p.row == 2 for p in err.value.problems)
-    assert len(opened.events()) == before  # nothing written, not even the good decision
-
-    justified = attrs.evolve(over, justification="Panel agreed interpreters on top")
-    assert opened.record_decisions([justified], actor="panel") == 1
+def test_the_ledger_stores_an_unjustified_award_and_closing_refuses_it(tmp_path):
+    # One home for the rule: the ledger stores decisions as given, as it does declared
+    # themes, and closing the round is where a decision that cannot stand is refused.
+    with Ledger.open(tmp_path / "l.db") as opened:
+        worker.ensure_fund(opened)
+        records = worker.prepare_round(opened, "gr-a", 6)
+        apps = {a.id: a for a in records.applications}
+        decision = next(
+            d
+            for d in records.decisions
+            if d.outcome is Outcome.APPROVED
+            and apps[d.application_id].amount_requested < Decimal("5900.00")
+        )
+        app = apps[decision.application_id]
+        award = next(w for w in records.awards if w.application_id == app.id)
+        amount = app.amount_requested + Decimal("100.00")
+        over = attrs.evolve(decision, amount_awarded=amount)
+        assert opened.record_decisions([over], actor="panel", at=worker.AT) == 1
+        opened.record_awards([attrs.evolve(award, amount=amount)], actor="panel", at=worker.AT)
+        with pytest.raises(ClosureRefused) as refused:
+            opened.close_round("gr-a", pm=worker.PM, actor="manager", at=worker.AT)
+        assert [r for r in refused.value.reasons if "justification" in r] == [
+            f"application {app.id}: award {format_money(amount)} is above the "
+            f"{format_money(app.amount_requested)} requested and needs a recorded justification"
+        ]
+        justified = attrs.evolve(over, justification="Panel agreed interpreters on top")
+        opened.record_decisions([justified], actor="panel", at=worker.AT)
+        assert opened.close_round("gr-a", pm=worker.PM, actor="manager", at=worker.AT)
 
 
 def test_the_importer_locates_an_unjustified_award_by_row_and_column(tmp_path):

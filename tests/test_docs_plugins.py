@@ -49,6 +49,7 @@ def test_there_are_hooks_to_document():
         "sgfund_areas",
         "sgfund_eligibility_rules",
         "sgfund_reconciliation_checks",
+        "sgfund_register_commands",
         "sgfund_theme_classifiers",
         "sgfund_theme_vocabularies",
     ]
@@ -119,3 +120,15 @@ def test_files_quoted_in_the_docs_are_the_files_in_the_repository():
     assert quoted, "docs/plugins.md quotes no example files"
     for path, text in quoted:
         assert (ROOT / path).read_text() == text, f"docs/plugins.md is out of date for {path}"
+
+
+def test_the_commands_example_works():
+    from click.testing import CliRunner
+
+    from sgfund.cli.plugins import plugin_commands
+
+    pm = make_plugin_manager(plugins=[example("sgfund_register_commands")], entry_points=False)
+    found = plugin_commands(pm, reserved={"demo"})
+    assert list(found) == ["greet"]
+    result = CliRunner().invoke(found["greet"], ["Wakefield"])
+    assert result.exit_code == 0 and result.stdout == "hello, Wakefield\n"

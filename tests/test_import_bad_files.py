@@ -273,7 +273,7 @@ CASES: dict[str, Case] = {
     "bad-charity-number-and-postcode.csv": Case(
         [
             (2, "charity_number", "expected a charity number: 6-7 digits (England and Wales)"),
-            (2, "postcode", "expected a UK postcode such as LS1 1AA, got 'LS1'"),
+            (2, "postcode", "expected a UK postcode such as SW1A 1AA, got 'LS1'"),
         ]
     ),
     "missing-values.csv": Case(
@@ -341,7 +341,7 @@ CASES: dict[str, Case] = {
     # Every problem of a row at once: rules joining fields run beside a bad cell.
     "every-problem-of-a-row.csv": Case(
         [
-            (2, "postcode", "expected a UK postcode such as LS1 1AA, got 'LS1'"),
+            (2, "postcode", "expected a UK postcode such as SW1A 1AA, got 'LS1'"),
             (2, "project_end", "expected a date on or after project_start 2022-11-01"),
             (2, "amount_awarded", "is above the round's maximum grant £6,000.00 and needs a"),
             (2, "amount_awarded", "award £7,000.00 is above the £5,950.00 requested and needs"),

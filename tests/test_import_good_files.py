@@ -417,3 +417,29 @@ def test_any_valid_application_survives_a_messy_csv(tmp_path_factory, data):
     assert sorted(result.decisions, key=lambda d: d.application_id) == sorted(
         decisions, key=lambda d: d.application_id
     )
+
+
+def test_a_good_rows_postcodes_and_numbers_are_normalised_once(monkeypatch):
+    # One home: the models normalise registered numbers and postcodes; the reader checks
+    # them on its own only for a row whose application cannot be built.
+    import sgfund.io.rows
+    import sgfund.organisations
+
+    calls = []
+    for name in ("normalise_postcode", "normalise_charity_number", "normalise_company_number"):
+        real = getattr(sgfund.organisations, name)
+
+        def counted(value, _real=real, _name=name, **field):
+            calls.append((_name, value))
+            return _real(value, **field)
+
+        for module in (sgfund.organisations, sgfund.io.rows):
+            monkeypatch.setattr(module, name, counted)
+    result = read_applications(GOOD / "gr2-messy.csv", pm=PM, rounds=[GR2])
+    expected = [
+        *((a.organisation.postcode, a.organisation.charity_number) for a in result.applications),
+    ]
+    postcodes = [v for n, v in calls if n == "normalise_postcode"]
+    charities = [v for n, v in calls if n == "normalise_charity_number"]
+    assert len(postcodes) == sum(p is not None for p, _ in expected)
+    assert len(charities) == sum(c is not None for _, c in expected)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,83 @@ def test_a_200_mib_line_is_refused_quickly_with_memory_bounded(tmp_path, quoted)
     assert caught is not None
     assert caught.problems[0].row == 2
     assert peak < 6 * csv_reader.READ_LIMIT, peak
+
+
+def _workbook(path: Path, rows: list[str]) -> Path:
+    """A minimal workbook whose one sheet holds ``rows`` (XML text of each row), streamed."""
+    ns = "http://schemas.openxmlformats.org"
+    rel = f"{ns}/officeDocument/2006/relationships"
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            f'<Types xmlns="{ns}/package/2006/content-types">'
+            f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            f'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{sheet_type}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" '
+            f'ContentType="{sheet_type}.worksheet+xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" '
+            f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{ns}/spreadsheetml/2006/main" xmlns:r="{rel}"><sheets>'
+            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" '
+            f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(f'<worksheet xmlns="{ns}/spreadsheetml/2006/main"><sheetData>'.encode())
+            for row in rows:
+                sheet.write(row.encode())
+            sheet.write(b"</sheetData></worksheet>")
+    return path
+
+
+def _inline_row(number: int, *texts: str) -> str:
+    cells = "".join(
+        f'<c r="{chr(65 + i)}{number}" t="inlineStr"><is><t>{t}</t></is></c>'
+        for i, t in enumerate(texts)
+    )
+    return f'<row r="{number}">{cells}</row>'
+
+
+@pytest.mark.parametrize("runs", [1, 48], ids=["one text", "many runs of one cell"])
+def test_a_workbook_cell_that_unpacks_to_tens_of_megabytes_is_refused_with_memory_bounded(
+    tmp_path, runs
+):
+    pytest.importorskip("openpyxl")
+    from sgfund.io import xlsx_reader
+
+    header = _inline_row(1, *HEADER.strip().split(","))
+    size = 40 * MiB // runs
+    text = f"<r><t>{'a' * size}</t></r>" * runs
+    bomb = f'<row r="2"><c r="A2" t="inlineStr"><is>{text}</is></c></row>'
+    path = _workbook(tmp_path / "bomb.xlsx", [header, bomb])
+    assert path.stat().st_size < MiB
+    peak, caught = _peak(lambda: read_applications(path, pm=PM, rounds=[GR2]))
+    assert caught is not None
+    [problem] = caught.problems
+    assert problem.value == "xl/worksheets/sheet1.xml"
+    assert f"more than {xlsx_reader.MAX_ROW_BYTES:,} bytes" in problem.message
+    assert peak < 8 * MiB, peak  # refused before the 40 MiB cell is unpacked whole
+
+
+def test_a_large_sheet_of_ordinary_rows_passes_the_row_check(tmp_path):
+    pytest.importorskip("openpyxl")
+    from sgfund.io import xlsx_reader
+
+    rows = [_inline_row(n, f"GR2-{n:06d}", "x" * 200) for n in range(1, 160_000)]
+    path = _workbook(tmp_path / "big.xlsx", rows)
+    with zipfile.ZipFile(path) as archive:
+        size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+    assert size > xlsx_reader.MAX_ROW_BYTES  # the part is scanned, not waved through
+    with xlsx_reader.XlsxSheet(path) as sheet:
+        assert sheet.sheet_name == "Sheet1"

@@ -95,3 +95,43 @@ def test_applications_and_decisions_go_in_together_or_not_at_all(ledger, monkeyp
     assert _count(ledger, "applications") == 0
     assert len(ledger.events()) == before
     assert ledger.verify().ok
+
+
+def test_a_declared_theme_the_round_does_not_keep_reaches_the_rule_that_refers_it(ledger):
+    # Reading and storing leave theme validity to one rule, so it can fire on real data:
+    # a theme archived after the sheet was written is read, stored and then referred.
+    from datetime import date
+
+    import attrs
+    from sgfund_westyorkshire import SAFEGUARDING_THEMES
+
+    from sgfund import Status, assess, hookimpl
+
+    archived = attrs.evolve(
+        SAFEGUARDING_THEMES,
+        version="2023",
+        themes=[
+            attrs.evolve(t, archived=t.slug == "stalking-harassment")
+            for t in SAFEGUARDING_THEMES.themes
+        ],
+    )
+
+    class Archived:
+        @hookimpl
+        def sgfund_theme_vocabularies(self, round):
+            return [archived]
+
+    pm = make_plugin_manager(entry_points=False, plugins=[Archived()])
+    import_applications(ledger, DATA / "good" / "gr2-messy.csv", actor="officer", pm=pm)
+    unknown = attrs.evolve(
+        ledger.round_records(GR2.id).applications[0], id="GR2-900", declared_themes={"knitting"}
+    )
+    ledger.add_applications([unknown], actor="officer")
+    stored = ledger.round_records(GR2.id).applications
+    result = assess(GR2, stored, pm=pm, as_of=date(2022, 7, 1))
+    referred = {
+        a.application_id: [f.reason for f in a.findings if f.rule_id == "declared-themes-known"]
+        for a in result.with_status(Status.REFER)
+    }
+    assert "'stalking-harassment' is archived" in referred["GR2-001"][0]
+    assert "'knitting' is not in round mayor-gr2's vocabularies" in referred["GR2-900"][0]

@@ -51,3 +51,35 @@ def test_no_regional_data_outside_the_example_data_module():
     ]
     assert found == []
     assert all(word in example.read_text(encoding="utf-8") for word in REGIONAL[:5])
+
+
+def _plugin_words():
+    """Everything West Yorkshire's plugin brings, read from the plugin itself."""
+    import sgfund_westyorkshire as wy
+    from sgfund_westyorkshire.tables import postcode_districts
+
+    vocabulary = wy.SAFEGUARDING_THEMES
+    words = {vocabulary.id, *wy.FUND_IDS, wy.DISTRICTS.id}
+    words |= {t.slug for t in vocabulary.themes} | {t.label for t in vocabulary.themes}
+    words |= {a.name for a in wy.DISTRICTS.areas} | {a.code for a in wy.DISTRICTS.areas}
+    # Outward codes as a postcode writes them ("HX1 1AA"), not as parts of other words.
+    postcodes = {rf"\b{code} \d[A-Z]{{2}}\b" for code in postcode_districts()}
+    return words, re.compile("|".join(sorted(postcodes)))
+
+
+def test_no_data_of_the_regional_plugin_in_the_core():
+    # Themes, districts, codes, fund ids and postcodes of the region live in its plugin; the
+    # core's examples and aliases are generic. Only the named example data may use them.
+    words, postcodes = _plugin_words()
+    example = SRC / "sgfund" / "examples_scf.py"
+    found = []
+    for path in sorted((SRC / "sgfund").rglob("*")):
+        if not path.is_file() or path.suffix not in {".py", ".json", ".csv", ".toml"}:
+            continue
+        if path == example:
+            continue
+        text = path.read_text(encoding="utf-8")
+        lower = text.lower()
+        found += [f"{path.relative_to(SRC)}: {w}" for w in sorted(words) if w.lower() in lower]
+        found += [f"{path.relative_to(SRC)}: {m[0]}" for m in postcodes.finditer(text)]
+    assert found == []

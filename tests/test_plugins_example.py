@@ -155,8 +155,10 @@ def test_the_examples_own_tests_pass_when_installed(installed):
 def run_example(script: str, cwd: Path, plugins: Path | None) -> str:
     env = {"PATH": "", **({"PYTHONPATH": str(plugins)} if plugins else {})}
     script, *args = script.split()
+    # "sgfund ..." is the command line; anything else is a script in examples/.
+    program = ["-m", "sgfund"] if script == "sgfund" else [str(ROOT / "examples" / script)]
     run = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / script), *args],
+        [sys.executable, *program, *args],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -182,13 +184,13 @@ def test_other_installed_plugins_change_nothing_in_sgfunds_examples(tmp_path, ma
     (tmp_path / "plain").mkdir()
     (tmp_path / "busy").mkdir()
     # The README's main command (the demo), and the close-a-round example.
-    assert run_example("demo.py", tmp_path / "busy", plugins) == main_job_run[0]
+    assert run_example("sgfund demo", tmp_path / "busy", plugins) == main_job_run[0]
     plain = run_example("close_gr2.py", tmp_path / "plain", None)
     assert run_example("close_gr2.py", tmp_path / "busy", plugins) == plain
     assert "Result: reconciled" in plain
     # Asked to, the demo does use every installed plugin, and the referrals stop it.
     with pytest.raises(subprocess.CalledProcessError) as refused:
-        run_example("demo.py --all-plugins", tmp_path / "busy", plugins)
+        run_example("sgfund demo --all-plugins", tmp_path / "busy", plugins)
     assert "refer-everything v1 (plugin referall)" in refused.value.stderr
 
 

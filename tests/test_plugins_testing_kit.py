@@ -12,6 +12,8 @@ from sgfund.testing import strategies as sgst
 from sgfund.testing.builders import ROUND, application, round
 from sgfund.testing.contract import check_classifier_contract, check_rule_contract, field_exists
 
+pytest_plugins = ("pytester",)
+
 
 def make(check=None, batch=None, rule_id="under-test"):
     return Rule(id=rule_id, version="1", description="Under test.", check=check, check_batch=batch)
@@ -31,12 +33,26 @@ def test_the_round_fixture_works_inside_given(sgfund_round, months):
     assert application(sgfund_round, id="A-1").round_id == sgfund_round.id
 
 
-def test_each_test_gets_its_own_manager(sgfund_pm):
+LEAKY_TESTS = """
+def test_registers(sgfund_pm):
     sgfund_pm.register(object(), name="left-behind")
+    assert sgfund_pm.has_plugin("left-behind")
 
 
-def test_no_plugin_leaks_between_tests(sgfund_pm):
+def test_sees_a_fresh_manager(sgfund_pm):
     assert not sgfund_pm.has_plugin("left-behind")
+"""
+
+
+@pytest.mark.parametrize("first", ["test_registers", "test_sees_a_fresh_manager"])
+def test_each_test_gets_its_own_manager(pytester, first):
+    # Both orders, each in a run of its own, so this does not depend on the suite's order.
+    pytester.makepyfile(test_leaky=LEAKY_TESTS)
+    second = ({"test_registers", "test_sees_a_fresh_manager"} - {first}).pop()
+    result = pytester.runpytest_inprocess(
+        "-p", "no:randomly", f"test_leaky.py::{first}", f"test_leaky.py::{second}"
+    )
+    result.assert_outcomes(passed=2)
 
 
 def test_a_well_behaved_rule_passes_the_contract(sgfund_rule_contract, sgfund_round):

@@ -37,9 +37,13 @@ def test_main_job_reproduces_the_published_figures(main_job_run):
     assert "mayor-gr1: closed; 39 awards, £208,253.16" in out
     assert "mayor-gr2: closed; 61 awards, £326,032.84" in out
     assert "the chain is whole and every closed round matches" in out
+    assert "100 projects, £534,286.00 awarded (mayor-gr1, mayor-gr2)" in out
     assert "matched      computed 100 matches '100 projects' exactly" in out
     assert "matched      computed £534,286.00 matches '£534,286' rounded to £1 (£534,286)" in out
     assert "Result: reconciled" in out
+    assert "mayor-gr2: anchor sgfund-anchor:v1:" in out
     assert (tmp_path / "sgfund-demo" / "sgfund.db").exists()
-    grants = (tmp_path / "sgfund-demo" / "scf-2022.json").read_text(encoding="utf-8")
+    grants = (tmp_path / "sgfund-demo" / "scf-xi-sgfund-wyca.json").read_text(encoding="utf-8")
     assert grants.count('"amountAwarded"') == 100
+    assert "written: sgfund-demo/scf-xi-sgfund-wyca.json" in out
+    assert "written: sgfund-demo/scf-transparency.csv" in out

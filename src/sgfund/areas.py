@@ -21,7 +21,7 @@ from sgfund.funds import Round
 
 __all__ = ["Area", "AreaSet", "Areas", "PostcodeLookup", "beneficiary_area", "round_areas"]
 
-# A normalised postcode ("LS1 1AA") -> the name of the area it is in, or None if unsure.
+# A normalised postcode ("SW1A 1AA") -> the name of the area it is in, or None if unsure.
 PostcodeLookup = Callable[[str], str | None]
 
 

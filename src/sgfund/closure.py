@@ -20,7 +20,7 @@ from sgfund.assessment import Assessment, Status
 from sgfund.collect import SgfundPluginManager
 from sgfund.convert import unstructure
 from sgfund.decisions import Award, Decision, Outcome, decision_problems
-from sgfund.errors import ClosureRefused, RoundClosedError
+from sgfund.errors import ClosureRefused, ReconciliationError, RoundClosedError
 from sgfund.funds import Round
 from sgfund.lifecycle import RoundState
 from sgfund.money import format_money
@@ -240,7 +240,12 @@ def close_round(
         raise RoundClosedError(closed.round_id, closed.closed_at, closed.closed_by)
     reasons = closure_problems(records, state=state)
     rnd = records.round
-    totals = compute_totals(rnd, records.applications, records.awards)
+    try:
+        totals = compute_totals(rnd, records.applications, records.awards)
+    except ReconciliationError as err:
+        # Awards whose application is unknown or of another round: already a reason above,
+        # and there are no totals to reconcile until they are fixed.
+        raise ClosureRefused(rnd.id, [*reasons, f"totals cannot be computed: {err}"]) from None
     scope = Scope(id=rnd.id, label=rnd.name, rounds=(rnd,), declared=tuple(declared))
     reconciliation = reconcile(scope, totals, pm=pm)
     reconciliation_errors = [

@@ -9,7 +9,6 @@ import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import relativedelta
 
 from sgfund._text import non_ascii_digit
@@ -32,6 +31,37 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Numeric forms such as 10/06/2022, 10-6-22 or 10.06.2022.
 _NUMERIC = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{2}|[0-9]{4})")
 _CLOCK = re.compile(r"[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?")
+# ISO 8601 as people and sgfund's files write it: a calendar date, then a time of day with at
+# least hours and minutes, then an optional offset. Python's fromisoformat also takes a date
+# alone (which would become midnight), compact and week dates, and an hour alone.
+_ISO_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
+
+# A date in words ("10 June 2022", "Fri, 10 Jun 2022", "June 10th, 2022"): English names,
+# whatever the locale. Exactly one day, one month name and one four-digit year, the day
+# before the year, so nothing is guessed or made up.
+_MONTHS = {
+    name: number
+    for number, full in enumerate(
+        (
+            "january", "february", "march", "april", "may", "june",
+            "july", "august", "september", "october", "november", "december",
+        ),
+        start=1,
+    )
+    for name in {full, full[:3], "sept" if number == 9 else full[:3]}
+}  # fmt: skip
+_WEEKDAYS = {
+    name: number
+    for number, full in enumerate(
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    )
+    for name in (full, full[:3])
+}
+_WORD_TOKEN = re.compile(r"([0-9]+)(st|nd|rd|th)?|([A-Za-z]+)|[\s,.\-/]+")
+_ORDINALS = {"1": "st", "2": "nd", "3": "rd"}
 
 
 def _ascii_digits(text: str, field: str) -> None:
@@ -99,15 +129,55 @@ def parse_date(text: str, *, field: str = "date", allow_ambiguous: bool = True) 
             return date(year, month, day)
         except ValueError as err:
             raise FieldError(field, text, _EXPECTED_DATE) from err
-    if not cleaned or not re.search(r"[A-Za-z]", cleaned) or not re.search(r"[0-9]{4}", cleaned):
+    found = _date_in_words(cleaned)
+    if found is None:
+        if _CLOCK.search(cleaned):
+            raise FieldError(field, text, "a date without a time")
         raise FieldError(field, text, _EXPECTED_DATE)
+    return found
+
+
+def _ordinal_suffix(day: str) -> str:
+    if len(day) == 2 and day[0] == "1":
+        return "th"  # 11th, 12th, 13th
+    return _ORDINALS.get(day[-1], "th")
+
+
+def _date_in_words(text: str) -> date | None:
+    """``"10 June 2022"`` and the like, or None when the text is not exactly one such day."""
+    numbers: list[str] = []
+    months: list[int] = []
+    weekdays: list[int] = []
+    position = 0
+    for token in _WORD_TOKEN.finditer(text):
+        if token.start() != position:
+            return None
+        position = token.end()
+        digits, suffix, word = token.groups()
+        if digits is not None:
+            if suffix is not None and suffix != _ordinal_suffix(digits.lstrip("0") or "0"):
+                return None
+            numbers.append(digits)
+        elif word is not None:
+            lower = word.lower()
+            if lower in _MONTHS:
+                months.append(_MONTHS[lower])
+            elif lower in _WEEKDAYS:
+                weekdays.append(_WEEKDAYS[lower])
+            elif lower != "of":
+                return None
+    if position != len(text) or len(months) != 1 or len(weekdays) > 1 or len(numbers) != 2:
+        return None
+    day, year = numbers
+    if len(day) > 2 or len(year) != 4:
+        return None
     try:
-        parsed = dateutil_parser.parse(cleaned, dayfirst=True, default=datetime(1, 1, 1))  # noqa: DTZ001 - a date, no time
-    except (ValueError, OverflowError) as err:
-        raise FieldError(field, text, _EXPECTED_DATE) from err
-    if parsed.time() != time(0) or parsed.tzinfo is not None:
-        raise FieldError(field, text, "a date without a time")
-    return parsed.date()
+        found = date(int(year), months[0], int(day))
+    except ValueError:
+        return None
+    if weekdays and weekdays[0] != found.weekday():
+        return None
+    return found
 
 
 def _london_wall_time(value: datetime, *, field: str, text: str) -> datetime:
@@ -135,9 +205,14 @@ def parse_datetime(text: str, *, field: str = "datetime") -> datetime:
     """
     _ascii_digits(text, field)
     cleaned = text.strip()
-    try:
-        parsed = datetime.fromisoformat(cleaned)
-    except ValueError:
+    if _ISO_DATETIME.fullmatch(cleaned):
+        try:
+            parsed = datetime.fromisoformat(cleaned)
+        except ValueError as err:
+            raise FieldError(
+                field, text, "a date and time such as 2022-06-10T12:00+01:00 or 10/06/2022 12:00"
+            ) from err
+    else:
         parts = cleaned.rsplit(" ", 1)
         if len(parts) != 2 or not _CLOCK.fullmatch(parts[1]):
             raise FieldError(

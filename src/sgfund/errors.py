@@ -22,6 +22,7 @@ __all__ = [
     "RuleError",
     "SgfundError",
     "ValidationError",
+    "WorkflowError",
 ]
 
 
@@ -240,3 +241,7 @@ class MissingExtraError(SgfundError, ImportError):
             f'install it with: pip install "sgfund[{extra}]"',
             name=package,
         )
+
+
+class WorkflowError(SgfundError):
+    """An officer's step cannot be taken as asked (a referral that is not one, an unknown scope)."""

@@ -8,6 +8,9 @@ districts and their codes), so use them with a plugin manager that has that plug
 
 Figures come from the fund's published rounds. Funder ids are placeholders under the
 ``XI-SGFUND`` prefix until a publisher sets its real org-ids.
+
+The same fund as files an officer would recognise (a fund file, sheets, a demo plan) is in
+`example_dir`; `load_demo_plan` reads its plan.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
@@ -22,6 +26,7 @@ from dateutil.relativedelta import relativedelta
 from sgfund.applications import Application
 from sgfund.dates import LONDON, london
 from sgfund.decisions import Award, Decision, Outcome
+from sgfund.demoplan import DemoPlan, load_demo_plan
 from sgfund.funds import Era, Fund, Round
 from sgfund.organisations import Organisation, OrgType
 from sgfund.themes import FinalThemes
@@ -38,16 +43,26 @@ __all__ = [
     "GR4",
     "GR5",
     "MAYOR_ERA",
+    "MISSING_PLUGINS",
     "PCC_ERA",
     "PUBLISHED",
     "SCF",
     "VOCABULARY_ID",
+    "DemoPlan",
+    "example_dir",
+    "load_demo_plan",
     "sample_records",
 ]
 
 # The installed plugins the example data needs: the safeguarding vocabulary, the districts
 # and the fund's own rules come from sgfund-westyorkshire (entry point "westyorkshire").
 ENTRY_POINTS = ("westyorkshire",)
+# What to tell someone running the demo without that plugin.
+MISSING_PLUGINS = (
+    "the example fund needs the West Yorkshire plugin (entry point 'westyorkshire'), which is "
+    "not installed: pip install -e plugins/sgfund-westyorkshire (from a source checkout) or "
+    "pip install sgfund-westyorkshire"
+)
 VOCABULARY_ID = "wy-safeguarding"
 
 SCF = Fund(id="wy-scf", name="Safer Communities Fund (West Yorkshire)")
@@ -108,6 +123,19 @@ GR5 = _mayors_round(
     None,
     name="Special Grant Round",
 )
+
+
+def example_dir() -> Path:
+    """The folder of the Safer Communities Fund example data (``examples/scf``).
+
+    A wheel carries it as package data (``sgfund/_examples/scf``); an editable install or a
+    checkout uses the repository's own ``examples/scf``.
+    """
+    packaged = Path(__file__).parent / "_examples" / "scf"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "examples" / "scf"
+
 
 # --- Sample records -------------------------------------------------------------------------
 # Made-up applicants whose awards add up to what was published for each round: GR1 39 grants,

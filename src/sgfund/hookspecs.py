@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+
     from sgfund.areas import AreaSet
     from sgfund.funds import Round
     from sgfund.scope import Scope
@@ -112,4 +114,24 @@ class SgfundSpecs:
             @sgfund.hookimpl
             def sgfund_reconciliation_checks(scope):
                 yield ReconciliationCheck(id="count", version="1", description="...", check=count)
+        """
+
+    @hookspec
+    def sgfund_register_commands(self) -> Iterable[click.Command] | None:
+        """Commands a plugin adds to the ``sgfund`` command line (click commands or groups).
+
+        Called once when the command line looks a command up or lists them (``sgfund
+        --help``), never for ``--version``. Each command's name must be unique: a name that
+        is one of sgfund's own commands, or that another plugin gives, is a `PluginError`
+        naming the plugins. A command can take the ledger and plugins with
+        ``@sgfund.cli.pass_session``.
+
+        Example::
+
+            @sgfund.hookimpl
+            def sgfund_register_commands():
+                @click.command()
+                def hello():
+                    click.echo("hello from my plugin")
+                yield hello
         """

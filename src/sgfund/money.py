@@ -36,9 +36,11 @@ ZERO = Decimal("0.00")
 MAX_MONEY = Decimal("999999999999.99")
 
 # Optional sign, optional pound sign, then either plain digits or digits grouped by
-# thousands commas, then at most two decimal places. Anything else is ambiguous.
+# thousands commas, then at most two decimal places. Anything else is ambiguous. The pound
+# sign may be the full-width one (U+FFE1) that East Asian keyboards and some PDFs give: it
+# means nothing else, unlike full-width digits, which are refused with the other non-ASCII ones.
 _MONEY_TEXT = re.compile(
-    r"""^(?P<sign>-)?\s*(?:£|GBP\s*)?\s*
+    r"""^(?P<sign>-)?\s*(?:[£\uffe1]|GBP\s*)?\s*
         (?P<whole>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)
         (?:\.(?P<pence>[0-9]{1,2}))?""",
     re.VERBOSE | re.IGNORECASE,
@@ -99,7 +101,7 @@ def to_money(value: object, *, field: str = "amount") -> Decimal:
             raise FieldError(field, value, _AT_MOST) from err
         if exact != value:
             raise FieldError(field, value, "whole pence (at most two decimal places)")
-        return exact
+        return _unsigned_zero(exact)
     if isinstance(value, int):
         if abs(value) > MAX_MONEY:
             raise FieldError(field, value, _AT_MOST)
@@ -120,10 +122,15 @@ def _in_range(value: Decimal | int, field: str) -> None:
         raise FieldError(field, value, _AT_MOST)
 
 
+def _unsigned_zero(amount: Decimal) -> Decimal:
+    # Decimal keeps the sign of zero: "-0.00" must not reach a report or an export.
+    return ZERO if amount.is_zero() else amount
+
+
 def round_money(value: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:
-    """Round to the penny on purpose, with an explicit rounding mode."""
+    """Round to the penny on purpose, with an explicit rounding mode (never to -£0.00)."""
     _in_range(value, "amount")
-    return Decimal(value).quantize(CENT, rounding=rounding)
+    return _unsigned_zero(Decimal(value).quantize(CENT, rounding=rounding))
 
 
 def sum_money(amounts: Iterable[Decimal]) -> Decimal:
@@ -131,13 +138,13 @@ def sum_money(amounts: Iterable[Decimal]) -> Decimal:
     return sum(amounts, start=ZERO)
 
 
-def format_money(amount: Decimal, *, pence: bool = True) -> str:
+def format_money(amount: Decimal | int, *, pence: bool = True) -> str:
     """Format as ``"£534,286.00"``, or ``"£534,286"`` with ``pence=False`` (rounded half up)."""
     if isinstance(amount, float | bool):
         raise MoneyTypeError(amount)
     _in_range(amount, "amount")
     places = CENT if pence else Decimal(1)
-    value = amount.quantize(places, rounding=ROUND_HALF_UP)
+    value = Decimal(amount).quantize(places, rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
     text = f"{abs(value):,.2f}" if pence else f"{abs(value):,.0f}"
     return f"{sign}£{text}"
@@ -154,7 +161,7 @@ def apportion(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]
         raise FieldError("weights", weights, "at least one weight")
     exact_weights = []
     for weight in weights:
-        if isinstance(weight, float | bool):
+        if isinstance(weight, bool) or not isinstance(weight, Decimal | int):
             raise MoneyTypeError(weight, "weights")
         if isinstance(weight, Decimal) and not weight.is_finite():
             raise FieldError("weights", weight, "finite weights")

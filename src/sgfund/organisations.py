@@ -107,12 +107,12 @@ def normalise_company_number(value: str, *, field: str = "company_number") -> st
 
 
 def normalise_postcode(value: str, *, field: str = "postcode") -> str:
-    """Validate a UK postcode and write it the standard way, e.g. ``"LS1 1AA"``."""
+    """Validate a UK postcode and write it the standard way, e.g. ``"SW1A 1AA"``."""
     _ascii_digits(value, field, "a postcode")
     cleaned = re.sub(r"\s+", "", value).upper()
     match = _POSTCODE.fullmatch(cleaned)
     if match is None:
-        raise FieldError(field, value, "a UK postcode such as LS1 1AA")
+        raise FieldError(field, value, "a UK postcode such as SW1A 1AA")
     return f"{match[1]} {match[2]}"
 
 
@@ -153,7 +153,7 @@ class Organisation:
 
     @property
     def postcode_district(self) -> str | None:
-        """The outward part of the postcode, e.g. ``"LS1"`` for ``"LS1 1AA"``."""
+        """The outward part of the postcode, e.g. ``"SW1A"`` for ``"SW1A 1AA"``."""
         return None if self.postcode is None else self.postcode.split(" ")[0]
 
     @property

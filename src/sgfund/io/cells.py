@@ -187,7 +187,7 @@ def read_submitted_at(text: str, *, field: str = "submitted_at") -> datetime | d
 
 
 class ThemeReader:
-    """Reads a themes cell (``"domestic-abuse; Stalking and Harassment"``) for one round.
+    """Reads a themes cell (``"youth-violence; Safer Streets"``) for one round.
 
     Items are separated by ``;``; each is a theme slug or label of the round's vocabularies,
     matched without regard to case, spaces or punctuation, after ``labels`` (a mapping

@@ -22,7 +22,7 @@ from sgfund.errors import DataError, FieldError, MoneyTypeError, Problem
 from sgfund.io.files import file_problem, read_limited
 from sgfund.scope import DeclaredFigure, Figure, Precision
 
-__all__ = ["DeclaredFigures", "read_declared_figures"]
+__all__ = ["DeclaredFigures", "parse_precision", "read_declared_figures"]
 
 _UNITS = {"": Decimal(1), "k": Decimal(1000), "m": Decimal(1000000)}
 
@@ -35,7 +35,8 @@ class DeclaredFigures:
     skipped: list[tuple[int, str]]
 
 
-def _precision(text: str) -> tuple[Precision, Decimal | None] | None:
+def parse_precision(text: str) -> tuple[Precision, Decimal | None] | None:
+    """A precision as published (``"rounded to £0.1m"``) and its unit; None if unknown."""
     text = text.strip().lower()
     if text == "exact":
         return Precision.EXACT, None
@@ -75,7 +76,7 @@ def _figure(row: dict[str, str | None], number: int, file: str) -> DeclaredFigur
     def cell(name: str) -> str:
         return (row.get(name) or "").strip()
 
-    precision = _precision(cell("precision"))
+    precision = parse_precision(cell("precision"))
     if precision is None:
         return Problem(
             "unknown precision",

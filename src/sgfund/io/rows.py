@@ -6,7 +6,9 @@ maximum grant without a justification) run whenever the fields they need were re
 another cell of the row failed, so the first attempt lists every problem of the row. Each
 such rule is the models' own (`check_project_period`, `Decision`, `decision_problems`): where
 a row is incomplete, the rule is run on the fields it needs with neutral stand-ins for
-fields it does not look at.
+fields it does not look at. Registered numbers and postcodes are normalised once, by the
+models, on a good row; a row whose application cannot be built checks them one by one. A
+row's problems are listed in the sheet's column order.
 """
 
 from __future__ import annotations
@@ -78,9 +80,10 @@ _READERS: dict[str, Reader] = {
     "organisation_name": _text,
     "organisation_type": lambda t, f: cells.read_org_type(t, field=f),
     "organisation_id": lambda t, f: cells.read_identifier(t, field=f),
-    "charity_number": lambda t, f: normalise_charity_number(t, field=f),
-    "company_number": lambda t, f: normalise_company_number(t, field=f),
-    "postcode": lambda t, f: normalise_postcode(t, field=f),
+    # Registered numbers and postcodes are normalised once, by the models; see _NORMALISED.
+    "charity_number": _text,
+    "company_number": _text,
+    "postcode": _text,
     "district": _text,
     "project_title": _text,
     "project_summary": _text,
@@ -88,7 +91,7 @@ _READERS: dict[str, Reader] = {
     "project_start": lambda t, f: cells.read_date(t, field=f),
     "project_end": lambda t, f: cells.read_date(t, field=f),
     "submitted_at": lambda t, f: cells.read_submitted_at(t, field=f),
-    "delivery_postcode": lambda t, f: normalise_postcode(t, field=f),
+    "delivery_postcode": _text,
     "currency": lambda t, f: cells.read_currency(t, field=f),
     "outcome": lambda t, f: cells.read_outcome(t, field=f),
     "amount_awarded": lambda t, f: cells.read_amount(t, field=f, positive=False),
@@ -97,6 +100,16 @@ _READERS: dict[str, Reader] = {
     "route": lambda t, f: cells.read_route(t, field=f),
     "justification": _text,
     "reasons": _text,
+}
+
+# Cells the models normalise (`sgfund.organisations`). A good row is normalised once, when its
+# application is built; only a row whose application cannot be built checks them one by one,
+# so that every bad cell is listed, not just the first the model met.
+_NORMALISED: dict[str, Callable[..., str]] = {
+    "charity_number": normalise_charity_number,
+    "company_number": normalise_company_number,
+    "postcode": normalise_postcode,
+    "delivery_postcode": normalise_postcode,
 }
 
 # Neutral values for fields a rule does not look at, when a row lacks them.
@@ -193,6 +206,10 @@ class RowParser:
             expected=err.expected,
         )
 
+    def _column_order(self, problem: Problem) -> int:
+        name = problem.field
+        return self.match.positions.get(name, -1) if isinstance(name, str) else -1
+
     def _cell(self, row: SheetRow, name: str) -> str:
         index = self.match.positions.get(name)
         if index is None or index >= len(row.cells):
@@ -273,6 +290,8 @@ class RowParser:
             if decision is None:
                 decision = self._probe_decision(row, read, problems)
         self._decision_rules(row, decision, application or probe, values.get("round_id"), problems)
+        if len(problems) > 1:  # in the sheet's column order, whichever check found them
+            problems.sort(key=self._column_order)
         if not problems:
             parsed.application = application
             parsed.decision = decision
@@ -438,11 +457,20 @@ class RowParser:
             return build(read.values)
         except FieldError as err:
             problems.append(self._model_problem(row, err))
-            read.failed.add(f"${model}")  # the model's own rule failed: no second report
+            read.failed.add(err.field)
+            if err.field not in _NORMALISED:  # a cell's own check: the joint rules still run
+                read.failed.add(f"${model}")  # the model's own rule failed: no second report
             return None
 
     def _partial_application(self, row: SheetRow, read: _Cells, problems: list[Problem]) -> None:
         values = read.values
+        for name, normalise in _NORMALISED.items():
+            if name in values and name not in read.failed:
+                try:
+                    normalise(values[name], field=name)
+                except FieldError as err:
+                    read.failed.add(name)
+                    problems.append(self._field_problem(row, name, err))
         if "$application" in read.failed:
             return
         if "project_start" in values and "project_end" in values:

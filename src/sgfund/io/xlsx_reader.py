@@ -9,6 +9,7 @@ values are refused cell by cell: sgfund reads values, not calculations.
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -28,6 +29,14 @@ _DAMAGE = (Exception,)
 # The shared strings are read whole by openpyxl; a workbook whose strings unpack to more
 # than this is refused before they are read (a "zip bomb" would otherwise fill memory).
 MAX_SHARED_STRINGS_BYTES = 128 * 1024 * 1024
+# Every other XML part is parsed a row (or, outside a sheet's rows, a whole part) at a time,
+# and the parser holds one element's text whole: a few hundred kilobytes of a 300-kilobyte
+# workbook can unpack to one 300 MB cell. No stretch of a part before, between or after its
+# rows may unpack to more than this (a row of 100 full cells is under 20 MB).
+MAX_ROW_BYTES = 32 * 1024 * 1024
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?row[\s/>]")
+_XML_PARTS = (".xml", ".rels", ".vml")
+_CHUNK = 1024 * 1024
 
 
 def _openpyxl() -> Any:
@@ -107,10 +116,27 @@ class XlsxSheet:
 
     def _check_size(self) -> None:
         with zipfile.ZipFile(self._handle) as archive:
-            unpacked = sum(
-                i.file_size for i in archive.infolist() if i.filename.endswith("sharedStrings.xml")
-            )
+            parts = [i for i in archive.infolist() if i.filename.endswith(_XML_PARTS)]
+            unpacked = sum(i.file_size for i in parts if i.filename.endswith("sharedStrings.xml"))
+            # zipfile never unpacks more than a member's recorded size, so only a part
+            # recorded as larger than the cap can hold a row over it.
+            stretches = [
+                (i.filename, _longest_stretch(archive, i))
+                for i in parts
+                if i.file_size > MAX_ROW_BYTES and not i.filename.endswith("sharedStrings.xml")
+            ]
         self._handle.seek(0)
+        for name, longest in stretches:
+            if longest > MAX_ROW_BYTES:
+                problem = Problem(
+                    f"the workbook's part {name} holds a row or element that unpacks to more "
+                    f"than {MAX_ROW_BYTES:,} bytes, more than any sheet sgfund reads needs; "
+                    "save the sheet as CSV UTF-8 instead",
+                    file=self.file,
+                    value=name,
+                    expected=f"rows of at most {MAX_ROW_BYTES:,} bytes unpacked",
+                )
+                raise DataError([problem], "the workbook is too large to read", file=self.file)
         if unpacked > MAX_SHARED_STRINGS_BYTES:
             problem = Problem(
                 f"the workbook's text unpacks to {unpacked:,} bytes, more than sgfund reads "
@@ -158,6 +184,32 @@ class XlsxSheet:
                 raise self._damaged(err, number + 1) from err
             number += 1
             yield _row(number, cells)
+
+
+def _longest_stretch(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
+    """The most bytes ``member`` unpacks to before, between or after its rows' starts.
+
+    Read a chunk at a time, and stops as soon as a stretch is too long (a bomb costs the
+    time to unpack `MAX_ROW_BYTES`, not the whole part).
+    """
+    longest = start = offset = 0
+    seen = -1
+    tail = b""
+    with archive.open(member) as part:
+        while chunk := part.read(_CHUNK):
+            data = tail + chunk
+            base = offset - len(tail)
+            for found in _ROW_START.finditer(data):
+                at = base + found.start()
+                if at > seen:  # the overlap with the last chunk is searched twice
+                    seen = at
+                    longest = max(longest, at - start)
+                    start = at
+            offset += len(chunk)
+            if offset - start > MAX_ROW_BYTES:
+                return offset - start
+            tail = data[-64:]
+    return max(longest, offset - start)
 
 
 def _row(number: int, cells: tuple[Any, ...]) -> SheetRow:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -22,7 +22,14 @@ from sgfund.errors import FieldError, LedgerError
 from sgfund.funds import Fund, Round
 from sgfund.ledger import closing
 from sgfund.ledger.closing import AnchoredClosure
-from sgfund.ledger.events import Anchor, Event, digest_rows, state_digest
+from sgfund.ledger.events import (
+    FUND_FILE_ACTION,
+    Anchor,
+    Event,
+    digest_rows,
+    fund_file_digest,
+    state_digest,
+)
 from sgfund.ledger.kinds import (
     APPLICATIONS,
     ASSESSMENTS,
@@ -244,6 +251,42 @@ class Ledger:
             raise LedgerError(f"fund {fund_id!r} is not in the ledger")
         return self._policy_of(found.row)
 
+    def record_fund_file(
+        self,
+        fund_id: str,
+        source: str,
+        *,
+        actor: str,
+        at: datetime | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> Event:
+        """Record the text of a fund file applied to a fund, with ``detail`` (what changed).
+
+        The event holds the whole text and its digest, so the fund file in force at any point
+        is in the audit trail (`fund_files`). Use `sgfund.fundfile.apply_fund_file`, which
+        also adds the fund, eras and rounds and says what changed.
+        """
+        who, when = _actor(actor), self._when(at)
+        with self._writing() as s:
+            if not s.tx.rows(FUNDS, [fund_id]):
+                raise LedgerError(f"fund {fund_id!r} is not in the ledger: add the fund first")
+            row = s.append(
+                at=when,
+                actor=who,
+                action=FUND_FILE_ACTION,
+                entity=f"fund:{fund_id}",
+                digest=fund_file_digest(fund_id, source),
+                detail={**(detail or {}), "source": source},
+            )
+        return Event.from_row(row)
+
+    def fund_files(self, fund_id: str) -> list[Event]:
+        """Every fund file applied to a fund, oldest first (``event.detail["source"]``)."""
+        entity = f"fund:{fund_id}"
+        with self._store.read() as tx:
+            rows = [r for r in tx.events() if r.action == FUND_FILE_ACTION and r.entity == entity]
+        return [Event.from_row(row) for row in rows]
+
     def add_round(self, round: Round, *, actor: str, at: datetime | None = None) -> None:
         """Add a round (in state ``draft``); its fund must be in the ledger already."""
         who, when = _actor(actor), self._when(at)
@@ -444,8 +487,9 @@ class Ledger:
         """Store decisions, all or nothing; a decision on an application already decided
         replaces it (a correction: the earlier one is kept and the event lists it).
 
-        An award above the round's maximum grant or above the amount requested is refused
-        without a recorded justification (`sgfund.decisions.decision_problems`).
+        Decisions are stored as given; whether one can stand (a recorded justification for an
+        award above the round's maximum grant or the amount requested,
+        `sgfund.decisions.decision_problems`) is decided when the round closes.
         """  # noqa: D205 - the summary needs both lines
         return self._record(DECISIONS, list(decisions), actor, at)
 

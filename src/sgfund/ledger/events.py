@@ -26,6 +26,7 @@ from sgfund.ledger.store import EventRow, Transaction
 
 __all__ = [
     "ANCHOR_PREFIX",
+    "FUND_FILE_ACTION",
     "GENESIS",
     "SCHEMA_ACTION",
     "Anchor",
@@ -34,6 +35,7 @@ __all__ = [
     "digest_of",
     "digest_rows",
     "event_hash",
+    "fund_file_digest",
     "image",
     "row_hash",
     "state_digest",
@@ -42,6 +44,8 @@ __all__ = [
 ANCHOR_PREFIX = "sgfund-anchor:v1"
 # The first event of a ledger records the digest of the schema it was written under.
 SCHEMA_ACTION = "ledger.schema"
+# A fund file applied to a fund: the event holds the file's text (see `sgfund.fundfile`).
+FUND_FILE_ACTION = "fund_file.applied"
 
 _ANCHOR = re.compile(rf"^{re.escape(ANCHOR_PREFIX)}:([1-9][0-9]*):([0-9a-f]{{64}})$")
 _ORDER = {kind.name: position for position, kind in enumerate(KINDS)}
@@ -72,6 +76,11 @@ def digest_rows(rows: Iterable[tuple[Kind, Row]]) -> str:
 def state_digest(from_state: str, to_state: str, reason: str) -> str:
     """The digest of a round's move from one state to another."""
     return digest_of([canonical([from_state, to_state, reason])])
+
+
+def fund_file_digest(fund_id: str, source: str) -> str:
+    """The digest of the text of a fund file applied to a fund."""
+    return digest_of([canonical(["fund_file", fund_id, source])])
 
 
 def event_hash(

@@ -24,7 +24,7 @@ from attrs import field, frozen
 from sgfund.applications import Application
 from sgfund.assessment import Assessment
 from sgfund.convert import unstructure
-from sgfund.decisions import Award, Decision, decision_problems
+from sgfund.decisions import Award, Decision
 from sgfund.errors import Problem
 from sgfund.funds import Era, Fund, Round
 from sgfund.lifecycle import RoundState
@@ -244,14 +244,6 @@ def themes_checked(attribute: str, vocabularies: Callable[[Round], Vocabularies]
     return check
 
 
-def _check_decisions(batch: Batch, rnd: Round, apps: Mapping[str, Application]) -> Iterator[Found]:
-    for index, decision in batch:
-        app = apps.get(decision.application_id)
-        if app is not None:
-            for found in decision_problems(decision, app, rnd):
-                yield index, found
-
-
 def _check_awards(batch: Batch, _rnd: Round, apps: Mapping[str, Application]) -> Iterator[Found]:
     for index, award in batch:
         app = apps.get(award.application_id)
@@ -418,7 +410,9 @@ DECISIONS = Kind(
     actor_column="recorded_by",
     checks=("(outcome = 'approved') = (amount_awarded_pence > 0)",),
     to_row=_decision_row,
-    check=_check_decisions,
+    # Stored as given: whether a decision can stand (a justification for an award above the
+    # maximum or the request) is `decision_problems`, which closing the round applies.
+    check=None,
 )
 AWARDS = Kind(
     name="awards",

@@ -17,7 +17,14 @@ from typing import Any
 from attrs import field, frozen
 
 from sgfund.closure import RoundRecords
-from sgfund.ledger.events import SCHEMA_ACTION, Anchor, image, row_hash
+from sgfund.ledger.events import (
+    FUND_FILE_ACTION,
+    SCHEMA_ACTION,
+    Anchor,
+    fund_file_digest,
+    image,
+    row_hash,
+)
 from sgfund.ledger.kinds import FUNDS, KINDS, RECORD_KINDS, ROUNDS, Kind
 from sgfund.ledger.schema import GENESIS, SCHEMA_VERSION
 from sgfund.ledger.store import ClosureRow, EventRow, RoundRow, Transaction
@@ -36,7 +43,9 @@ _MAIN_KIND = {
     **{kind.action: kind for kind in RECORD_KINDS},
 }
 # Every action sgfund writes; anything else in the chain was not written by sgfund.
-_ACTIONS = frozenset({SCHEMA_ACTION, "round.state", "round.closed", *_ROW_ACTIONS})
+_ACTIONS = frozenset(
+    {SCHEMA_ACTION, FUND_FILE_ACTION, "round.state", "round.closed", *_ROW_ACTIONS}
+)
 
 
 @frozen(kw_only=True)
@@ -134,6 +143,7 @@ def verify_ledger(tx: Transaction, *, anchors: Sequence[Anchor] = ()) -> VerifyR
     def chain() -> None:
         events.update(_walk_chain(tx.events(), found))
         _check_schema_events(tx, events, found)
+        _check_fund_files(events, found)
 
     def records() -> None:
         counts["records"] = _check_digests(tx, events, found)
@@ -291,6 +301,23 @@ def _check_schema_events(tx: Transaction, events: Mapping[int, EventRow], found:
         SCHEMA_VERSION
     ):
         found.add("schema", "the chain", "its latest schema is not the file's schema version")
+
+
+def _check_fund_files(events: Mapping[int, EventRow], found: _Found) -> None:
+    """Each applied fund file's text still gives the digest its event recorded."""
+    for event in events.values():
+        if event.action != FUND_FILE_ACTION:
+            continue
+        detail = json.loads(event.detail)
+        fund_id = event.entity.removeprefix("fund:")
+        source = detail.get("source") if isinstance(detail, dict) else None
+        if not isinstance(source, str) or fund_file_digest(fund_id, source) != event.digest:
+            found.add(
+                "records",
+                f"event {event.id}",
+                "the fund file it records no longer matches its digest",
+                event_id=event.id,
+            )
 
 
 def _check_anchor(

@@ -32,6 +32,7 @@ __all__ = [
     "FunderPackage",
     "build_package",
     "build_packages",
+    "funder_slug",
     "grant_id",
     "organisation_id",
 ]
@@ -58,6 +59,11 @@ class FunderPackage:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def funder_slug(funder_id: str) -> str:
+    """A funder's org-id as it appears in file names and package identifiers."""
+    return _slug(funder_id)
 
 
 def grant_id(publisher: Publisher, round_id: str, award_id: str) -> str:

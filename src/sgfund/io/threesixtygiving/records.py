@@ -212,11 +212,25 @@ def _organisation(g: _Grant, district: str | None) -> Organisation | None:
     if not org:
         return None
     base = "recipientOrganization[0]"
-    fields: dict[str, str] = {}
-    for name, value, where in _registered(org, base):
+    found = _registered(org, base)
+    fields = {name: value for name, value, _ in found}
+    kind = org.get("organisationType")
+    org_type = OrgType(kind) if kind in {t.value for t in OrgType} else OrgType.OTHER
+
+    def build() -> Organisation:
+        return Organisation(name=org.get("name", ""), type=org_type, district=district, **fields)
+
+    # The model normalises each number and postcode once; only a recipient it refuses has
+    # them checked one by one, to report (and leave out) each one that is not a UK one.
+    try:
+        return build()
+    except FieldError:
+        pass
+    for name, value, where in found:
         try:
-            fields[name] = _NORMALISE[name](value, field=name)
+            _NORMALISE[name](value, field=name)
         except FieldError as err:
+            del fields[name]
             what = name.replace("_", " ")
             g.oddity(
                 f"{value!r} is not a UK {what} ({err.expected}); kept as given",
@@ -224,12 +238,7 @@ def _organisation(g: _Grant, district: str | None) -> Organisation | None:
                 value,
                 err.expected,
             )
-    kind = org.get("organisationType")
-    org_type = OrgType(kind) if kind in {t.value for t in OrgType} else OrgType.OTHER
-    return g.attempt(
-        f"{base}.name",
-        lambda: Organisation(name=org.get("name", ""), type=org_type, district=district, **fields),
-    )
+    return g.attempt(f"{base}.name", build)
 
 
 def _award_id(g: _Grant, round_id: str, prefix: str | None) -> str:

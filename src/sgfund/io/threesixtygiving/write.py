@@ -49,6 +49,7 @@ __all__ = [
     "write_360giving_csv",
     "write_360giving_json",
     "write_360giving_xlsx",
+    "write_built_package",
     "write_grants",
     "write_package_csv",
     "write_package_json",
@@ -160,6 +161,16 @@ def _write_by_suffix(path: Path, package: Mapping[str, Any]) -> None:
         _write_xlsx(path, package)
     else:
         _write_json(path, package)
+
+
+def write_built_package(path: PathLike, package: Mapping[str, Any]) -> Path:
+    """Write a package `build_packages` has already validated, by suffix (JSON, CSV, XLSX).
+
+    For writing one built package in several formats without checking it again each time.
+    """
+    target = Path(path)
+    _write_by_suffix(target, package)
+    return target
 
 
 def write_package_json(

@@ -1,0 +1,5 @@
+"""``python -m sgfund``: the command line."""
+
+from sgfund.cli import main
+
+main()

@@ -1,0 +1,221 @@
+"""Commands that report and publish: reconcile, totals, export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sgfund.cli.session import (
+    Session,
+    as_of_option,
+    emit_json,
+    json_option,
+    on,
+    pass_session,
+    say,
+)
+
+__all__ = ["COMMANDS"]
+
+_SCOPE_HELP = (
+    "SCOPE is a round id, rounds joined by '+' (mayor-gr1+mayor-gr2) or a range in the order "
+    "the rounds opened (mayor-gr1..mayor-gr3)."
+)
+
+
+def _scope(session: Session, ledger: Any, key: str, label: str | None) -> tuple[Any, str, str]:
+    from sgfund.workflow import scope_id_for, scope_round_ids
+
+    round_ids = scope_round_ids(ledger, key)
+    return round_ids, scope_id_for(key), label or key
+
+
+@click.command()
+@click.argument("scope")
+@click.option(
+    "--declared",
+    type=click.Path(dir_okay=False),
+    help="A CSV of published figures; the rows whose scope is SCOPE are compared.",
+)
+@click.option("--label", default=None, help="What to call the scope in the report.")
+@json_option
+@pass_session
+def reconcile(
+    session: Session, scope: str, declared: str | None, label: str | None, as_json: bool
+) -> None:
+    """Reconcile SCOPE's totals against published figures and the plugins' checks.
+
+    Exit 1 if a figure or check reports an error. {scope}
+    """
+    from sgfund.reconcile import report_dict, report_text
+    from sgfund.themes import round_vocabularies
+    from sgfund.workflow import reconcile_scope
+
+    figures: list[Any] = []
+    if declared:
+        from sgfund.io.declared import read_declared_figures
+
+        figures = read_declared_figures(declared).by_scope.get(scope, [])
+    with session.ledger() as ledger:
+        round_ids, scope_id, chosen = _scope(session, ledger, scope, label)
+        rec = reconcile_scope(
+            ledger, round_ids, pm=session.pm, scope_id=scope_id, label=chosen, declared=figures
+        )
+        labels = round_vocabularies(session.pm, ledger.round(round_ids[-1])).labels
+    if as_json:
+        emit_json(report_dict(rec))
+    else:
+        say(report_text(rec, theme_labels=labels).rstrip("\n"))
+    if not rec.ok:
+        raise click.exceptions.Exit(1)
+
+
+reconcile.help = (reconcile.help or "").replace("{scope}", _SCOPE_HELP)
+
+
+@click.command()
+@click.argument("scope")
+@json_option
+@pass_session
+def totals(session: Session, scope: str, as_json: bool) -> None:
+    """Print SCOPE's totals: awards, applications, by round, district, type, year and theme.
+
+    {scope}
+    """
+    from sgfund.reconcile import Reconciliation, report_dict, report_text
+    from sgfund.workflow import scope_totals
+
+    with session.ledger() as ledger:
+        round_ids, scope_id, label = _scope(session, ledger, scope, None)
+        found = scope_totals(ledger, round_ids, scope_id=scope_id, label=label)
+    rec = Reconciliation(scope_id=scope_id, label=label, totals=found)
+    if as_json:
+        emit_json({"scope": report_dict(rec)["scope"], "totals": report_dict(rec)["totals"]})
+        return
+    text = report_text(rec)
+    # The totals alone: the report's part before the published figures.
+    head = text.split("\nPublished figures")[0].rstrip("\n")
+    say(head.replace("Reconciliation: ", "Totals: ", 1))
+
+
+totals.help = (totals.help or "").replace("{scope}", _SCOPE_HELP)
+
+
+@click.group()
+def export() -> None:
+    """Write open data and tables: 360Giving files, the transparency table, applications,
+    awards.
+    """  # noqa: D205 - click shows this as the help text
+
+
+@export.command("360giving")
+@click.argument("scope")
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["json", "csv", "xlsx"]),
+    multiple=True,
+    default=("json",),
+    show_default=True,
+    help="File format; may be repeated.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="The folder to write into.",
+)
+@click.option("--prefix", required=True, help="The publisher's 360Giving prefix (360G-...).")
+@click.option("--publisher", "publisher_name", required=True, help="The publisher's name.")
+@as_of_option
+@json_option
+@pass_session
+def export_360giving(
+    session: Session,
+    scope: str,
+    formats: tuple[str, ...],
+    out: str,
+    prefix: str,
+    publisher_name: str,
+    as_of: datetime | None,
+    as_json: bool,
+) -> None:
+    """Write SCOPE's awards as validated 360Giving data, one file per funder and format.
+
+    The packages are built and validated once; any problem is listed (exit 1) and nothing
+    is written. {scope}
+    """
+    from sgfund.io.threesixtygiving import Publisher
+    from sgfund.workflow import publish
+
+    with session.ledger() as ledger:
+        round_ids, scope_id, label = _scope(session, ledger, scope, None)
+        published = publish(
+            ledger,
+            round_ids,
+            Path(out),
+            pm=session.pm,
+            publisher=Publisher(prefix=prefix, name=publisher_name),
+            as_of=on(as_of),
+            scope_id=scope_id,
+            label=label,
+            formats=formats,  # type: ignore[arg-type]
+            transparency=False,
+        )
+    if as_json:
+        emit_json({"files": [str(f) for f in published.files], "grants": dict(published.grants)})
+        return
+    for path in published.files:
+        say(f"written: {path}")
+    say(f"{published.total_grants} grants from {len(published.grants)} funder(s)")
+
+
+export_360giving.help = (export_360giving.help or "").replace("{scope}", _SCOPE_HELP)
+
+
+def _table_command(what: str, summary: str) -> click.Command:
+    @click.command(what, help=f"{summary} {_SCOPE_HELP}")
+    @click.argument("scope")
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False),
+        required=True,
+        help="The file to write: .csv, or .xlsx (needs the xlsx extra).",
+    )
+    @json_option
+    @pass_session
+    def command(session: Session, scope: str, out: str, as_json: bool) -> None:
+        from sgfund.workflow import write_table
+
+        with session.ledger() as ledger:
+            round_ids, scope_id, label = _scope(session, ledger, scope, None)
+            path = write_table(
+                ledger,
+                round_ids,
+                what,  # type: ignore[arg-type]
+                out,
+                scope_id=scope_id,
+                label=label,
+            )
+        if as_json:
+            emit_json({"files": [str(path)]})
+        else:
+            say(f"written: {path}")
+
+    return command
+
+
+export.add_command(
+    _table_command(
+        "transparency", "Write SCOPE's transparency table: one row per award, as published."
+    )
+)
+export.add_command(_table_command("applications", "Write SCOPE's applications as a table."))
+export.add_command(_table_command("awards", "Write SCOPE's awards as a table."))
+
+
+COMMANDS: tuple[click.Command, ...] = (reconcile, totals, export)

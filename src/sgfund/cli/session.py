@@ -1,0 +1,193 @@
+"""What every command shares: the ledger's path, the plugins, the clock at the edge, output."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from sgfund.collect import SgfundPluginManager
+    from sgfund.ledger import Ledger
+
+__all__ = [
+    "Session",
+    "actor_option",
+    "as_of_option",
+    "emit_json",
+    "json_option",
+    "pass_session",
+    "say",
+    "session_of",
+    "shared_pm",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Session:
+    """Options given before the command, and the plugin manager, made once when first asked.
+
+    A plugin's command can take it with ``@sgfund.cli.pass_session``.
+    """
+
+    def __init__(self, *, db: str, debug: bool, context: click.Context) -> None:
+        self.db = db
+        self.debug = debug
+        self._context = context
+
+    @property
+    def pm(self) -> SgfundPluginManager:
+        """Every installed sgfund plugin, with sgfund's built-ins (made once per command)."""
+        return shared_pm(self._context)
+
+    def ledger(self, *, create: bool = False) -> Ledger:
+        """Open the ledger; unless ``create``, a missing file is an error, not a new ledger."""
+        from sgfund.errors import LedgerError
+        from sgfund.ledger import Ledger
+
+        if not create and not Path(self.db).is_file():
+            raise LedgerError(
+                f"{self.db}: there is no ledger here (give --db or SGFUND_DB, or make one with "
+                "'sgfund init FUNDFILE')"
+            )
+        return Ledger.open(self.db)
+
+
+pass_session = click.make_pass_decorator(Session)
+
+
+def session_of(ctx: click.Context) -> Session:
+    """The invocation's `Session` (the ``sgfund`` group makes it before any command runs)."""
+    found = ctx.find_object(Session)
+    if found is None:
+        raise click.UsageError("run this command through 'sgfund'", ctx)
+    return found
+
+
+_PM = "sgfund.pm"
+
+
+def shared_pm(ctx: click.Context) -> SgfundPluginManager:
+    """The invocation's plugin manager: every installed plugin and the built-ins."""
+    pm: SgfundPluginManager | None = ctx.meta.get(_PM)
+    if pm is None:
+        from sgfund.manager import make_plugin_manager
+
+        pm = make_plugin_manager()
+        ctx.meta[_PM] = pm
+    return pm
+
+
+def _colour() -> bool | None:
+    # None lets click decide (colour only on a terminal); NO_COLOR always turns it off.
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def say(text: str = "") -> None:
+    """Print a line of the report on stdout."""
+    click.echo(text)
+
+
+def warn(text: str) -> None:
+    """Print a warning on stderr (yellow on a terminal)."""
+    click.secho(text, fg="yellow", err=True, color=_colour())
+
+
+def problem(text: str) -> None:
+    """Print a problem on stderr (red on a terminal)."""
+    click.secho(text, fg="red", err=True, color=_colour())
+
+
+def emit_json(data: Any) -> None:
+    """Print ``data`` as JSON on stdout (stable key order, UTF-8)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def json_option(func: F) -> F:
+    """``--json``: print a JSON object instead of text (shapes in docs/cli.md)."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print a JSON object (see docs/cli.md)."
+    )(func)
+
+
+def _parse_when(text: str) -> datetime:
+    from sgfund.dates import LONDON, parse_date, parse_datetime
+
+    text = text.strip()
+    if len(text) == 10:  # a date alone: the start of that day in London
+        day = parse_date(text, field="--as-of")
+        return datetime(day.year, day.month, day.day, tzinfo=LONDON)
+    return parse_datetime(text, field="--as-of")
+
+
+def _convert_when(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from sgfund.errors import FieldError
+
+    try:
+        return _parse_when(value)
+    except FieldError as err:
+        raise click.BadParameter(
+            f"{value!r} is not a date or time: expected {err.expected}", ctx, param
+        ) from None
+
+
+def as_of_option(func: F) -> F:
+    """``--as-of``: when the step happens (default: now); a date alone is midnight in London."""
+    return click.option(
+        "--as-of",
+        "as_of",
+        default=None,
+        metavar="WHEN",
+        callback=_convert_when,
+        help="When this happens: 2022-03-01, 2022-03-01T10:00 (London) or with an offset. "
+        "Default: now.",
+    )(func)
+
+
+def actor_option(func: F) -> F:
+    """``--actor``: who takes the step (default ``$SGFUND_ACTOR``, else the login name)."""
+    return click.option(
+        "--actor",
+        envvar="SGFUND_ACTOR",
+        default=None,
+        help="Who takes this step, for the audit trail (default: $SGFUND_ACTOR or your login).",
+    )(func)
+
+
+def when(as_of: datetime | None) -> datetime:
+    """The time of a step: the one given, else now (the command line is the edge that reads
+    the clock; the library never does).
+    """  # noqa: D205 - the summary needs both lines
+    return as_of if as_of is not None else datetime.now(UTC)
+
+
+def on(as_of: datetime | None) -> date:
+    """The London date of `when`."""
+    from sgfund.dates import LONDON
+
+    return when(as_of).astimezone(LONDON).date()
+
+
+def who(actor: str | None) -> str:
+    """The actor given, else the login name."""
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a user entry)
+        return "unknown-user"
+
+
+def stderr_is_terminal() -> bool:
+    """True when stderr is a terminal (progress bars and colour only then)."""
+    return sys.stderr.isatty()

@@ -1,0 +1,426 @@
+"""Commands for the officer's steps, each over one `sgfund.workflow` function."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+
+from sgfund.cli.session import (
+    Session,
+    actor_option,
+    as_of_option,
+    emit_json,
+    json_option,
+    on,
+    pass_session,
+    say,
+    session_of,
+    warn,
+    when,
+    who,
+)
+
+__all__ = ["COMMANDS"]
+
+
+def _money(value: Any) -> str:
+    from sgfund.money import format_money
+
+    return format_money(value)
+
+
+@click.command()
+@json_option
+@pass_session
+def rounds(session: Session, as_json: bool) -> None:
+    """List the rounds, in the order they opened, with their states and counts."""
+    from sgfund.workflow import rounds_overview
+
+    with session.ledger() as ledger:
+        found = rounds_overview(ledger)
+    if as_json:
+        emit_json(
+            {
+                "rounds": [
+                    {
+                        "id": r.id,
+                        "name": r.name,
+                        "era": r.era,
+                        "funder": r.funder,
+                        "state": r.state,
+                        "applications": r.applications,
+                        "decisions": r.decisions,
+                        "awards": r.awards,
+                        "awarded": str(r.awarded),
+                        "referrals_pending": r.referrals_pending,
+                    }
+                    for r in found
+                ]
+            }
+        )
+        return
+    if not found:
+        say("no rounds yet")
+    for r in found:
+        pending = f", {r.referrals_pending} referral(s) pending" if r.referrals_pending else ""
+        say(
+            f"{r.id:<12} {r.state:<22} {r.applications} applications, {r.awards} awards, "
+            f"{_money(r.awarded)}{pending}  ({r.name})"
+        )
+
+
+@click.command("import")
+@click.argument("sheet", type=click.Path(dir_okay=False))
+@click.option(
+    "--mapping",
+    type=click.Path(dir_okay=False),
+    help="A mapping file (TOML or JSON) for a sheet in an officer's own layout.",
+)
+@click.option("--sheet-name", default=None, help="The worksheet to read in an XLSX workbook.")
+@as_of_option
+@actor_option
+@json_option
+@pass_session
+def import_(
+    session: Session,
+    sheet: str,
+    mapping: str | None,
+    sheet_name: str | None,
+    as_of: datetime | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Import a sheet of applications (and any decisions in it), all or nothing.
+
+    Every problem is listed on stderr as file:row:column: message and nothing is written.
+    """
+    from sgfund.workflow import import_round
+
+    with session.ledger() as ledger:
+        result = import_round(
+            ledger,
+            sheet,
+            pm=session.pm,
+            actor=who(actor),
+            at=when(as_of),
+            mapping=mapping,
+            sheet=sheet_name,
+        )
+    round_ids = sorted({a.round_id for a in result.applications})
+    if as_json:
+        emit_json(
+            {
+                "file": result.file,
+                "rows": result.rows,
+                "applications": len(result.applications),
+                "decisions": len(result.decisions),
+                "rounds": round_ids,
+            }
+        )
+        return
+    decided = f" and {len(result.decisions)} decisions" if result.decisions else ""
+    say(
+        f"{sheet}: imported {len(result.applications)} applications{decided} "
+        f"into {', '.join(round_ids) or 'no round'}"
+    )
+
+
+@click.command()
+@click.argument("round_id", metavar="ROUND")
+@as_of_option
+@actor_option
+@json_option
+@pass_session
+def assess(
+    session: Session, round_id: str, as_of: datetime | None, actor: str | None, as_json: bool
+) -> None:
+    """Assess every application of ROUND with the installed plugins' rules and classifiers.
+
+    The rules judge as on the date of --as-of. Referred applications wait in
+    'sgfund referrals' for an officer.
+    """
+    from sgfund.workflow import assess_round
+
+    with session.ledger() as ledger:
+        assessed = assess_round(
+            ledger, round_id, pm=session.pm, actor=who(actor), at=when(as_of), as_of=on(as_of)
+        )
+    counts = {str(k): v for k, v in sorted(assessed.counts().items())}
+    referred = [a.application_id for a in assessed if a.status.value == "refer"]
+    if as_json:
+        emit_json(
+            {
+                "round": round_id,
+                "as_of": assessed.as_of.isoformat(),
+                "counts": counts,
+                "referred": referred,
+                "rule_versions": dict(sorted(assessed.rule_versions.items())),
+            }
+        )
+        return
+    say(f"{round_id}: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    if referred:
+        say(f"referred to an officer: {', '.join(referred)} (see 'sgfund referrals')")
+
+
+def _referral_dict(r: Any) -> dict[str, Any]:
+    res = r.resolution
+    return {
+        "application_id": r.application_id,
+        "round_id": r.round_id,
+        "organisation": r.organisation,
+        "title": r.title,
+        "reasons": list(r.reasons),
+        "resolution": None
+        if res is None
+        else {
+            "eligible": res.eligible,
+            "reason": res.reason,
+            "resolved_by": res.resolved_by,
+            "resolved_on": res.resolved_on.isoformat(),
+        },
+    }
+
+
+@click.group(invoke_without_command=True)
+@click.option("--round", "round_id", default=None, metavar="ROUND", help="Only this round.")
+@click.option("--pending", is_flag=True, help="Only referrals no officer has resolved.")
+@json_option
+@click.pass_context
+def referrals(ctx: click.Context, round_id: str | None, pending: bool, as_json: bool) -> None:
+    """List referred applications (the officers' queue); 'referrals resolve' resolves one."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from sgfund.workflow import list_referrals
+
+    with session_of(ctx).ledger() as ledger:
+        found = list_referrals(ledger, round_id, pending_only=pending)
+    if as_json:
+        emit_json({"referrals": [_referral_dict(r) for r in found]})
+        return
+    if not found:
+        say("no referrals" + (" pending" if pending else ""))
+    for r in found:
+        res = r.resolution
+        state = (
+            "pending"
+            if res is None
+            else f"resolved {'eligible' if res.eligible else 'ineligible'} by "
+            f"{res.resolved_by} on {res.resolved_on.isoformat()}: {res.reason}"
+        )
+        say(f"{r.application_id} ({r.round_id}) {r.organisation}: {r.title} [{state}]")
+        for reason in r.reasons:
+            say(f"    {reason}")
+
+
+@referrals.command("resolve")
+@click.argument("application_id", metavar="ID")
+@click.option(
+    "--eligible/--ineligible",
+    "eligible",
+    default=None,
+    help="Which way the officer resolves the referral (one is required).",
+)
+@click.option("--reason", required=True, help="Why, for the audit trail.")
+@as_of_option
+@actor_option
+@json_option
+@pass_session
+def referrals_resolve(
+    session: Session,
+    application_id: str,
+    eligible: bool | None,
+    reason: str,
+    as_of: datetime | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Resolve the referral of application ID, with the reason (recorded and audited)."""
+    if eligible is None:
+        raise click.UsageError("say which way: --eligible or --ineligible")
+    from sgfund.workflow import resolve_referral
+
+    with session.ledger() as ledger:
+        resolution = resolve_referral(
+            ledger,
+            application_id,
+            eligible=eligible,
+            reason=reason,
+            actor=who(actor),
+            at=when(as_of),
+        )
+    if as_json:
+        emit_json(
+            {
+                "resolution": {
+                    "application_id": resolution.application_id,
+                    "eligible": resolution.eligible,
+                    "reason": resolution.reason,
+                    "resolved_by": resolution.resolved_by,
+                    "resolved_on": resolution.resolved_on.isoformat(),
+                }
+            }
+        )
+        return
+    say(
+        f"{application_id}: resolved {'eligible' if eligible else 'ineligible'} by "
+        f"{resolution.resolved_by}: {resolution.reason}"
+    )
+
+
+@click.command()
+@click.argument("sheet", type=click.Path(dir_okay=False))
+@click.option("--round", "round_id", required=True, metavar="ROUND", help="The round decided.")
+@click.option("--mapping", type=click.Path(dir_okay=False), help="A mapping file for the sheet.")
+@click.option("--sheet-name", default=None, help="The worksheet to read in an XLSX workbook.")
+@as_of_option
+@actor_option
+@json_option
+@pass_session
+def decide(
+    session: Session,
+    sheet: str,
+    round_id: str,
+    mapping: str | None,
+    sheet_name: str | None,
+    as_of: datetime | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Record a panel's decisions on ROUND's applications from SHEET, all or nothing."""
+    from sgfund.workflow import record_decisions
+
+    with session.ledger() as ledger:
+        result = record_decisions(
+            ledger,
+            sheet,
+            round_id,
+            actor=who(actor),
+            at=when(as_of),
+            mapping=mapping,
+            sheet=sheet_name,
+        )
+    outcomes: dict[str, int] = {}
+    for d in result.decisions:
+        outcomes[str(d.outcome)] = outcomes.get(str(d.outcome), 0) + 1
+    if as_json:
+        emit_json(
+            {
+                "file": result.file,
+                "round": round_id,
+                "decisions": len(result.decisions),
+                "outcomes": dict(sorted(outcomes.items())),
+            }
+        )
+        return
+    detail = ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items()))
+    say(f"{sheet}: recorded {len(result.decisions)} decisions on {round_id} ({detail})")
+
+
+@click.command()
+@click.argument("round_id", metavar="ROUND")
+@as_of_option
+@actor_option
+@json_option
+@pass_session
+def award(
+    session: Session, round_id: str, as_of: datetime | None, actor: str | None, as_json: bool
+) -> None:
+    """Make the award of every approved decision of ROUND (with final themes); mark it decided."""
+    from sgfund.workflow import make_awards
+
+    with session.ledger() as ledger:
+        awards = make_awards(ledger, round_id, actor=who(actor), at=when(as_of))
+    total = sum((a.amount for a in awards), start=_zero())
+    if as_json:
+        emit_json({"round": round_id, "awards": len(awards), "awarded": str(total)})
+        return
+    say(f"{round_id}: {len(awards)} awards, {_money(total)}; the round is decided")
+
+
+def _zero() -> Any:
+    from decimal import Decimal
+
+    return Decimal("0.00")
+
+
+@click.command()
+@click.argument("round_id", metavar="ROUND")
+@click.option(
+    "--declared",
+    type=click.Path(dir_okay=False),
+    help="A CSV of published figures; those for ROUND must reconcile before it closes.",
+)
+@click.option(
+    "--override-reason",
+    default=None,
+    help="Close despite reconciliation errors, for this recorded reason.",
+)
+@as_of_option
+@actor_option
+@json_option
+@pass_session
+def close(
+    session: Session,
+    round_id: str,
+    declared: str | None,
+    override_reason: str | None,
+    as_of: datetime | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Close ROUND: check it, reconcile it, seal it, and print the anchor to publish.
+
+    Every reason it cannot close is listed on stderr (exit 1).
+    """
+    from sgfund.workflow import close_round
+
+    figures = _declared(declared).get(round_id, []) if declared else []
+    with session.ledger() as ledger:
+        closure = close_round(
+            ledger,
+            round_id,
+            pm=session.pm,
+            actor=who(actor),
+            at=when(as_of),
+            declared=figures,
+            override_reason=override_reason,
+        )
+    totals = closure.totals
+    for d in closure.discrepancies:
+        warn(f"{round_id}: {str(d.severity).upper()} [{d.check_id}] {d.message}")
+    if as_json:
+        emit_json(
+            {
+                "round": round_id,
+                "applications": totals.applications.count,
+                "awards": totals.awards.count,
+                "awarded": str(totals.awards.total),
+                "digest": closure.digest,
+                "anchor": str(closure.anchor),
+            }
+        )
+        return
+    say(
+        f"{round_id}: closed; {totals.awards.count} awards, {_money(totals.awards.total)}; "
+        f"anchor {closure.anchor}"
+    )
+
+
+def _declared(path: str) -> dict[str, list[Any]]:
+    from sgfund.io.declared import read_declared_figures
+
+    return read_declared_figures(path).by_scope
+
+
+COMMANDS: tuple[click.Command, ...] = (
+    rounds,
+    import_,
+    assess,
+    referrals,
+    decide,
+    award,
+    close,
+)

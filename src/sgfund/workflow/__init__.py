@@ -1,0 +1,68 @@
+"""The officer's workflow: one function per step, over the ledger (see docs/cli.md).
+
+The command line, the demo and the docs call these functions; they only parse and print.
+"""
+
+from __future__ import annotations
+
+from sgfund.workflow.demo import (
+    DEMO_STEPS,
+    DemoPlan,
+    DemoStep,
+    DemoSummary,
+    demo_plugin_manager,
+    run_demo,
+)
+from sgfund.workflow.steps import (
+    FORMATS,
+    TABLES,
+    Published,
+    Referral,
+    RoundOverview,
+    assess_round,
+    close_round,
+    import_round,
+    list_referrals,
+    make_awards,
+    publish,
+    reconcile_scope,
+    record_decisions,
+    resolve_referral,
+    round_criteria,
+    rounds_overview,
+    scope_id_for,
+    scope_round_ids,
+    scope_totals,
+    setup_fund,
+    write_table,
+)
+
+__all__ = [
+    "DEMO_STEPS",
+    "FORMATS",
+    "TABLES",
+    "DemoPlan",
+    "DemoStep",
+    "DemoSummary",
+    "Published",
+    "Referral",
+    "RoundOverview",
+    "assess_round",
+    "close_round",
+    "demo_plugin_manager",
+    "import_round",
+    "list_referrals",
+    "make_awards",
+    "publish",
+    "reconcile_scope",
+    "record_decisions",
+    "resolve_referral",
+    "round_criteria",
+    "rounds_overview",
+    "run_demo",
+    "scope_id_for",
+    "scope_round_ids",
+    "scope_totals",
+    "setup_fund",
+    "write_table",
+]

@@ -1,0 +1,610 @@
+"""The officer's steps, one function each, over a `sgfund.ledger.Ledger`.
+
+Each step takes the plugin manager (``pm``) where plugins matter, the ``actor`` who takes the
+step and the time it happened (``at``, aware) or the date it is judged on (``as_of``): no
+step reads the clock. The command line, the demo and the docs all call these functions, so a
+figure the demo prints is computed exactly as the CLI computes it.
+
+Heavy modules (the 360Giving writer and schema, openpyxl) are imported inside the steps that
+need them, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from attrs import frozen
+
+from sgfund.applications import Application
+from sgfund.assessment import RoundAssessment, Status, assess
+from sgfund.closure import RoundRecords
+from sgfund.collect import SgfundPluginManager
+from sgfund.dates import LONDON, require_aware
+from sgfund.decisions import Award, Decision, Outcome
+from sgfund.errors import FieldError, LedgerError, WorkflowError
+from sgfund.funds import Fund, Round
+from sgfund.io.importer import ImportResult, import_applications, read_decisions
+from sgfund.io.mapping import SheetMapping
+from sgfund.ledger import AnchoredClosure, Ledger
+from sgfund.lifecycle import RoundState
+from sgfund.reconcile import Reconciliation, reconcile
+from sgfund.review import Resolution
+from sgfund.scope import DeclaredFigure, Scope
+from sgfund.totals import Totals, compute_totals
+
+if TYPE_CHECKING:
+    from sgfund.io.threesixtygiving import Publisher
+
+__all__ = [
+    "FORMATS",
+    "TABLES",
+    "Published",
+    "Referral",
+    "RoundOverview",
+    "assess_round",
+    "award_id_for",
+    "close_round",
+    "import_round",
+    "list_referrals",
+    "make_awards",
+    "publish",
+    "reconcile_scope",
+    "record_decisions",
+    "resolve_referral",
+    "round_criteria",
+    "rounds_overview",
+    "scope_id_for",
+    "scope_round_ids",
+    "scope_totals",
+    "setup_fund",
+    "write_table",
+]
+
+Format = Literal["json", "csv", "xlsx"]
+FORMATS: tuple[Format, ...] = ("json", "csv", "xlsx")
+MappingSource = str | os.PathLike[str] | Mapping[str, object] | SheetMapping
+
+
+def _on(at: datetime) -> date:
+    """The London calendar date of ``at`` (what an officer writes on a form)."""
+    require_aware(at, field="at")
+    return at.astimezone(LONDON).date()
+
+
+def _advance(
+    ledger: Ledger, round_id: str, target: RoundState, *, actor: str, at: datetime
+) -> None:
+    """Move ``round_id`` forward through each state up to ``target`` (none if already there)."""
+    order = list(RoundState)
+    state = ledger.round_state(round_id)
+    while order.index(state) < order.index(target):
+        state = order[order.index(state) + 1]
+        ledger.set_round_state(round_id, state, actor=actor, at=at)
+
+
+# --- setting up ---------------------------------------------------------------------------
+
+
+def setup_fund(
+    ledger: Ledger, fund: Fund, rounds: Iterable[Round], *, actor: str, at: datetime
+) -> tuple[str, ...]:
+    """Add the fund and those of ``rounds`` the ledger does not hold yet; return their ids.
+
+    Rounds start as drafts. Re-running with the same fund and rounds adds nothing.
+    """
+    known = ledger.rounds()
+    added = []
+    with ledger.transaction():
+        if not known and not _has_fund(ledger, fund.id):
+            ledger.add_fund(fund, actor=actor, at=at)
+        for rnd in rounds:
+            if rnd.id not in known:
+                ledger.add_round(rnd, actor=actor, at=at)
+                added.append(rnd.id)
+    return tuple(added)
+
+
+def _has_fund(ledger: Ledger, fund_id: str) -> bool:
+    try:
+        ledger.fund_policy(fund_id)
+    except LedgerError:  # the fund is not there
+        return False
+    return True
+
+
+# --- applications in ----------------------------------------------------------------------
+
+
+def import_round(
+    ledger: Ledger,
+    path: str | os.PathLike[str],
+    *,
+    pm: SgfundPluginManager,
+    actor: str,
+    at: datetime,
+    mapping: MappingSource | None = None,
+    sheet: str | None = None,
+) -> ImportResult:
+    """Import a sheet of applications (and any decisions in it) into the ledger, all or nothing.
+
+    Every problem in the sheet is raised at once as a `DataError` located by file, row and
+    column, and nothing is written. A draft round the sheet names is opened first (the
+    applications were received while it was open).
+    """
+    result = import_applications(
+        _Opening(ledger, actor=actor, at=at),
+        path,
+        actor=actor,
+        pm=pm,
+        at=at,
+        mapping=mapping,
+        sheet=sheet,
+    )
+    return result
+
+
+class _Opening:
+    """The ledger as the importer sees it, opening a draft round before adding to it."""
+
+    def __init__(self, ledger: Ledger, *, actor: str, at: datetime) -> None:
+        self._ledger = ledger
+        self._actor = actor
+        self._at = at
+
+    def rounds(self) -> Mapping[str, object]:
+        return self._ledger.rounds()
+
+    def round(self, round_id: str) -> Round:
+        return self._ledger.round(round_id)
+
+    def transaction(self) -> AbstractContextManager[object]:
+        return self._ledger.transaction()
+
+    def add_applications(
+        self, applications: Iterable[Application], *, actor: str, at: datetime | None = None
+    ) -> int:
+        apps = list(applications)
+        for round_id in sorted({a.round_id for a in apps}):
+            if self._ledger.round_state(round_id) is RoundState.DRAFT:
+                self._ledger.set_round_state(
+                    round_id, RoundState.OPEN, actor=self._actor, at=self._at
+                )
+        return self._ledger.add_applications(apps, actor=actor, at=at)
+
+    def record_decisions(
+        self, decisions: Iterable[Decision], *, actor: str, at: datetime | None = None
+    ) -> int:
+        return self._ledger.record_decisions(decisions, actor=actor, at=at)
+
+
+# --- assessing and referrals --------------------------------------------------------------
+
+
+def assess_round(
+    ledger: Ledger,
+    round_id: str,
+    *,
+    pm: SgfundPluginManager,
+    actor: str,
+    at: datetime,
+    as_of: date | None = None,
+) -> RoundAssessment:
+    """Assess every application of a round with ``pm``'s plugins and record the assessment.
+
+    Reads the applications from the ledger; ``as_of`` (the date the rules judge on) defaults
+    to the London date of ``at``. The round is closed to applications first if it is still
+    open; assessing again replaces the earlier assessments (each kept in the audit trail).
+    """
+    records = ledger.round_records(round_id)
+    judged_on = as_of if as_of is not None else _on(at)
+    assessed = assess(records.round, records.applications, pm=pm, as_of=judged_on)
+    with ledger.transaction():
+        _advance(ledger, round_id, RoundState.CLOSED_TO_APPLICATIONS, actor=actor, at=at)
+        ledger.record_assessments(assessed, actor=actor, at=at)
+        _advance(ledger, round_id, RoundState.ASSESSED, actor=actor, at=at)
+    return assessed
+
+
+@frozen(kw_only=True)
+class Referral:
+    """An application the rules referred to an officer, and the officer's resolution if any.
+
+    ``reasons`` are the referring findings as text (rule, version, plugin and message).
+    """
+
+    application_id: str
+    round_id: str
+    organisation: str
+    title: str
+    reasons: tuple[str, ...]
+    resolution: Resolution | None = None
+
+    @property
+    def pending(self) -> bool:
+        """True while no officer has resolved it."""
+        return self.resolution is None
+
+
+def _referrals(records: RoundRecords) -> list[Referral]:
+    apps = {a.id: a for a in records.applications}
+    resolved = {r.application_id: r for r in records.resolutions}
+    found = []
+    for assessment in records.assessments:
+        if assessment.status is not Status.REFER:
+            continue
+        app = apps[assessment.application_id]
+        found.append(
+            Referral(
+                application_id=app.id,
+                round_id=app.round_id,
+                organisation=app.organisation.name,
+                title=app.title,
+                reasons=tuple(str(f) for f in assessment.referred),
+                resolution=resolved.get(app.id),
+            )
+        )
+    return sorted(found, key=lambda r: r.application_id)
+
+
+def list_referrals(
+    ledger: Ledger, round_id: str | None = None, *, pending_only: bool = False
+) -> tuple[Referral, ...]:
+    """The referral queue: every referred application (of one round, or of every round).
+
+    With ``pending_only`` only those still waiting for an officer.
+    """
+    round_ids = [round_id] if round_id is not None else sorted(ledger.rounds())
+    found = [r for rid in round_ids for r in _referrals(ledger.round_records(rid))]
+    return tuple(r for r in found if r.pending or not pending_only)
+
+
+def resolve_referral(
+    ledger: Ledger,
+    application_id: str,
+    *,
+    eligible: bool,
+    reason: str,
+    actor: str,
+    at: datetime,
+    round_id: str | None = None,
+) -> Resolution:
+    """Record an officer's resolution of a referred application, with the reason (audited).
+
+    Refuses, with `WorkflowError`, an application that was not referred. Resolving again
+    replaces the earlier resolution; the audit trail keeps both.
+    """
+    queue = {r.application_id: r for r in list_referrals(ledger, round_id)}
+    if application_id not in queue:
+        raise WorkflowError(
+            f"application {application_id!r} is not referred"
+            + (f" in round {round_id!r}" if round_id else "")
+            + ": only referred applications are resolved by an officer"
+        )
+    resolution = Resolution(
+        application_id=application_id,
+        eligible=eligible,
+        reason=reason,
+        resolved_by=actor,
+        resolved_on=_on(at),
+    )
+    ledger.record_resolutions([resolution], actor=actor, at=at)
+    return resolution
+
+
+# --- decisions and awards -----------------------------------------------------------------
+
+
+def record_decisions(
+    ledger: Ledger,
+    path: str | os.PathLike[str],
+    round_id: str,
+    *,
+    actor: str,
+    at: datetime,
+    mapping: MappingSource | None = None,
+    sheet: str | None = None,
+) -> ImportResult:
+    """Record a panel's decisions on a round's applications from a sheet, all or nothing.
+
+    Every row must name an application of ``round_id``; every problem is raised at once as a
+    `DataError` located by file, row and column.
+    """
+    records = ledger.round_records(round_id)
+    result = read_decisions(
+        path, applications=[a.id for a in records.applications], mapping=mapping, sheet=sheet
+    )
+    ledger.record_decisions(result.decisions, actor=actor, at=at)
+    return result
+
+
+def award_id_for(application_id: str) -> str:
+    """The id of the award made on an approved application."""
+    return f"{application_id}-A"
+
+
+def make_awards(ledger: Ledger, round_id: str, *, actor: str, at: datetime) -> tuple[Award, ...]:
+    """Make the award of every approved decision of a round and mark the round decided.
+
+    Each award carries the project's final themes (`sgfund.themes.final_themes`: an
+    officer's override, else the classifiers' matches, else the declared themes). Awards
+    already made are made again from the current decisions (a correction is audited).
+    """
+    records = ledger.round_records(round_id)
+    apps = {a.id: a for a in records.applications}
+    themes = records.final_themes()
+    awards = tuple(
+        Award.from_decision(
+            d,
+            apps[d.application_id],
+            themes=themes[d.application_id],
+            award_id=award_id_for(d.application_id),
+        )
+        for d in sorted(records.decisions, key=lambda d: d.application_id)
+        if d.outcome is Outcome.APPROVED
+    )
+    with ledger.transaction():
+        if awards:
+            ledger.record_awards(awards, actor=actor, at=at)
+        _advance(ledger, round_id, RoundState.DECIDED, actor=actor, at=at)
+    return awards
+
+
+# --- closing, reconciling, publishing ------------------------------------------------------
+
+
+def close_round(
+    ledger: Ledger,
+    round_id: str,
+    *,
+    pm: SgfundPluginManager,
+    actor: str,
+    at: datetime,
+    declared: Sequence[DeclaredFigure] = (),
+    override_reason: str | None = None,
+) -> AnchoredClosure:
+    """Close a decided round: checked, reconciled against ``declared``, sealed and anchored.
+
+    Every reason it cannot close is raised at once (`ClosureRefused`). Publish
+    ``str(closure.anchor)`` with the round's results.
+    """
+    return ledger.close_round(
+        round_id, actor=actor, at=at, pm=pm, declared=declared, override_reason=override_reason
+    )
+
+
+def scope_id_for(key: str) -> str:
+    """A scope key as an identifier: ``mayor-gr1+mayor-gr2`` -> ``mayor-gr1_mayor-gr2``."""
+    return key.replace("..", "_to_").replace("+", "_")
+
+
+def scope_round_ids(ledger: Ledger, key: str) -> tuple[str, ...]:
+    """The rounds a scope key names: ``"a+b"`` (each), ``"a..c"`` (a range) or one round id.
+
+    A range runs over the ledger's rounds in the order they opened. An unknown round is a
+    `WorkflowError`.
+    """
+    known = ledger.rounds()
+    ordered = sorted(known, key=lambda rid: (ledger.round(rid).opens_at, rid))
+    chosen: list[str] = []
+    for part in key.split("+"):
+        first, dots, last = part.strip().partition("..")
+        for rid in (first, last) if dots else (first,):
+            if rid not in known:
+                raise WorkflowError(
+                    f"scope {key!r}: round {rid!r} is not in the ledger "
+                    f"(rounds: {', '.join(ordered) or 'none'})"
+                )
+        if dots:
+            start, end = ordered.index(first), ordered.index(last)
+            chosen.extend(ordered[start : end + 1])
+        else:
+            chosen.append(first)
+    return tuple(dict.fromkeys(chosen))
+
+
+def reconcile_scope(
+    ledger: Ledger,
+    round_ids: Sequence[str],
+    *,
+    pm: SgfundPluginManager,
+    scope_id: str,
+    label: str,
+    declared: Sequence[DeclaredFigure] = (),
+) -> Reconciliation:
+    """Reconcile the rounds' totals, as the ledger holds them, against ``declared`` figures."""
+    records = [ledger.round_records(rid) for rid in round_ids]
+    scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records], declared=declared)
+    applications = [a for r in records for a in r.applications]
+    awards = [a for r in records for a in r.awards]
+    return reconcile(scope, compute_totals(scope, applications, awards), pm=pm)
+
+
+@frozen(kw_only=True)
+class Published:
+    """What `publish` wrote: the files, and how many grants each funder's package holds."""
+
+    files: tuple[Path, ...]
+    grants: Mapping[str, int]
+
+    @property
+    def total_grants(self) -> int:
+        """Grants across every funder."""
+        return sum(self.grants.values())
+
+
+def publish(
+    ledger: Ledger,
+    round_ids: Sequence[str],
+    directory: str | os.PathLike[str],
+    *,
+    pm: SgfundPluginManager,
+    publisher: Publisher,
+    as_of: date | datetime,
+    scope_id: str,
+    label: str,
+    formats: Iterable[Format] = ("json", "csv"),
+    transparency: bool = True,
+) -> Published:
+    """Publish the rounds' awards: 360Giving files, one per funder, and a transparency table.
+
+    The 360Giving packages are built and validated once (`build_packages`), before any file
+    is written; each is then written in every format asked for, as
+    ``<scope id>-<funder>.<format>``. The transparency table is ``<scope id>-transparency.csv``.
+    A problem in any package raises `ExportError` listing them all, and nothing is written.
+    """
+    from sgfund.io.export import write_csv
+    from sgfund.io.threesixtygiving.build import build_packages, funder_slug
+    from sgfund.io.threesixtygiving.write import write_built_package
+    from sgfund.io.transparency import transparency_table
+
+    wanted = list(dict.fromkeys(formats))
+    for fmt in wanted:
+        if fmt not in FORMATS:
+            raise FieldError("format", fmt, "one of " + ", ".join(FORMATS))
+    records = [ledger.round_records(rid) for rid in round_ids]
+    scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
+    applications = [a for r in records for a in r.applications]
+    awards = [a for r in records for a in r.awards]
+    packages = build_packages(scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm)
+    table = None
+    if transparency:
+        decisions = [d for r in records for d in r.decisions]
+        table = transparency_table(scope, applications, decisions, awards)
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for package in packages:
+        for fmt in wanted:
+            target = folder / f"{scope_id}-{funder_slug(package.funder.id)}.{fmt}"
+            files.append(write_built_package(target, package.package))
+    if table is not None:
+        files.append(write_csv(folder / f"{scope_id}-transparency.csv", table))
+    return Published(files=tuple(files), grants={p.funder.id: p.grant_count for p in packages})
+
+
+def scope_totals(ledger: Ledger, round_ids: Sequence[str], *, scope_id: str, label: str) -> Totals:
+    """The rounds' totals as the ledger holds them (`sgfund.totals.compute_totals`)."""
+    records = [ledger.round_records(rid) for rid in round_ids]
+    scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
+    applications = [a for r in records for a in r.applications]
+    awards = [a for r in records for a in r.awards]
+    return compute_totals(scope, applications, awards)
+
+
+TABLES = ("transparency", "applications", "awards")
+Table = Literal["transparency", "applications", "awards"]
+
+
+def write_table(
+    ledger: Ledger,
+    round_ids: Sequence[str],
+    what: Table,
+    path: str | os.PathLike[str],
+    *,
+    scope_id: str,
+    label: str,
+) -> Path:
+    """Write one table of the rounds (CSV, or XLSX by the suffix), all or nothing.
+
+    ``transparency`` is one row per award as the public sees it; ``applications`` and
+    ``awards`` are the officers' tables (`sgfund.io.export`).
+    """
+    from sgfund.io.export import application_table, award_table, write_csv, write_xlsx
+    from sgfund.io.transparency import transparency_table
+
+    records = [ledger.round_records(rid) for rid in round_ids]
+    applications = [a for r in records for a in r.applications]
+    awards = [a for r in records for a in r.awards]
+    if what == "transparency":
+        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
+        decisions = [d for r in records for d in r.decisions]
+        table = transparency_table(scope, applications, decisions, awards)
+    elif what == "applications":
+        table = application_table(applications)
+    elif what == "awards":
+        table = award_table(awards, applications)
+    else:
+        raise FieldError("table", what, "one of " + ", ".join(TABLES))
+    target = Path(path)
+    if target.suffix.lower() == ".xlsx":
+        return write_xlsx(target, table)
+    return write_csv(target, table)
+
+
+@frozen(kw_only=True)
+class RoundOverview:
+    """A round at a glance: where it is in its life and how many of each record it holds."""
+
+    id: str
+    name: str
+    era: str
+    funder: str
+    state: str
+    applications: int
+    decisions: int
+    awards: int
+    awarded: Decimal
+    referrals_pending: int
+
+
+def rounds_overview(ledger: Ledger) -> tuple[RoundOverview, ...]:
+    """Every round in the ledger, in the order they opened, with its state and counts."""
+    found = []
+    for rid, state in ledger.rounds().items():
+        records = ledger.round_records(rid)
+        rnd = records.round
+        found.append(
+            RoundOverview(
+                id=rid,
+                name=rnd.name,
+                era=rnd.era.id,
+                funder=rnd.era.funder_name,
+                state=str(state),
+                applications=len(records.applications),
+                decisions=len(records.decisions),
+                awards=len(records.awards),
+                awarded=sum((a.amount for a in records.awards), start=Decimal("0.00")),
+                referrals_pending=sum(1 for r in _referrals(records) if r.pending),
+            )
+        )
+    order = {o.id: (ledger.round(o.id).opens_at, o.id) for o in found}
+    return tuple(sorted(found, key=lambda o: order[o.id]))
+
+
+def round_criteria(ledger: Ledger, round_id: str, *, pm: SgfundPluginManager) -> str:
+    """A round's eligibility criteria as Markdown, to publish to applicants.
+
+    Generated from the round itself (window, pot, grant limits, length) and the rules,
+    themes and areas ``pm``'s plugins give it, each rule with its version.
+    """
+    from sgfund.manager import describe
+    from sgfund.money import format_money
+
+    rnd = ledger.round(round_id)
+    listing = describe(pm, round=rnd)
+    stamp = "%-d %B %Y %H:%M"
+    lines = [
+        f"# {rnd.name}: eligibility criteria",
+        "",
+        f"- Funder: {rnd.era.funder_name}",
+        f"- Opens: {rnd.opens_at.astimezone(LONDON).strftime(stamp)} (UK time)",
+        f"- Closes: {rnd.closes_at.astimezone(LONDON).strftime(stamp)} (UK time)",
+    ]
+    if rnd.advertised_pot is not None:
+        lines.append(f"- Funding available: {format_money(rnd.advertised_pot)}")
+    if rnd.min_grant > 0:
+        lines.append(f"- Smallest grant: {format_money(rnd.min_grant)}")
+    if rnd.max_grant is not None:
+        lines.append(f"- Largest grant: {format_money(rnd.max_grant)}")
+    lines.append(f"- Longest project: {rnd.max_project_months} months")
+    kinds = sorted(t.label for t in rnd.eligible_org_types)
+    if kinds:
+        lines.append(f"- Who can apply: {', '.join(kinds)}")
+    lines.append("")
+    return "\n".join(lines) + listing.to_markdown()
