@@ -20,6 +20,7 @@ from sgfund.ledger.core import (
     AnchorLike,
     Ledger,
     is_url,
+    ledger_exists,
     open_ledger,
     verify_file,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "copy_ledger",
     "is_url",
     "kinds",
+    "ledger_exists",
     "open_ledger",
     "verify_file",
 ]

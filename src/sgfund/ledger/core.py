@@ -65,6 +65,7 @@ __all__ = [
     "AnchoredClosure",
     "Ledger",
     "is_url",
+    "ledger_exists",
     "open_ledger",
     "open_store",
     "verify_file",
@@ -111,6 +112,19 @@ def open_store(
     if is_url(location):
         return PostgresStore(str(location), timeout=timeout, readonly=readonly)
     return SqliteStore(Path(location), timeout=timeout, readonly=readonly)
+
+
+def ledger_exists(location: str | os.PathLike[str]) -> bool:
+    """Whether there is a ledger at ``location`` (a file, or a database sgfund initialised),
+    without making one. An unreachable server raises `LedgerError`.
+    """  # noqa: D205 - the summary needs both lines
+    if not is_url(location):
+        return Path(location).is_file()
+    store = PostgresStore(str(location), readonly=True)
+    try:
+        return store.initialised()
+    finally:
+        store.close()
 
 
 class Ledger:

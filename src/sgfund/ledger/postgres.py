@@ -286,6 +286,10 @@ class PostgresStore:
 
     # --- opening -----------------------------------------------------------------------------
 
+    def initialised(self) -> bool:
+        """Whether sgfund has initialised this database (its schema has a version)."""
+        return _version(self._conn) > 0
+
     def _refusal(self, version: int) -> None:
         if version > SCHEMA_VERSION:
             raise LedgerError(
