@@ -34,6 +34,7 @@ from sgfund.testing.postgres import throwaway_cluster
 
 AT = GR2.closes_at
 STEPS = ("closed_to_applications", "assessed", "decided")
+WAIT = 3600.0  # float-ok: seconds
 
 
 def round_records(round_id: str, size: int) -> RoundRecords:
@@ -70,7 +71,9 @@ def writer(location: str, go: str, per_round: int, round_ids: list[str]) -> None
     """One writer: build its records (untimed), wait for the signal, import and close."""
     pm = make_plugin_manager(entry_points=ENTRY_POINTS)
     work = [round_records(r, per_round) for r in round_ids]
-    with Ledger.open(location) as ledger:
+    # Each writer waits while another holds the write lock for a whole batch or closure;
+    # the default 30 s is too short for rounds of thousands on a loaded machine.
+    with Ledger.open(location, timeout=WAIT) as ledger:
         print("ready", flush=True)
         while not Path(go).exists():
             time.sleep(0.001)
