@@ -60,6 +60,10 @@ def test_urls_choose_postgresql_and_passwords_stay_out_of_messages():
     assert redacted("postgresql://alice:s3cret@db.example/scf") == (
         "postgresql://alice:***@db.example/scf"
     )
+    assert redacted("postgresql:///scf?host=/run&password=s3cret&sslmode=require") == (
+        "postgresql:///scf?host=/run&password=***&sslmode=require"
+    )
+    assert redacted("postgresql://db/scf") == "postgresql://db/scf"
 
 
 def test_the_server_refuses_plain_sql_against_the_trail_and_closed_rounds(pg_url, raw_sql):

@@ -20,9 +20,10 @@ so several processes opening a new database at once initialise it exactly once.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from sgfund.errors import LedgerError
 from sgfund.ledger.kinds import Kind, Row
@@ -47,12 +48,15 @@ def is_url(location: object) -> bool:
 
 
 def redacted(url: str) -> str:
-    """The URL without its password, to name the ledger in messages."""
+    """The URL without its password (in the user part or a ``password=`` parameter), to name
+    the ledger in messages.
+    """  # noqa: D205
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+    text = url
+    if parts.password is not None:
+        userinfo = parts.netloc.rsplit("@", 1)[0]
+        text = text.replace(f"{userinfo}@", f"{parts.username or ''}:***@", 1)
+    return re.sub(r"([?&])password=[^&#]*", r"\1password=***", text)
 
 
 def _psycopg() -> Any:
