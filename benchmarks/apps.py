@@ -76,8 +76,11 @@ def _declared(path: str) -> list[Any]:
     ]
 
 
-def close_from_sheet(path: str, declared: list[Any], pm: Any) -> Any:
-    """Read, validate, assess, resolve referrals as the panel decided, award, close."""
+def close_from_sheet(path: str, declared: list[Any], pm: Any, *, columnar: bool = False) -> Any:
+    """Read, validate, assess, resolve referrals as the panel decided, award, close.
+
+    With ``columnar`` the sheet is read and assessed through `sgfund.io.columnar`.
+    """
     import attrs
 
     from sgfund import Award, Outcome, assess, final_themes, london, read_applications
@@ -86,8 +89,15 @@ def close_from_sheet(path: str, declared: list[Any], pm: Any) -> Any:
     from sgfund.examples_scf import GR2
     from sgfund.review import Resolution
 
-    read = read_applications(path, pm=pm, rounds=[GR2])
-    assessed = assess(GR2, read.applications, pm=pm, as_of=AS_OF)
+    if columnar:
+        from sgfund.io.columnar import assess_table, read_table
+
+        table = read_table(path, pm=pm, rounds=[GR2])
+        read = table.result
+        assessed = assess_table(GR2, table, pm=pm, as_of=AS_OF)
+    else:
+        read = read_applications(path, pm=pm, rounds=[GR2])
+        assessed = assess(GR2, read.applications, pm=pm, as_of=AS_OF)
     decided = {d.application_id: d for d in read.decisions}
     resolutions = [
         Resolution(
@@ -138,6 +148,14 @@ def prepare_close_sgfund(path: str, declared: str) -> Job:
         return {**_figures(awards.count, pence), "applications": closure.totals.applications.count}
 
     return Job(run=lambda: close_from_sheet(path, figures, pm), check=check)
+
+
+def prepare_close_sgfund_columnar(path: str, declared: str) -> Job:
+    """B1: sgfund closes the round through the columnar path (extra ``columnar``)."""
+    job = prepare_close_sgfund(path, declared)
+    pm = plugin_manager()
+    figures = _declared(declared)
+    return Job(run=lambda: close_from_sheet(path, figures, pm, columnar=True), check=job.check)
 
 
 def prepare_csv_reader(path: str, declared: str) -> Job:

@@ -12,19 +12,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
+from typing import Any
 
 from attrs import field, frozen
 
 from sgfund import _validate as v
+from sgfund._bulk import collector_paused
 from sgfund.applications import Application
 from sgfund.collect import SgfundPluginManager
-from sgfund.eligibility import eligibility_rules, run_rules
+from sgfund.eligibility import eligibility_rules, run_columns, run_rules
 from sgfund.errors import DataError, FieldError, Problem
 from sgfund.funds import Round
 from sgfund.themes import classify, round_vocabularies, theme_classifiers
 from sgfund.types import Finding, ThemeMatch, ThemeSource, Verdict
 
-__all__ = ["Assessment", "RoundAssessment", "Status", "assess", "status_of"]
+__all__ = ["Assessment", "RoundAssessment", "Status", "assess", "assess_columns", "status_of"]
 
 
 class Status(enum.StrEnum):
@@ -189,11 +191,49 @@ def assess(
     `DataError` lists every problem). A rule or classifier that raises is a `RuleError` naming
     the plugin, the rule and the application.
     """
-    apps = tuple(applications)
+    with collector_paused():
+        return _assess(round, tuple(applications), pm=pm, as_of=as_of, table=None)
+
+
+def assess_columns(
+    round: Round,
+    applications: Iterable[Application],
+    table: Any,
+    *,
+    pm: SgfundPluginManager,
+    as_of: date,
+) -> RoundAssessment:
+    """`assess`, with the rules that offer ``check_columns`` run over ``table`` instead.
+
+    ``table`` holds the same applications as columns (`sgfund.io.columnar` reads both from
+    a sheet); rules without a columnar form run on the objects as in `assess`. The result is
+    the same as `assess` gives.
+    """
+    with collector_paused():
+        return _assess(round, tuple(applications), pm=pm, as_of=as_of, table=table)
+
+
+def _assess(
+    round: Round,
+    apps: tuple[Application, ...],
+    *,
+    pm: SgfundPluginManager,
+    as_of: date,
+    table: Any,
+) -> RoundAssessment:
     _check_batch(round, apps, as_of)
     vocabularies = round_vocabularies(pm, round)
     rules = eligibility_rules(pm, round, vocabularies)
-    findings = run_rules(rules, round, apps, as_of)
+    if table is None:
+        findings = run_rules(rules, round, apps, as_of)
+    else:
+        findings, rest = run_columns(rules, round, table, as_of)
+        for app_id, more in run_rules(rest, round, apps, as_of).items():
+            findings.setdefault(app_id, []).extend(more)
+        # Each application's findings in rule order, as `run_rules` alone gives them.
+        order = {entry.item.id: i for i, entry in enumerate(rules)}
+        for listed in findings.values():
+            listed.sort(key=lambda f: order[f.rule_id])
     classifiers = theme_classifiers(pm, round, vocabularies)
     themes = classify(classifiers, vocabularies, round, apps)
     eligible = Status.ELIGIBLE

@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 
 from attrs import field, frozen
 
+from sgfund._bulk import collector_paused
 from sgfund.applications import Application
 from sgfund.collect import SgfundPluginManager
 from sgfund.decisions import Decision
@@ -115,6 +116,30 @@ def read_applications(
     to ``<stem>.errors.csv`` beside ``path``. Problems with the file itself (encoding,
     missing columns) always raise. See docs/data-formats.md.
     """
+    return _read_applications(
+        path,
+        rounds=rounds,
+        pm=pm,
+        mapping=mapping,
+        bad_rows=bad_rows,
+        validate_only=validate_only,
+        open_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet},
+        chunk=0,
+    )
+
+
+def _read_applications(
+    path: str | os.PathLike[str],
+    *,
+    rounds: Mapping[str, Round] | Iterable[Round],
+    pm: SgfundPluginManager,
+    mapping: MappingSource | None,
+    bad_rows: BadRows,
+    validate_only: bool,
+    open_options: dict[str, str | None],
+    chunk: int,
+) -> ImportResult:
+    # ``chunk`` > 0 reads that many rows at a time column by column (`sgfund.io.columnar`).
     by_id = dict(rounds) if isinstance(rounds, Mapping) else {r.id: r for r in rounds}
     return _read(
         path,
@@ -130,7 +155,8 @@ def read_applications(
         mapping=mapping,
         bad_rows=bad_rows,
         validate_only=validate_only,
-        open_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet},
+        open_options=open_options,
+        chunk=chunk,
     )
 
 
@@ -180,6 +206,7 @@ def _read(
     bad_rows: BadRows,
     validate_only: bool,
     open_options: dict[str, str | None],
+    chunk: int = 0,
 ) -> ImportResult:
     if bad_rows not in ("refuse", "set-aside"):
         raise ValueError(f"bad_rows must be 'refuse' or 'set-aside', not {bad_rows!r}")
@@ -206,8 +233,12 @@ def _read(
             raise DataError(problems, f"{file}: the header row cannot be used", file=file)
         row_parser = parser(match, file, wanted)
         tally = _Tally(keep=not validate_only, set_aside=bad_rows == "set-aside", blank=blank)
-        for row in rows:
-            tally.add(row, row_parser)
+        with collector_paused():
+            if chunk:
+                _read_in_chunks(rows, row_parser, tally, chunk)
+            else:
+                for row in rows:
+                    tally.add(row, row_parser)
         found = {"format": sheet.format, "encoding": sheet.encoding, "delimiter": sheet.delimiter}
 
     problems = sorted(tally.problems, key=lambda p: p.row or 0)
@@ -243,6 +274,28 @@ def _read(
         errors_file=errors_file,
         notes=dict(tally.notes),
     )
+
+
+def _read_in_chunks(rows: Iterator[SheetRow], parser: RowParser, tally: _Tally, size: int) -> None:
+    # Column-wise reading (`RowParser.parse_many`) of ``size`` rows at a time: the stream is
+    # never held whole, and the tally still sees every row in file order.
+    batch: list[SheetRow] = []
+    for row in rows:
+        if row.blank:
+            tally.blank += 1
+            continue
+        batch.append(row)
+        if len(batch) >= size:
+            _tally_batch(batch, parser, tally)
+            batch = []
+    if batch:
+        _tally_batch(batch, parser, tally)
+
+
+def _tally_batch(batch: list[SheetRow], parser: RowParser, tally: _Tally) -> None:
+    for row, parsed in zip(batch, parser.parse_many(batch), strict=True):
+        tally.rows += 1
+        tally.record(row, parsed, parser)
 
 
 def _header(rows: Iterator[SheetRow], file: str) -> tuple[SheetRow, int]:
@@ -308,7 +361,9 @@ class _Tally:
             self.blank += 1
             return
         self.rows += 1
-        parsed = parser.parse(row)
+        self.record(row, parser.parse(row), parser)
+
+    def record(self, row: SheetRow, parsed: ParsedRow, parser: RowParser) -> None:
         self._check_repeat(parsed, parser)
         if parsed.problems:
             self.bad_row_count += 1

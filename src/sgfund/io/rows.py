@@ -111,6 +111,34 @@ _NORMALISED: dict[str, Callable[..., str]] = {
     "postcode": normalise_postcode,
     "delivery_postcode": normalise_postcode,
 }
+# Columns whose cells repeat down a sheet (dates, amounts, types, postcodes): each distinct
+# text is read once per file and the value reused. Readers are pure functions of the text,
+# so this changes nothing but the time; a cell that fails is read again (and fails again)
+# so its error is raised fresh. Free text (ids, titles, summaries) is not worth keeping.
+_MEMO_COLUMNS = frozenset(
+    {
+        "organisation_type",
+        "charity_number",
+        "company_number",
+        "postcode",
+        "district",
+        "amount_requested",
+        "project_start",
+        "project_end",
+        "submitted_at",
+        "delivery_postcode",
+        "currency",
+        "outcome",
+        "amount_awarded",
+        "decided_on",
+        "decided_by",
+        "route",
+    }
+)
+# Distinct texts kept per column. A column that reaches this has too many distinct values for
+# the memo to pay (amounts that are all different, times to the minute): it is dropped and
+# that column's cells are read one by one, so the memo's memory stays small and bounded.
+_MEMO_LIMIT = 512
 
 # Neutral values for fields a rule does not look at, when a row lacks them.
 _STAND_INS: dict[str, Any] = {
@@ -123,6 +151,9 @@ _STAND_INS: dict[str, Any] = {
     "decided_on": date(2000, 1, 1),
     "decided_by": "(not read)",
 }
+
+
+_MISSING = object()
 
 
 @define
@@ -176,6 +207,7 @@ class RowParser:
         self.by_position = {i: name for name, i in match.positions.items()}
         self._themes: dict[str, cells.ThemeReader] = {}
         self.stray_listed = 0
+        self._memo: dict[str, dict[str, Any]] = {name: {} for name in _MEMO_COLUMNS}
         self.constants = self._constants()
 
     # -- problems -------------------------------------------------------------------------
@@ -297,6 +329,121 @@ class RowParser:
             parsed.decision = decision
         return parsed
 
+    def parse_many(self, rows: list[SheetRow]) -> list[ParsedRow]:
+        """`parse` for a batch of non-blank rows, reading the cells column by column.
+
+        Each column's cells are read in one pass (each distinct text once). A row whose
+        cells and models all read cleanly is built here; any other row (a flaw, a stray
+        cell, a blank required cell, a cell or model that fails) is given to `parse`, in
+        order, so its problems are exactly the row-by-row ones.
+        """
+        if self.decisions_only:
+            return [self.parse(row) for row in rows]
+        values, slow = self._read_columns(rows)
+        out: list[ParsedRow] = []
+        for index, row in enumerate(rows):
+            parsed = None if index in slow else self._build_clean(row, values[index])
+            out.append(parsed if parsed is not None else self.parse(row))
+        return out
+
+    def _read_columns(self, rows: list[SheetRow]) -> tuple[list[dict[str, Any]], set[int]]:
+        headers = self.match.headers
+        width = len(headers)
+        blank_headers = [i for i, h in enumerate(headers) if not h.strip()]
+        slow: set[int] = set()
+        for index, row in enumerate(rows):
+            cells_ = row.cells
+            if (
+                row.flaws
+                or (len(cells_) > width and any(c.strip() for c in cells_[width:]))
+                or any(i < len(cells_) and cells_[i].strip() for i in blank_headers)
+            ):
+                slow.add(index)
+        values: list[dict[str, Any]] = [{} for _ in rows]
+        decision_rows = self._decision_rows(rows)
+        for name, position in self.match.positions.items():
+            if name == "themes":
+                continue
+            required_always = name == "application_id" or name in _REQUIRED_APPLICATION
+            required_with_decision = name in _REQUIRED_DECISION
+            values_table = self.mapping.values.get(name)
+            for index, row in enumerate(rows):
+                if index in slow:
+                    continue
+                text = row.cells[position].strip() if position < len(row.cells) else ""
+                if not text:
+                    if required_always or (required_with_decision and index in decision_rows):
+                        slow.add(index)
+                    continue
+                if values_table:
+                    text = self.mapping.translate(name, text)
+                try:
+                    values[index][name] = self._read(name, text)
+                except FieldError:
+                    slow.add(index)
+        if "themes" in self.match:
+            position = self.match.positions["themes"]
+            for index, row in enumerate(rows):
+                if index in slow:
+                    continue
+                round_ = values[index].get("round_id", self.constants.get("round_id"))
+                if round_ is None:
+                    slow.add(index)  # the row's round failed: parse gives its problems
+                    continue
+                text = row.cells[position].strip() if position < len(row.cells) else ""
+                if not text:
+                    values[index]["themes"] = frozenset()
+                    continue
+                themes, errors = self._theme_reader(round_).read(text)
+                if errors:
+                    slow.add(index)
+                else:
+                    values[index]["themes"] = themes
+        for index in decision_rows:
+            values[index]["$decision"] = True
+        return values, slow
+
+    def _decision_rows(self, rows: list[SheetRow]) -> set[int]:
+        if "outcome" in self.constants:
+            return set(range(len(rows)))
+        positions = [self.match.positions[n] for n in DECISION_NAMES if n in self.match.positions]
+        found = set()
+        for index, row in enumerate(rows):
+            cells_ = row.cells
+            if any(p < len(cells_) and (cells_[p].strip() or p in row.flaws) for p in positions):
+                found.add(index)
+        return found
+
+    def _build_clean(self, row: SheetRow, values: dict[str, Any]) -> ParsedRow | None:
+        # Mirrors `parse` for a row whose every cell was read: None sends it to `parse`.
+        has_decision = values.pop("$decision", False)
+        for name, value in self.constants.items():
+            values.setdefault(name, value)
+        try:
+            application = self._application(values)
+            decision = self._decision(values) if has_decision else None
+        except (FieldError, MoneyTypeError):
+            return None
+        round_ = values.get("round_id")
+        if (
+            decision is not None
+            and round_ is not None
+            and decision_problems(decision, application, round_)
+        ):
+            return None
+        notes = {
+            self.match.headers[i]: row.cells[i].strip()
+            for i in self.match.notes
+            if i < len(row.cells) and row.cells[i].strip()
+        }
+        return ParsedRow(
+            number=row.number,
+            application_id=values.get("application_id"),
+            application=application,
+            decision=decision,
+            notes=notes,
+        )
+
     def _read_cells(self, row: SheetRow, problems: list[Problem], *, has_decision: bool) -> _Cells:
         read = _Cells()
         for index, why in sorted(row.flaws.items()):
@@ -376,7 +523,17 @@ class RowParser:
                 known = ", ".join(sorted(self.rounds)) or "(none)"
                 raise FieldError(name, text, f"the id of a known round: one of {known}")
             return found
-        return _READERS[name](text, name)
+        memo = self._memo.get(name)
+        if memo is None:
+            return _READERS[name](text, name)
+        value = memo.get(text, _MISSING)
+        if value is _MISSING:
+            value = _READERS[name](text, name)
+            if len(memo) >= _MEMO_LIMIT:
+                del self._memo[name]
+            else:
+                memo[text] = value
+        return value
 
     def _stray_cells(self, row: SheetRow) -> list[Problem]:
         headers = self.match.headers

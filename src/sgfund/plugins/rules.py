@@ -10,6 +10,8 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
 
 from sgfund.applications import Application
 from sgfund.dates import LONDON
@@ -17,6 +19,7 @@ from sgfund.funds import Round
 from sgfund.hookspecs import hookimpl
 from sgfund.money import format_money
 from sgfund.organisations import Organisation, OrgType
+from sgfund.tables import as_pence, pence, polars
 from sgfund.types import Result, Rule, fail, refer
 from sgfund.vocabulary import Vocabularies
 
@@ -24,7 +27,10 @@ __all__ = ["RULES", "declared_themes_rule", "fits_in_months", "sgfund_eligibilit
 
 
 def _amount(app: Application, round: Round, as_of: date) -> Result | None:
-    amount = app.amount_requested
+    return _amount_of(app.amount_requested, round)
+
+
+def _amount_of(amount: Decimal, round: Round) -> Result | None:
     if amount < round.min_grant:
         return fail(
             f"{format_money(amount)} requested is less than the round's minimum grant of "
@@ -51,6 +57,18 @@ def _amount_batch(
             result = _amount(app, round, as_of)
             if result is not None:
                 yield app.id, result
+
+
+def _amount_columns(round: Round, table: Any, as_of: date) -> Iterator[tuple[str, Result]]:
+    pl = polars()
+    amount = pl.col("amount_requested")
+    outside = amount < as_pence(round.min_grant)
+    if round.max_grant is not None:
+        outside = outside | (amount > as_pence(round.max_grant))
+    for app_id, pennies in table.filter(outside).select("application_id", amount).iter_rows():
+        result = _amount_of(pence(pennies), round)
+        if result is not None:
+            yield app_id, result
 
 
 def fits_in_months(start: date, end: date, months: int) -> bool:
@@ -126,7 +144,20 @@ def _window(app: Application, round: Round, as_of: date) -> Result | None:
 
 
 def _org_type(app: Application, round: Round, as_of: date) -> Result | None:
-    kind = app.organisation.type
+    return _org_type_of(app.organisation.type, round)
+
+
+def _org_type_columns(round: Round, table: Any, as_of: date) -> Iterator[tuple[str, Result]]:
+    pl = polars()
+    eligible = [t.value for t in round.eligible_org_types]
+    other = table.filter(~pl.col("organisation_type").is_in(eligible))
+    for app_id, kind in other.select("application_id", "organisation_type").iter_rows():
+        result = _org_type_of(OrgType(kind), round)
+        if result is not None:
+            yield app_id, result
+
+
+def _org_type_of(kind: OrgType, round: Round) -> Result | None:
     if kind in round.eligible_org_types:
         return None
     if kind is OrgType.INDIVIDUAL:
@@ -154,14 +185,43 @@ def _required(app: Application, round: Round, as_of: date) -> Result | None:
             kind not in _NEEDS_COMPANY or org.company_number is not None
         ):
             return None
+    return _required_of(app.summary, org.postcode, org.type, org.charity_number, org.company_number)
+
+
+def _required_columns(round: Round, table: Any, as_of: date) -> Iterator[tuple[str, Result]]:
+    pl = polars()
+    kind = pl.col("organisation_type")
+    lacking = (
+        (pl.col("summary") == "")
+        | pl.col("organisation_postcode").is_null()
+        | (kind.is_in([t.value for t in _NEEDS_CHARITY]) & pl.col("charity_number").is_null())
+        | (kind.is_in([t.value for t in _NEEDS_COMPANY]) & pl.col("company_number").is_null())
+    )
+    columns = (
+        "application_id",
+        "summary",
+        "organisation_postcode",
+        "organisation_type",
+        "charity_number",
+        "company_number",
+    )
+    for app_id, summary, postcode, org_type, charity, company in (
+        table.filter(lacking).select(columns).iter_rows()
+    ):
+        yield app_id, _required_of(summary, postcode, OrgType(org_type), charity, company)
+
+
+def _required_of(
+    summary: str, postcode: str | None, kind: OrgType, charity: str | None, company: str | None
+) -> Result:
     missing = []
-    if not app.summary:
+    if not summary:
         missing.append("summary")
-    if org.postcode is None:
+    if postcode is None:
         missing.append("organisation.postcode")
-    if org.type in _NEEDS_CHARITY and org.charity_number is None:
+    if kind in _NEEDS_CHARITY and charity is None:
         missing.append("organisation.charity_number")
-    if org.type in _NEEDS_COMPANY and org.company_number is None:
+    if kind in _NEEDS_COMPANY and company is None:
         missing.append("organisation.company_number")
     return fail(f"required information is missing: {', '.join(missing)}", *missing)
 
@@ -232,6 +292,7 @@ RULES: tuple[Rule, ...] = (
         "more than its maximum grant.",
         check=_amount,
         check_batch=_amount_batch,
+        check_columns=_amount_columns,
     ),
     Rule(
         id="project-length",
@@ -255,6 +316,7 @@ RULES: tuple[Rule, ...] = (
         description="The applicant is an organisation of a type the round accepts. "
         "Individuals are never eligible.",
         check=_org_type,
+        check_columns=_org_type_columns,
     ),
     Rule(
         id="required-fields",
@@ -262,6 +324,7 @@ RULES: tuple[Rule, ...] = (
         description="The application has a project summary and the organisation's postcode, "
         "and charities and companies give their registered numbers.",
         check=_required,
+        check_columns=_required_columns,
     ),
     Rule(
         id="duplicate-organisation",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 from sgfund import Application, Round
+from sgfund.tables import polars
 from sgfund.types import Result, Rule, fail, refer
 from sgfund_westyorkshire.tables import WEST_YORKSHIRE_AREAS, AreaStatus, postcode_districts
 
@@ -32,8 +35,24 @@ def area_status(postcode: str) -> tuple[AreaStatus, str]:
 
 
 def _area(app: Application, round: Round, as_of: date) -> Result | None:
+    return _area_of(app.organisation.postcode, app.delivery_postcode)
+
+
+def _area_columns(round: Round, table: Any, as_of: date) -> Iterator[tuple[str, Result]]:
+    # Only rows whose organisation's postcode district is not wholly inside need a look.
+    pl = polars()
+    inside = [d for d, row in postcode_districts().items() if row.status is AreaStatus.INSIDE]
+    district = pl.col("organisation_postcode").str.split(" ").list.first()
+    rest = table.filter(~district.is_in(inside).fill_null(value=False))
+    columns = ("application_id", "organisation_postcode", "delivery_postcode")
+    for app_id, postcode, delivery in rest.select(columns).iter_rows():
+        result = _area_of(postcode, delivery)
+        if result is not None:
+            yield app_id, result
+
+
+def _area_of(postcode: str | None, delivery_postcode: str | None) -> Result | None:
     # The common case first: the organisation's postcode district is wholly inside.
-    postcode = app.organisation.postcode
     if postcode is not None:
         row = postcode_districts().get(postcode.split(" ")[0])
         if row is not None and row.status is AreaStatus.INSIDE:
@@ -41,8 +60,8 @@ def _area(app: Application, round: Round, as_of: date) -> Result | None:
     given = [
         (name, code)
         for name, code in (
-            ("organisation.postcode", app.organisation.postcode),
-            ("delivery_postcode", app.delivery_postcode),
+            ("organisation.postcode", postcode),
+            ("delivery_postcode", delivery_postcode),
         )
         if code is not None
     ]
@@ -71,4 +90,5 @@ AREA_RULE = Rule(
     "in West Yorkshire (Bradford, Calderdale, Kirklees, Leeds or Wakefield). Postcode "
     "districts that cross the county boundary are checked by an officer.",
     check=_area,
+    check_columns=_area_columns,
 )

@@ -7,11 +7,13 @@ exclusion refers to an officer rather than failing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 from sgfund import Application, Round
-from sgfund.types import Result, Rule, refer
+from sgfund.tables import polars
+from sgfund.types import Check, ColumnCheck, Result, Rule, refer
 
 __all__ = ["EXCLUSIONS", "EXCLUSION_RULES"]
 
@@ -51,13 +53,18 @@ EXCLUSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _exclusion_check(
-    label: str, phrases: tuple[str, ...]
-) -> Callable[[Application, Round, date], Result | None]:
-    pattern = re.compile(r"\b(?:" + "|".join(phrases) + r")\b", re.IGNORECASE)
+# Text with only ASCII characters: there polars' regular expressions (Rust) and Python's
+# agree on these patterns; any other text is looked at by Python's, row by row.
+_ASCII = r"^[\x00-\x7F]*$"
 
-    def check(app: Application, round: Round, as_of: date) -> Result | None:
-        for name, text in (("title", app.title), ("summary", app.summary)):
+
+def _exclusion_check(label: str, phrases: tuple[str, ...]) -> tuple[Check, ColumnCheck]:
+    alternatives = "|".join(phrases)
+    pattern = re.compile(r"\b(?:" + alternatives + r")\b", re.IGNORECASE)
+    column_pattern = r"(?i)\b(?:" + alternatives + r")\b"
+
+    def text_check(title: str, summary: str) -> Result | None:
+        for name, text in (("title", title), ("summary", summary)):
             found = pattern.search(text)
             if found is not None:
                 return refer(
@@ -66,7 +73,26 @@ def _exclusion_check(
                 )
         return None
 
-    return check
+    def check(app: Application, round: Round, as_of: date) -> Result | None:
+        return text_check(app.title, app.summary)
+
+    def check_columns(round: Round, table: Any, as_of: date) -> Iterator[tuple[str, Result]]:
+        pl = polars()
+        title, summary = pl.col("title"), pl.col("summary")
+        maybe = (
+            title.str.contains(column_pattern)
+            | summary.str.contains(column_pattern)
+            | ~title.str.contains(_ASCII)
+            | ~summary.str.contains(_ASCII)
+        )
+        for app_id, title_text, summary_text in (
+            table.filter(maybe).select("application_id", "title", "summary").iter_rows()
+        ):
+            result = text_check(title_text, summary_text)
+            if result is not None:
+                yield app_id, result
+
+    return check, check_columns
 
 
 EXCLUSION_RULES: tuple[Rule, ...] = tuple(
@@ -75,7 +101,9 @@ EXCLUSION_RULES: tuple[Rule, ...] = tuple(
         version="1",
         description=f"The fund does not pay for {label}. Applications whose title or summary "
         "suggests it are referred to an officer.",
-        check=_exclusion_check(label, phrases),
+        check=checks[0],
+        check_columns=checks[1],
     )
     for key, (label, phrases) in EXCLUSIONS.items()
+    for checks in [_exclusion_check(label, phrases)]
 )
