@@ -22,7 +22,7 @@ from functools import cache
 
 from attrs import frozen
 
-from sgfund.ledger.kinds import Kind
+from sgfund.ledger.kinds import AWARD_STEPS, Kind
 from sgfund.ledger.schema import _NEVER_DELETED, V2_PARTS, Guard, Part, _q, kind_parts
 
 __all__ = [
@@ -53,7 +53,14 @@ def pg_condition(condition: str) -> str:
         return "true"
     text = condition.replace(" IS NOT ", " IS DISTINCT FROM ")
     text = text.replace(" ELSE 0 END", " ELSE false END")
-    return text.replace("json_extract(detail, '$.to')", "(detail::jsonb ->> 'to')")
+    text = text.replace("json_extract(detail, '$.to')", "(detail::jsonb ->> 'to')")
+    # SQLite's printf('%05d') pads to five digits and never cuts a longer number short.
+    return re.sub(
+        r"printf\('%s#%05d', ([\w.]+), ([\w.]+)\)",
+        r"(\1 || '#' || CASE WHEN \2 BETWEEN 0 AND 99999 THEN lpad(\2::text, 5, '0') "
+        r"ELSE \2::text END)",
+        text,
+    )
 
 
 def pg_table(sql: str) -> str:
@@ -125,12 +132,16 @@ def _v2() -> str:
     return sql + "".join(_part_ddl(part) for part in V2_PARTS)
 
 
+# The parts each migration after the first adds (as `sgfund.ledger.schema.MIGRATIONS` does).
+_PARTS_BY_VERSION: tuple[tuple[Part, ...], ...] = ((), V2_PARTS, (kind_parts(AWARD_STEPS),))
+
 # Migration n takes the version from n-1 to n, as for SQLite. Schema 1 was never written to
 # PostgreSQL, so its step creates only the version table.
 PG_MIGRATIONS: tuple[str, ...] = (
     f"CREATE TABLE {VERSION_TABLE} (version bigint NOT NULL);\n"
     f"INSERT INTO {VERSION_TABLE} (version) VALUES (0);\n",
     _v2(),
+    "".join(_part_ddl(part) for part in _PARTS_BY_VERSION[2]),
 )
 
 
@@ -165,7 +176,7 @@ def expected_catalog() -> ExpectedCatalog:
     indexes: set[str] = set()
     triggers: set[tuple[str, str, int, str]] = set()
     functions = {_TRUNCATE_FUNCTION: _TRUNCATE_BODY}
-    for part in V2_PARTS:
+    for part in (part for parts in _PARTS_BY_VERSION for part in parts):
         sql = pg_table(part[0])
         indexes.update(re.findall(r"CREATE INDEX (\w+)", sql))
         for table, lines in _table_blocks(sql):
