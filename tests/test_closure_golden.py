@@ -40,3 +40,13 @@ def test_a_penny_or_a_word_changes_the_digest():
     assert closure_digest(attrs.evolve(records, decisions=[reworded, *records.decisions[1:]])) != (
         GR2_DIGEST
     )
+
+
+def test_text_beyond_ascii_is_digested_as_written():
+    # The canonical form keeps "é" and "£" as UTF-8, not as \u escapes: pinned too.
+    records = sample_records(GR2)
+    app = attrs.evolve(records.applications[0], title="Café drop-in, £5 a week")
+    changed = attrs.evolve(records, applications=[app, *records.applications[1:]])
+    assert closure_digest(changed) == (
+        "cfebb025c9541df5a67f2d3c3f85347c93b90e4d157e42e15a88ad295ccd2204"
+    )

@@ -17,6 +17,7 @@ from sgfund import (
     Assessment,
     ClosureRefused,
     Finding,
+    RoundClosedError,
     RoundState,
     Status,
     ThemeOverride,
@@ -24,7 +25,7 @@ from sgfund import (
     london,
     make_plugin_manager,
 )
-from sgfund.closure import close_round, closure_problems
+from sgfund.closure import ClosureRecord, RoundRecords, close_round, closure_problems
 from sgfund.decisions import Decision, Outcome
 from sgfund.examples_scf import GR2, sample_records
 from sgfund.review import Resolution
@@ -317,3 +318,36 @@ def test_every_reason_is_listed_at_once():
 
 def _pounds(amount: Decimal) -> str:
     return f"£{amount:,.2f}"
+
+
+def test_a_closed_round_cannot_be_closed_again():
+    record = close_round(GR2_RECORDS, actor="Finance officer", at=AT, pm=PM)
+    with pytest.raises(RoundClosedError) as caught:
+        close_round(GR2_RECORDS, actor="Someone else", at=AT, pm=PM, closed=record)
+    assert "Finance officer" in str(caught.value)
+    assert "2022-11-01T10:00:00+00:00" in str(caught.value)
+
+
+def test_the_record_counts_assessments_by_status_and_names_its_round():
+    referred = Assessment(application_id=R, status=Status.REFER, findings=[REFER])
+    eligible = [
+        Assessment(application_id=a.id, status=Status.ELIGIBLE, findings=[])
+        for a in GR2_RECORDS.applications[:3]
+        if a.id != R
+    ]
+    records = changed(
+        assessments=[referred, *eligible], resolutions=[resolution(R, eligible=False)]
+    )
+    record = close_round(records, actor="o", at=AT, pm=PM)
+    assert record.findings_summary == {"eligible": len(eligible), "refer": 1}
+    assert record.reconciliation().label == GR2.id
+    assert record.reconciliation("Grant Round 2").label == "Grant Round 2"
+
+
+def test_records_and_closure_records_are_keyword_only():
+    # Positional fields could put decisions where awards belong.
+    with pytest.raises(TypeError):
+        RoundRecords(GR2, GR2_RECORDS.applications)
+    record = close_round(GR2_RECORDS, actor="o", at=AT, pm=PM)
+    with pytest.raises(TypeError):
+        ClosureRecord(GR2.id, AT, "o", record.digest, record.totals)

@@ -72,8 +72,22 @@ def test_format_money_of_zero_negatives_and_ints(amount, pence, expected):
 
 @pytest.mark.parametrize("value", [1.0, True, "5.00", None])
 def test_format_money_refuses_what_is_not_money(value):
-    with pytest.raises(MoneyTypeError):
+    with pytest.raises(MoneyTypeError, match=r"^amount: money must be"):
         format_money(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("£\uff11\uff12\uff13", "U+FF11 FULLWIDTH DIGIT ONE"),
+        ("\u0661\u0662", "U+0661 ARABIC-INDIC DIGIT ONE"),
+        ("12\u00b3", "U+00B3 SUPERSCRIPT THREE"),
+    ],
+)
+def test_digits_other_than_ascii_are_named_so_an_officer_can_find_them(text, named):
+    with pytest.raises(FieldError, match="an amount in ASCII digits 0-9") as caught:
+        parse_money(text, field="amount_requested")
+    assert named in str(caught.value)
 
 
 def test_zero_comes_back_unsigned_from_every_door():

@@ -47,3 +47,7 @@ def test_main_job_reproduces_the_published_figures(main_job_run):
     assert grants.count('"amountAwarded"') == 100
     assert "written: sgfund-demo/scf-xi-sgfund-wyca.json" in out
     assert "written: sgfund-demo/scf-transparency.csv" in out
+    assert "written: sgfund-demo/mayor-scf-2022-report.html" in out
+    report = (tmp_path / "sgfund-demo" / "mayor-scf-2022-report.html").read_text(encoding="utf-8")
+    assert "awarded £534,286 to 100 projects." in report
+    assert "Every declared figure matches the ledger" in report

@@ -55,6 +55,8 @@ def test_the_readme_first_command_works_on_a_fresh_machine(tmp_path):
     written = [project / line.removeprefix("written: ") for line in out.splitlines()]
     files = [p for p in written if p.suffix == ".json" and p.exists()]
     assert files, out
+    (report,) = [p for p in written if p.suffix == ".html"]
+    assert "awarded £534,286 to 100 projects." in report.read_text(encoding="utf-8")
 
     from sgfund.io.threesixtygiving import read_360giving
 

@@ -7,15 +7,28 @@ penny off where it should match (or matches where it should not) is a wrong tota
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from sgfund_westyorkshire import DATA_PLUGINS, SAFEGUARDING_THEMES
 
 from sgfund import make_plugin_manager
-from sgfund.reconcile import compare_figure, reconcile, report_dict, report_text
+from sgfund.examples_scf import GR2, sample_records
+from sgfund.reconcile import (
+    FigureResult,
+    Reconciliation,
+    compare_figure,
+    figure_result_dict,
+    reconcile,
+    report_dict,
+    report_json,
+    report_text,
+)
 from sgfund.scope import DeclaredFigure, Scope
 from sgfund.testing.builders import round
-from sgfund.totals import Bucket, Totals
+from sgfund.totals import Bucket, Totals, compute_totals
 
 D = Decimal
 
@@ -147,3 +160,56 @@ def test_a_round_with_no_awards_reports_in_words():
     assert "  (none declared)" in text
     assert text.endswith("Result: reconciled\n")
     assert report_dict(rec)["totals"]["awards"] == {"count": 0, "total": "0.00"}
+
+
+# --- the committee paper's text and the JSON report, for GR2 ---------------------------------
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "reconciliation-gr2.txt"
+
+
+@pytest.fixture(scope="module")
+def gr2_reconciliation():
+    records = sample_records(GR2)
+    figures = [
+        money("326032.84", "exact", "£326,032.84", source="press release"),
+        DeclaredFigure(
+            figure="projects", value=62, precision="exact", published_text="62 projects"
+        ),
+    ]
+    scope = Scope(id=GR2.id, label=GR2.name, rounds=(GR2,), declared=figures)
+    pm = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
+    return reconcile(scope, compute_totals(GR2, records.applications, records.awards), pm=pm)
+
+
+def test_the_gr2_report_text_is_what_the_committee_reads(gr2_reconciliation):
+    # Themes in the vocabulary's order, columns aligned, one discrepancy, one warning.
+    labels = {theme.slug: theme.label for theme in SAFEGUARDING_THEMES.themes}
+    text = report_text(gr2_reconciliation, theme_labels=labels)
+    assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_the_gr2_report_json_has_stable_keys_and_says_which_check_spoke(gr2_reconciliation):
+    rec = gr2_reconciliation
+    text = report_json(rec)
+    assert text.startswith('{\n  "check_versions": {\n')
+    assert "£326,032.84" in text  # not escaped
+    data = json.loads(text)
+    assert data == json.loads(json.dumps(report_dict(rec)))
+    assert data["ok"] is False
+    assert data["totals"]["awards"] == {"count": 61, "total": "326032.84"}
+    assert data["totals"]["advertised_pot"] == "270000.00"
+    assert data["figures"][0]["unit"] is None
+    assert data["figures"][0]["source"] == "press release"
+    assert [d["check_id"] for d in data["discrepancies"]] == ["declared-figures", "advertised-pot"]
+    [error] = rec.errors
+    assert rec.source_of(error) == "declared-figures v1 (plugin sgfund.plugins.reconciliation)"
+    rounded = compare_figure(WHOLE_POUND, rec.totals)
+    assert figure_result_dict(rounded)["unit"] == "1"
+
+
+def test_figure_results_and_reconciliations_are_keyword_only():
+    # Positional fields could put a computed figure where the declared one belongs.
+    with pytest.raises(TypeError):
+        FigureResult(EXACT, D(1), True, D(0), "x")
+    with pytest.raises(TypeError):
+        Reconciliation("s", "S", totals())

@@ -17,7 +17,7 @@ from sgfund.errors import ReconciliationError
 from sgfund.examples_scf import GR2, sample_records
 from sgfund.scope import Scope
 from sgfund.testing.builders import application, organisation, round
-from sgfund.totals import NO_THEME, UNKNOWN, Bucket, compute_totals
+from sgfund.totals import NO_THEME, UNKNOWN, Bucket, Totals, compute_totals
 
 D = Decimal
 ONE = round(id="round-one")
@@ -192,3 +192,26 @@ def test_sample_gr2_totals_to_the_penny():
     assert {k: (b.count, str(b.total)) for k, b in t.by_financial_year.items()} == {
         "2022/23": (61, "326032.84")
     }
+
+
+def test_totals_built_by_hand_start_at_nothing():
+    # Reconciling figures against totals made elsewhere starts from these defaults.
+    empty = Totals(scope_id="s", round_ids=("s",))
+    assert Bucket() == Bucket(0, D("0.00"))
+    assert (empty.applications, empty.awards) == (Bucket(0, D("0.00")), Bucket(0, D("0.00")))
+    assert str(empty.awards.total) == "0.00"
+    assert str(empty.requested_by_awarded) == "0.00"
+    with pytest.raises(TypeError):
+        Totals("s", ("s",))  # keyword-only, so no figure lands in the wrong field
+
+
+def test_the_refusal_names_the_first_ten_awards_without_an_application():
+    strays = [award(f"Z-{n:02}", ONE.id, "1.00", date(2022, 7, 1)) for n in range(12)]
+    with pytest.raises(ReconciliationError) as caught:
+        compute_totals(ONE, APPS, strays)
+    message = str(caught.value)
+    assert "12 award(s) have no application in scope round-one" in message
+    assert message.count("-A") == 10
+    assert "Z-09-A" in message
+    assert "Z-10-A" not in message
+    assert len(caught.value.actual) == 12

@@ -19,6 +19,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, IterableValidationError
 
@@ -146,7 +147,38 @@ def structure(data: Any, cls: type[T]) -> T:
             if sep and inner:
                 path = f"{path}.{inner}"
             problems.append(Problem(text, field=path))
+        problems += _unreached_validators(data, cls, {p.field for p in problems})
         raise ValidationError(problems, f"cannot read {cls.__name__}") from err
+
+
+def _unreached_validators(data: Any, cls: type, reported: set[str | None]) -> list[Problem]:
+    """Field validators that never ran because another field of ``data`` could not be read.
+
+    cattrs builds the object only once every field has been read, and the object's validators
+    run only then: without this, a missing name would hide an invalid id in the same record.
+    """
+    if not attrs.has(cls) or not isinstance(data, dict):
+        return []
+    problems = []
+    for field in attrs.fields(cls):
+        path = f"{cls.__name__}.{field.name}"
+        if field.validator is None or field.name not in data or path in reported:
+            continue
+        try:
+            value = _converter().structure(data[field.name], field.type)
+            convert = field.converter
+            if isinstance(convert, attrs.Converter):
+                continue  # a converter that needs the record: it runs once the record is read
+            if convert is not None:
+                value = convert(value)
+            field.validator(None, field, value)
+        except FieldError as exc:
+            problems.append(Problem(f"expected {exc.expected}, got {exc.value!r}", field=path))
+        except (ValueError, TypeError) as exc:
+            problems.append(Problem(f"invalid value ({exc})", field=path))
+        except AttributeError:  # a validator that needs the whole record: it runs once read
+            continue
+    return problems
 
 
 def dumps(obj: object, *, indent: int | None = None) -> str:

@@ -140,9 +140,7 @@ def sum_money(amounts: Iterable[Decimal]) -> Decimal:
 
 def format_money(amount: Decimal | int, *, pence: bool = True) -> str:
     """Format as ``"£534,286.00"``, or ``"£534,286"`` with ``pence=False`` (rounded half up)."""
-    if isinstance(amount, float | bool):
-        raise MoneyTypeError(amount)
-    _in_range(amount, "amount")
+    _in_range(amount, "amount")  # floats and bools too: MoneyTypeError naming the field
     places = CENT if pence else Decimal(1)
     value = Decimal(amount).quantize(places, rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""

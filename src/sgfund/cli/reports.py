@@ -1,4 +1,4 @@
-"""Commands that report and publish: reconcile, totals, export."""
+"""Commands that report and publish: reconcile, report, totals, export."""
 
 from __future__ import annotations
 
@@ -74,6 +74,83 @@ def reconcile(
 
 
 reconcile.help = (reconcile.help or "").replace("{scope}", _SCOPE_HELP)
+
+
+@click.command()
+@click.argument("scope")
+@click.option(
+    "--out",
+    "outs",
+    type=click.Path(dir_okay=False),
+    multiple=True,
+    required=True,
+    help="The file to write: .html (one self-contained page) or .md (Markdown); may be repeated.",
+)
+@click.option(
+    "--declared",
+    type=click.Path(dir_okay=False),
+    help="A CSV of published figures; the rows whose scope is SCOPE are compared.",
+)
+@click.option("--label", default=None, help="What to call the scope in the report.")
+@click.option("--title", default=None, help="The report's title (default: the label).")
+@json_option
+@pass_session
+def report(
+    session: Session,
+    scope: str,
+    outs: tuple[str, ...],
+    declared: str | None,
+    label: str | None,
+    title: str | None,
+    as_json: bool,
+) -> None:
+    """Write SCOPE's committee report: headline, charts and tables, every declared figure.
+
+    The report is written even when a figure or check reports an error, and then the exit
+    code is 1. Needs the report extra. {scope}
+    """
+    from sgfund.workflow import write_scope_report
+
+    figures: list[Any] = []
+    if declared:
+        from sgfund.io.declared import read_declared_figures
+
+        figures = read_declared_figures(declared).by_scope.get(scope, [])
+    with session.ledger() as ledger:
+        round_ids, scope_id, chosen = _scope(session, ledger, scope, label)
+        data, paths = write_scope_report(
+            ledger,
+            round_ids,
+            outs,
+            pm=session.pm,
+            scope_id=scope_id,
+            label=chosen,
+            declared=figures,
+            title=title,
+        )
+    if as_json:
+        emit_json(
+            {
+                "files": [str(p) for p in paths],
+                "headline": data.headline,
+                "projects": data.projects,
+                "awarded": str(data.awarded),
+                "figures": [
+                    {"for": f.scope, "published_text": f.published_text, "matched": f.matched}
+                    for f in data.figures
+                ],
+                "ok": data.ok,
+            }
+        )
+    else:
+        say(data.headline)
+        for path in paths:
+            say(f"written: {path}")
+    if not data.ok:
+        raise click.exceptions.Exit(1)
+
+
+report.help = (report.help or "").replace("{scope}", _SCOPE_HELP)
 
 
 @click.command()
@@ -218,4 +295,4 @@ export.add_command(_table_command("applications", "Write SCOPE's applications as
 export.add_command(_table_command("awards", "Write SCOPE's awards as a table."))
 
 
-COMMANDS: tuple[click.Command, ...] = (reconcile, totals, export)
+COMMANDS: tuple[click.Command, ...] = (reconcile, report, totals, export)

@@ -13,6 +13,7 @@ from sgfund.workflow.demo import (
     demo_plugin_manager,
     run_demo,
 )
+from sgfund.workflow.report import scope_report, write_scope_report
 from sgfund.workflow.steps import (
     FORMATS,
     TABLES,
@@ -61,8 +62,10 @@ __all__ = [
     "rounds_overview",
     "run_demo",
     "scope_id_for",
+    "scope_report",
     "scope_round_ids",
     "scope_totals",
     "setup_fund",
+    "write_scope_report",
     "write_table",
 ]

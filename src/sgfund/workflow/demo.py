@@ -3,11 +3,12 @@
 The demo builds a new ledger in a folder from the example data and takes every officer's
 step in `sgfund.workflow.steps`: set up the fund, import each round's sheet, assess,
 resolve the referrals the plan expects (with reasons), award, close, reconcile the scopes
-against their published figures, publish 360Giving files (one per funder) and the
-transparency table, and verify the ledger. It computes no figure by any other path.
+against their published figures, write the committee report on each scope, publish 360Giving
+files (one per funder) and the transparency table, and verify the ledger. It computes no
+figure by any other path.
 
 `DEMO_STEPS` is the list of those steps in order; each takes the `DemoRun` and adds to its
-summary, so a new step (a committee report, post-award monitoring) is one more entry.
+summary, so a new step (post-award monitoring, say) is one more entry.
 """
 
 from __future__ import annotations
@@ -155,7 +156,8 @@ def default_plan(data: str | os.PathLike[str] | None = None) -> DemoPlan:
         publisher=Publisher(
             prefix="360G-sgfund-demo", name="Safer Communities Fund (demo records)"
         ),
-        published_on=date(2023, 4, 1),
+        # After GR2's post-award events (to January 2024), so the files carry them.
+        published_on=date(2024, 2, 1),
         scope_id="scf",
         scope_label="Safer Communities Fund (demo records)",
     )
@@ -362,6 +364,20 @@ def _reconcile(run: DemoRun) -> None:
         run.theme_labels[planned.id] = dict(round_vocabularies(run.pm, latest).labels)
 
 
+def _report(run: DemoRun) -> None:
+    # The committee report on each reconciled scope, from the reconciliation just made.
+    from sgfund.report import write_report
+    from sgfund.workflow.report import scope_report
+
+    # After the award as of the day the post-award step stopped recording, if it ran.
+    figures = run.extra.get("post_award")
+    as_of = date.fromisoformat(figures["as_of"]) if figures else None
+    for rec in run.reconciliations:
+        data = scope_report(run.ledger, rec, pm=run.pm, post_award_as_of=as_of)
+        for suffix in ("html", "md"):
+            run.files.append(write_report(data, run.folder / f"{rec.scope_id}-report.{suffix}"))
+
+
 def _publish(run: DemoRun) -> None:
     plan = run.plan
     published = steps.publish(
@@ -378,6 +394,14 @@ def _publish(run: DemoRun) -> None:
     run.files.extend(published.files)
 
 
+def _post_award(run: DemoRun) -> None:
+    from sgfund.workflow.demo_postaward import record_post_award
+
+    # One transaction for the whole history: hundreds of steps, one commit to disk.
+    with run.ledger.transaction():
+        run.extra["post_award"] = record_post_award(run.ledger, run.pm)
+
+
 def _verify(run: DemoRun) -> None:
     run.report = run.ledger.verify(anchors=run.anchors.values())
 
@@ -390,6 +414,8 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep("record the panels' decisions", _decide),
     DemoStep("award and close each round", _award_and_close),
     DemoStep("reconcile against the published figures", _reconcile),
+    DemoStep("record GR2's offers, payments, returns, a variation and a clawback", _post_award),
+    DemoStep("write the committee report on each scope", _report),
     DemoStep("publish 360Giving data and the transparency table", _publish),
     DemoStep("verify the ledger and the anchors", _verify),
 )
@@ -488,6 +514,12 @@ def summary_text(summary: DemoSummary) -> str:
             f"  {d.severity.upper():<7}  [{d.check_id}] {d.message}" for d in rec.discrepancies
         ]
         lines.append("  Result: " + ("reconciled" if rec.ok else f"{len(rec.errors)} error(s)"))
+    post_award = summary.extra.get("post_award")
+    if post_award:
+        from sgfund.workflow.postaward import summary_lines
+
+        label = f"{post_award['round']} after the award, as of {post_award['as_of']}"
+        lines += ["", *summary_lines(post_award, label)]
     lines.append("")
     lines += [f"written: {path}" for path in summary.files]
     lines.append(f"ledger: {summary.ledger}")

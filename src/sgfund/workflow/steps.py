@@ -456,6 +456,8 @@ def publish(
     The 360Giving packages are built and validated once (`build_packages`), before any file
     is written; each is then written in every format asked for, as
     ``<scope id>-<funder>.<format>``. The transparency table is ``<scope id>-transparency.csv``.
+    Grants of closed rounds are published as varied after the award, with ``amountDisbursed``
+    (paid less recovered) as of ``as_of`` where payments were made (see post-award.md).
     A problem in any package raises `ExportError` listing them all, and nothing is written.
     """
     from sgfund.io.export import write_csv
@@ -471,7 +473,30 @@ def publish(
     scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
     applications = [a for r in records for a in r.applications]
     awards = [a for r in records for a in r.awards]
-    packages = build_packages(scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm)
+    # Closed rounds' anchors go into the JSON packages, where an auditor can find them later.
+    anchors = {
+        rid: ledger.closure_anchor(rid)
+        for rid in round_ids
+        if ledger.round_state(rid) is RoundState.CLOSED
+    }
+    # Awards as varied, with what was disbursed, as of the day published (`post-award.md`).
+    day = as_of.astimezone(LONDON).date() if isinstance(as_of, datetime) else as_of
+    positions = {
+        award_id: position
+        for r in records
+        if ledger.round_state(r.round.id) is RoundState.CLOSED
+        for award_id, position in ledger.post_award(r.round.id, as_of=day).items()
+    }
+    packages = build_packages(
+        scope,
+        applications,
+        awards,
+        publisher=publisher,
+        as_of=as_of,
+        pm=pm,
+        anchors=anchors,
+        post_award=positions,
+    )
     table = None
     if transparency:
         decisions = [d for r in records for d in r.decisions]
