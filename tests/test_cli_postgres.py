@@ -4,25 +4,22 @@ sheets to closed and verified, and ``sgfund db`` initialises, copies and prints 
 
 import importlib.util
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from sgfund.cli import cli
-from sgfund.examples_scf import GR1, GR2, SCF
-from sgfund.ledger import Ledger, verify_file
-from sgfund.workflow import setup_fund
+from sgfund.ledger import verify_file
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "examples" / "data"
-SET_UP = datetime(2021, 11, 1, tzinfo=UTC)
 _spec = importlib.util.spec_from_file_location(
     "cli_journey", Path(__file__).with_name("test_cli_commands.py")
 )
 assert _spec and _spec.loader
 journey = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(journey)
+FUND_FILE = journey.FUND_FILE
 
 
 def _run(url, *args, code=0):
@@ -34,37 +31,29 @@ def _run(url, *args, code=0):
 def test_a_round_from_sheets_to_closed_on_postgresql(pg_url, tmp_path):
     assert "there is no ledger here" in _run(pg_url, "rounds", code=1).stderr
     assert json.loads(_run(pg_url, "db", "init", "--json").stdout)["head"] is None
-    with Ledger.open(pg_url) as ledger:
-        setup_fund(
-            ledger, SCF, [GR1, GR2], actor="fund-admin", at=datetime(2021, 11, 1, tzinfo=UTC)
-        )
+    _run(pg_url, "init", str(FUND_FILE), "--as-of", "2021-11-01")
     apps, panel = journey.split_sheet(tmp_path)
     _run(pg_url, "import", str(apps), "--as-of", "2021-12-17T14:00")
     _run(pg_url, "assess", "mayor-gr1", "--as-of", "2021-12-17T15:00")
     _run(pg_url, "decide", str(panel), "--round", "mayor-gr1", "--as-of", "2022-03-01T10:00")
     _run(pg_url, "award", "mayor-gr1", "--as-of", "2022-03-01T10:00")
-    _run(
-        pg_url,
-        "referrals",
-        "resolve",
-        journey.LATE,
-        "--ineligible",
-        "--reason",
-        "Arrived after the deadline.",
-        "--as-of",
-        "2022-03-01T11:30",
-    )
-    closed = json.loads(
+    for ref, verdict, reason in (
+        ("GR1-041", "--ineligible", "Refreshments, which the fund does not pay for."),
+        ("GR1-008", "--eligible", "Otley is in Leeds."),
+    ):
         _run(
             pg_url,
-            "close",
-            "mayor-gr1",
-            "--declared",
-            str(DATA / "declared-figures.csv"),
+            "referrals",
+            "resolve",
+            ref,
+            verdict,
+            "--reason",
+            reason,
             "--as-of",
-            "2022-03-01T12:00",
-            "--json",
-        ).stdout
+            "2022-03-01T11:30",
+        )
+    closed = json.loads(
+        _run(pg_url, "close", "mayor-gr1", "--as-of", "2022-03-01T12:00", "--json").stdout
     )
     rounds = {r["id"]: r for r in json.loads(_run(pg_url, "rounds", "--json").stdout)["rounds"]}
     assert rounds["mayor-gr1"]["state"] == "closed"
@@ -83,8 +72,7 @@ def test_a_round_from_sheets_to_closed_on_postgresql(pg_url, tmp_path):
 
 def test_db_copy_into_postgresql_and_refusals(pg_url, tmp_path):
     source = tmp_path / "fund.db"
-    with Ledger.open(source) as ledger:
-        setup_fund(ledger, SCF, [GR1], actor="fund-admin", at=SET_UP)
+    _run(str(source), "init", str(FUND_FILE), "--as-of", "2021-11-01")
     text = _run(str(source), "db", "copy", str(source), pg_url).stdout
     assert text.startswith("copied to postgresql://")
     again = _run(str(source), "db", "copy", str(source), pg_url, code=1)
