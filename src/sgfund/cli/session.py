@@ -66,6 +66,11 @@ class Session:
                 f"{self.where}: there is no ledger here (give --db or SGFUND_DB, or make one with "
                 "'sgfund init FUNDFILE')"
             )
+        from sgfund.ledger.postgres import is_url
+
+        if not create and not is_url(self.db) and os.path.getsize(self.db) == 0:
+            # SQLite would take an empty file as a new database and write a ledger into it.
+            raise LedgerError(f"{self.db}: the file is empty, not an sgfund ledger")
         return Ledger.open(self.db)
 
 
