@@ -211,6 +211,14 @@ def test_resolve_records_the_officers_reason_and_name(journey):
     assert listed["resolved_by"] == "officer-a" and listed["eligible"] is True
 
 
+def test_resolving_an_unknown_or_unreferred_application_says_which(journey):
+    args = ("--ineligible", "--reason", "r", "--as-of", "2022-03-01T11:30")
+    unknown = journey.run("referrals", "resolve", "GR1-999", *args, code=1)
+    assert unknown.stderr == "sgfund: application 'GR1-999' is not in the ledger\n"
+    eligible = journey.run("referrals", "resolve", "GR1-001", *args, code=1)
+    assert "application 'GR1-001' is not referred" in eligible.stderr
+
+
 def test_close_seals_the_round_and_gives_its_anchor(journey):
     closed = journey.results["close"]
     assert (closed["applications"], closed["awards"], closed["awarded"]) == (54, 39, "208253.16")
@@ -387,6 +395,15 @@ def test_a_missing_ledger_is_an_error_not_a_new_file(tmp_path):
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "none.db"), "rounds"])
     assert result.exit_code == 1 and "there is no ledger here" in result.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_an_empty_file_is_refused_as_a_ledger_and_left_empty(tmp_path):
+    empty = tmp_path / "applications.csv"
+    empty.touch()
+    result = CliRunner().invoke(cli, ["--db", str(empty), "rounds"])
+    assert result.exit_code == 1
+    assert result.stderr == f"sgfund: {empty}: the file is empty, not an sgfund ledger\n"
+    assert empty.read_bytes() == b""
 
 
 def test_the_ledger_comes_from_sgfund_db_when_no_option_is_given(journey):

@@ -552,3 +552,11 @@ def test_the_real_world_generator_reproduces_the_committed_text_files(tmp_path):
         assert len(made) >= at_least
         for path in made:
             assert path.read_bytes() == (DATA / folder / path.name).read_bytes(), path.name
+
+
+def test_a_file_that_is_not_text_gives_the_save_as_advice_once(tmp_path):
+    path = _copy("utf16-without-bom.csv", tmp_path)
+    with pytest.raises(DataError) as caught:
+        applications(path)
+    (shown,) = (str(p) for p in caught.value.problems)
+    assert shown.count("save it from the spreadsheet as 'CSV UTF-8'") == 1, shown

@@ -38,7 +38,14 @@ def _history(path: Path, decider: str = "clerk") -> dict[str, AnchoredClosure]:
 
 
 @pytest.fixture
-def ledger_file(tmp_path):
+def ledger_file(ledger_at):
+    path = ledger_at("l.db")
+    return path, _history(path)
+
+
+@pytest.fixture
+def sqlite_file(tmp_path):
+    """The documented standard-library check reads a SQLite file."""
     path = tmp_path / "l.db"
     return path, _history(path)
 
@@ -96,10 +103,10 @@ def test_published_anchors_verify_in_every_form(ledger_file):
     assert verify_file(path, anchors=anchors).ok
 
 
-def test_a_ledger_rebuilt_from_scratch_fails_the_published_anchor(ledger_file, tmp_path):
+def test_a_ledger_rebuilt_from_scratch_fails_the_published_anchor(ledger_file, ledger_at):
     _, closed = ledger_file
     # The same history with one actor changed: a consistent chain, but not the one published.
-    forged = tmp_path / "forged.db"
+    forged = ledger_at("forged.db")
     _history(forged, decider="someone-else")
     assert verify_file(forged).ok
     report = verify_file(forged, anchor=closed["gr-a"].anchor)
@@ -108,9 +115,9 @@ def test_a_ledger_rebuilt_from_scratch_fails_the_published_anchor(ledger_file, t
     assert "rewritten" in problem.message
 
 
-def test_a_trail_cut_short_fails_the_anchor(ledger_file, tmp_path):
+def test_a_trail_cut_short_fails_the_anchor(ledger_file, ledger_at):
     _, closed = ledger_file
-    earlier = tmp_path / "earlier.db"
+    earlier = ledger_at("earlier.db")
     with Ledger.open(earlier) as ledger:
         ledger.add_fund(SCF, actor="admin", at=AT)
         worker.prepare_round(ledger, "gr-a", 3)
@@ -137,15 +144,15 @@ def _run_docs_script(tmp_path, path, anchor):
     )
 
 
-def test_the_documented_standard_library_check_accepts_a_good_anchor(ledger_file, tmp_path):
-    path, closed = ledger_file
+def test_the_documented_standard_library_check_accepts_a_good_anchor(sqlite_file, tmp_path):
+    path, closed = sqlite_file
     result = _run_docs_script(tmp_path, path, closed["gr-b"].anchor)
     assert result.returncode == 0, result.stderr
     assert "are as they were" in result.stdout
 
 
-def test_the_documented_check_catches_an_edited_event_and_a_rewritten_chain(ledger_file, tmp_path):
-    path, closed = ledger_file
+def test_the_documented_check_catches_an_edited_event_and_a_rewritten_chain(sqlite_file, tmp_path):
+    path, closed = sqlite_file
     anchor = closed["gr-b"].anchor
     edited = tmp_path / "edited.db"
     shutil.copy(path, edited)

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import shutil
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,9 @@ AT = worker.AT
 
 
 @pytest.fixture
-def path(tmp_path):
+def path(ledger_at):
     """A ledger with two closed rounds and one still open."""
-    db = tmp_path / "l.db"
+    db = ledger_at("l.db")
     with Ledger.open(db) as ledger:
         ledger.add_fund(SCF, actor="admin", at=AT)
         for round_id in ("gr-a", "gr-b"):
@@ -68,7 +69,7 @@ def test_editing_an_event_is_found_at_that_event(path):
 
 
 def test_rehashing_an_edited_event_breaks_the_next_link(path):
-    conn = sqlite3.connect(path)
+    conn = worker.RawSQL().connect(path)
     row = conn.execute("SELECT * FROM events WHERE id = 5").fetchone()
     conn.close()
     fields = dict(
@@ -108,12 +109,18 @@ def test_deleting_an_event_leaves_its_records_pointing_nowhere(path):
 
 def test_editing_a_closed_rounds_award_is_found(path):
     # Change the amount in the JSON and the pence column together, so they agree.
-    _tamper(
-        path,
-        "UPDATE awards SET amount_pence = amount_pence + 100, "
-        "data = json_set(data, '$.amount', printf('%.2f', (amount_pence + 100) / 100.0)) "
-        "WHERE id = (SELECT min(id) FROM awards WHERE round_id = 'gr-a')",
-    )
+    def edit(conn):
+        key, pence, data = conn.execute(
+            "SELECT id, amount_pence, data FROM awards WHERE round_id = 'gr-a' ORDER BY id"
+        ).fetchone()
+        record = json.loads(data)
+        record["amount"] = str(Decimal(pence + 100).scaleb(-2))
+        conn.execute(
+            "UPDATE awards SET amount_pence = ?, data = ? WHERE id = ?",
+            (pence + 100, json.dumps(record), key),
+        )
+
+    _tamper(path, edit)
     report = _verify(path)
     assert not report.ok
     assert {p.round_id for p in report.problems} == {"gr-a"}

@@ -33,10 +33,7 @@ _spec.loader.exec_module(worker)
 AT = worker.AT
 
 
-@pytest.fixture
-def path(tmp_path):
-    """Two closed rounds (gr-a, gr-b) and one decided but not closed (gr-c)."""
-    db = tmp_path / "l.db"
+def _two_closed_one_decided(db):
     with Ledger.open(db) as ledger:
         ledger.add_fund(SCF, actor="admin", at=AT)
         for round_id in ("gr-a", "gr-b"):
@@ -45,6 +42,18 @@ def path(tmp_path):
         worker.prepare_round(ledger, "gr-c", 3)
         assert ledger.verify().ok
     return db
+
+
+@pytest.fixture
+def path(tmp_path):
+    """Two closed rounds (gr-a, gr-b) and one decided but not closed (gr-c), in a file."""
+    return _two_closed_one_decided(tmp_path / "l.db")
+
+
+@pytest.fixture
+def stored(ledger_at):
+    """The same on each backend (for the edits plain SQL can make on either)."""
+    return _two_closed_one_decided(ledger_at("l.db"))
 
 
 def _connect(path, *, recursive=False):
@@ -218,24 +227,25 @@ def test_moving_a_closed_application_out_of_its_round_is_reported(path):
     assert "gr-a" in {p.round_id for p in report.problems}
 
 
-def test_editing_who_closed_a_round_is_reported_and_not_believed(path):
+def test_editing_who_closed_a_round_is_reported_and_not_believed(stored):
     _with_guards_lifted(
-        path, "UPDATE closures SET closed_by = 'someone else' WHERE round_id = 'gr-a'"
+        stored, "UPDATE closures SET closed_by = 'someone else' WHERE round_id = 'gr-a'"
     )
-    report = _verify(path)
+    report = _verify(stored)
     assert any(p.round_id == "gr-a" and "closed_by" in p.message for p in report.problems), str(
         report
     )
-    with Ledger.open(path) as ledger, pytest.raises(RoundClosedError) as caught:
+    with Ledger.open(stored) as ledger, pytest.raises(RoundClosedError) as caught:
         ledger.set_round_state("gr-a", "open", actor="x", at=AT)
     assert caught.value.closed_by == "manager"
 
 
-def test_editing_when_a_round_was_closed_is_reported(path):
+def test_editing_when_a_round_was_closed_is_reported(stored):
     _with_guards_lifted(
-        path, "UPDATE closures SET closed_at = '2020-01-01T00:00:00+00:00' WHERE round_id = 'gr-b'"
+        stored,
+        "UPDATE closures SET closed_at = '2020-01-01T00:00:00+00:00' WHERE round_id = 'gr-b'",
     )
-    report = _verify(path)
+    report = _verify(stored)
     assert any(p.round_id == "gr-b" and "closed_at" in p.message for p in report.problems), str(
         report
     )
@@ -261,50 +271,50 @@ def _corrected(path):
         ledger.record_decisions(records.decisions[:1], actor="senior", at=AT)
 
 
-def test_rewriting_superseded_history_is_reported(path):
-    _corrected(path)
-    _with_guards_lifted(path, "UPDATE superseded SET image = replace(image, 'clerk', 'nobody')")
-    assert not _verify(path).ok
+def test_rewriting_superseded_history_is_reported(stored):
+    _corrected(stored)
+    _with_guards_lifted(stored, "UPDATE superseded SET image = replace(image, 'clerk', 'nobody')")
+    assert not _verify(stored).ok
 
 
-def test_deleting_superseded_history_is_reported(path):
-    _corrected(path)
-    _with_guards_lifted(path, "DELETE FROM superseded")
-    assert not _verify(path).ok
+def test_deleting_superseded_history_is_reported(stored):
+    _corrected(stored)
+    _with_guards_lifted(stored, "DELETE FROM superseded")
+    assert not _verify(stored).ok
 
 
-def test_dropping_the_superseded_table_is_reported_not_raised(path):
-    _corrected(path)
-    _with_guards_lifted(path, "DROP TABLE superseded")
-    report = _verify(path)
+def test_dropping_the_superseded_table_is_reported_not_raised(stored):
+    _corrected(stored)
+    _with_guards_lifted(stored, "DROP TABLE superseded")
+    report = _verify(stored)
     assert not report.ok
 
 
-def test_editing_who_recorded_a_decision_is_reported(path):
+def test_editing_who_recorded_a_decision_is_reported(stored):
     _with_guards_lifted(
-        path,
+        stored,
         "UPDATE decisions SET recorded_by = 'someone else' WHERE application_id = "
         "(SELECT min(id) FROM applications WHERE round_id = 'gr-a')",
     )
-    report = _verify(path)
+    report = _verify(stored)
     assert not report.ok
     assert "gr-a" in {p.round_id for p in report.problems}
 
 
-def test_editing_an_open_rounds_decision_is_reported(path):
+def test_editing_an_open_rounds_decision_is_reported(stored):
     _with_guards_lifted(
-        path,
+        stored,
         "UPDATE decisions SET recorded_by = 'someone else' WHERE application_id = "
         "(SELECT min(id) FROM applications WHERE round_id = 'gr-c')",
     )
-    report = _verify(path)
+    report = _verify(stored)
     assert not report.ok
     assert "gr-c" in {p.round_id for p in report.problems}
 
 
-def test_editing_the_fund_policy_is_reported(path):
-    _with_guards_lifted(path, "UPDATE funds SET separate_closer_from_decider = 1")
-    assert not _verify(path).ok
+def test_editing_the_fund_policy_is_reported(stored):
+    _with_guards_lifted(stored, "UPDATE funds SET separate_closer_from_decider = 1")
+    assert not _verify(stored).ok
 
 
 def test_an_open_rounds_forged_record_is_not_sealed_by_closing(path):

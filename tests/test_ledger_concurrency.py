@@ -21,8 +21,7 @@ worker = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(worker)
 
 
-def _race(tmp_path, processes, rounds):
-    db = tmp_path / "race.db"
+def _race(tmp_path, db, processes, rounds):
     round_ids = [f"race-{i}" for i in range(rounds)]
     with Ledger.open(db) as ledger:
         ledger.add_fund(SCF, actor="admin", at=worker.AT)
@@ -64,10 +63,51 @@ def _race(tmp_path, processes, rounds):
             assert [e.actor for e in closing] == winners
 
 
-def test_racing_closers_one_winner_each_time(tmp_path):
-    _race(tmp_path, processes=5, rounds=20)
+def test_racing_closers_one_winner_each_time(tmp_path, ledger_at):
+    _race(tmp_path, ledger_at("race.db"), processes=5, rounds=20)
 
 
 @pytest.mark.slow
-def test_racing_closers_many_times(tmp_path):
-    _race(tmp_path, processes=8, rounds=200)
+def test_racing_closers_many_times(tmp_path, ledger_at):
+    _race(tmp_path, ledger_at("race.db"), processes=8, rounds=200)
+
+
+def test_officers_import_at_once_then_race_to_close_every_round(tmp_path, ledger_at):
+    db = ledger_at("officers.db")
+    with Ledger.open(db) as ledger:
+        ledger.add_fund(SCF, actor="admin", at=worker.AT)
+    officers = [f"officer-{i}" for i in range(4)]
+    own = {name: [f"{name}-r{j}" for j in range(2)] for name in officers}
+    every = [r for rounds in own.values() for r in rounds]
+    ready = tmp_path / "imported"
+    ready.mkdir()
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, WORKER, "officer", db, name, "4", ready, *own[name], "--", *every],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in officers
+    }
+    outcomes: dict[str, list[dict]] = {r: [] for r in every}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        for line in out.splitlines():
+            result = json.loads(line)
+            outcomes[result["round"]].append({**result, "name": name})
+    with Ledger.open(db) as ledger:
+        report = ledger.verify()
+        assert report.ok, report
+        assert report.closed_rounds == len(every)
+        for round_id, tries in outcomes.items():
+            assert [t["result"] for t in tries if t["result"] == "error"] == [], tries
+            winners = [t["name"] for t in tries if t["result"] == "won"]
+            assert len(winners) == 1, tries
+            assert all(t["closed_by"] == winners[0] for t in tries if t["result"] == "closed")
+            assert ledger.closure(round_id).closed_by == winners[0]
+            # Every application each officer imported is there, once.
+            assert len(ledger.round_records(round_id).applications) == 12
+        ids = [e.id for e in ledger.events()]
+        assert ids == list(range(1, len(ids) + 1))

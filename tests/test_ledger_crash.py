@@ -33,7 +33,7 @@ SIZES = {
 }
 
 
-def _kill_at_random(db: Path, rng: random.Random) -> None:
+def _kill_at_random(db: str, rng: random.Random) -> None:
     proc = subprocess.Popen(
         [sys.executable, str(WORKER), "crash", str(db)],
         stdout=subprocess.PIPE,
@@ -49,7 +49,7 @@ def _kill_at_random(db: Path, rng: random.Random) -> None:
     assert proc.returncode == -signal.SIGKILL, err.decode()
 
 
-def _check(db: Path) -> tuple[int, int]:
+def _check(db: str) -> tuple[int, int]:
     closed = touched = 0
     with Ledger.open(db) as ledger:
         report = ledger.verify()
@@ -76,22 +76,22 @@ def _check(db: Path) -> tuple[int, int]:
     return closed, touched
 
 
-def _trials(tmp_path: Path, count: int, seed: int, *, per_file: int = 5) -> None:
+def _trials(ledger_at, count: int, seed: int, *, per_file: int = 5) -> None:
     """Kill ``count`` workers; each file sees ``per_file`` kills in a row, then a new one."""
     rng = random.Random(seed)
     closed = 0
     for trial in range(count):
-        db = tmp_path / f"crash-{trial // per_file}.db"
+        db = ledger_at(f"crash-{trial // per_file}.db")
         _kill_at_random(db, rng)
         closed += _check(db)[0]
     # The worker got somewhere: the kills interrupted real work, not an idle process.
     assert closed >= 1
 
 
-def test_killed_importer_leaves_a_clean_ledger(tmp_path):
-    _trials(tmp_path, count=5, seed=1)
+def test_killed_importer_leaves_a_clean_ledger(ledger_at):
+    _trials(ledger_at, count=5, seed=1)
 
 
 @pytest.mark.slow
-def test_killed_importer_leaves_a_clean_ledger_many_times(tmp_path):
-    _trials(tmp_path, count=60, seed=2)
+def test_killed_importer_leaves_a_clean_ledger_many_times(ledger_at):
+    _trials(ledger_at, count=60, seed=2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+import importlib.util
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,13 +15,20 @@ from sgfund.examples_scf import GR1, GR2, SCF
 from sgfund.io.importer import import_applications
 from sgfund.ledger import Ledger
 
+_spec = importlib.util.spec_from_file_location(
+    "ledger_worker", Path(__file__).with_name("ledger_worker.py")
+)
+assert _spec and _spec.loader
+worker = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(worker)
+
 DATA = Path(__file__).parent / "data"
 AT = datetime(2022, 6, 11, 9, tzinfo=UTC)
 
 
 @pytest.fixture
-def ledger(tmp_path):
-    with Ledger.open(tmp_path / "l.db", clock=lambda: AT) as opened:
+def ledger(ledger_at):
+    with Ledger.open(ledger_at("l.db"), clock=lambda: AT) as opened:
         opened.add_fund(SCF, actor="admin")
         for rnd in (GR1, GR2):
             opened.add_round(rnd, actor="admin")
@@ -34,7 +41,7 @@ PM = make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)
 
 
 def _count(ledger, table):
-    conn = sqlite3.connect(ledger.location)
+    conn = worker.RawSQL().connect(ledger.location)
     (n,) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
     conn.close()
     return n
@@ -57,8 +64,8 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(ledger):
     assert (_count(ledger, "applications"), len(ledger.events())) == before
 
 
-def test_unknown_round_in_the_file_writes_nothing(tmp_path):
-    with Ledger.open(tmp_path / "one.db", clock=lambda: AT) as only_gr1:
+def test_unknown_round_in_the_file_writes_nothing(ledger_at):
+    with Ledger.open(ledger_at("one.db"), clock=lambda: AT) as only_gr1:
         only_gr1.add_fund(SCF, actor="admin")
         only_gr1.add_round(GR1, actor="admin")
         before = len(only_gr1.events())

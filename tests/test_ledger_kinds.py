@@ -16,7 +16,7 @@ from attrs import frozen
 
 from sgfund.errors import LedgerError
 from sgfund.examples_scf import SCF
-from sgfund.ledger import Ledger, kinds
+from sgfund.ledger import Ledger, kinds, schema_pg
 from sgfund.ledger.kinds import KINDS, RECORD_KINDS, Column, Kind, pence, to_json
 from sgfund.ledger.schema import MIGRATIONS, kind_ddl
 from sgfund.lifecycle import RoundState
@@ -78,15 +78,19 @@ def test_every_kind_has_its_guards_in_the_schema():
     }
 
 
-def test_a_post_award_kind_is_written_only_for_a_closed_round(tmp_path):
-    path = tmp_path / "l.db"
+def test_a_post_award_kind_is_written_only_for_a_closed_round(ledger_at, raw_sql, backend):
+    path = ledger_at("l.db")
     with Ledger.open(path) as ledger:
         ledger.add_fund(SCF, actor="admin", at=AT)
         for round_id in ("gr-a", "gr-b"):
             worker.prepare_round(ledger, round_id, 2)
         ledger.close_round("gr-a", pm=worker.PM, actor="manager", at=AT)
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.executescript(kind_ddl(PAYMENTS))
+    if backend == "postgresql":
+        conn = raw_sql.connect(path)
+        conn.execute(schema_pg.kind_ddl(PAYMENTS))
+    else:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.executescript(kind_ddl(PAYMENTS))
     conn.close()
     with Ledger.open(path) as ledger:
         award = ledger.round_records("gr-a").awards[0]
@@ -112,12 +116,12 @@ def test_a_post_award_kind_is_written_only_for_a_closed_round(tmp_path):
             "gr-a",
             "finance",
         )
-    conn = sqlite3.connect(path)
-    with pytest.raises(sqlite3.IntegrityError, match="does not accept payments"):
+    conn = raw_sql.connect(path)
+    with pytest.raises(raw_sql.refused, match="does not accept payments"):
         conn.execute(
             "UPDATE payments SET round_id = 'gr-b', application_id = ? WHERE id = 'P-1'",
             (open_award.application_id,),
         )
-    with pytest.raises(sqlite3.IntegrityError, match="nothing is deleted"):
+    with pytest.raises(raw_sql.refused, match="nothing is deleted"):
         conn.execute("DELETE FROM payments")
     conn.close()

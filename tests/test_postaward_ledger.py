@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-import sqlite3
+import json
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +13,7 @@ import pytest
 from sgfund import hookimpl, make_plugin_manager
 from sgfund.errors import DataError, LedgerError, PluginError
 from sgfund.examples_scf import GR2
-from sgfund.ledger import Ledger, kinds
+from sgfund.ledger import Ledger, copy_ledger, kinds, verify_file
 from sgfund.postaward import (
     PaymentPlan,
     PayOn,
@@ -49,8 +49,8 @@ class HalfPlan:
 
 
 @pytest.fixture
-def ledger(tmp_path):
-    with Ledger.open(tmp_path / "l.db") as opened:
+def ledger(ledger_at):
+    with Ledger.open(ledger_at("l.db")) as opened:
         opened.add_fund(worker.SCF, actor="admin", at=AT)
         worker.prepare_round(opened, "gr-a", 3)
         worker.prepare_round(opened, "gr-b", 2)
@@ -192,17 +192,17 @@ def test_a_whole_life_adds_up_and_verifies(ledger):
     assert ledger.verify().ok, str(ledger.verify())
 
 
-def test_tampering_with_a_payment_is_detected(ledger, tmp_path):
+def test_tampering_with_a_payment_is_detected(ledger, raw_sql):
     position = authorised(ledger)
     write(ledger, do.pay(position, "1", at=AT + 4 * DAY, by="finance"), "finance")
     assert ledger.verify().ok
     path = ledger.location
-    conn = sqlite3.connect(path)
-    with pytest.raises(sqlite3.IntegrityError, match="never changes"):
+    conn = raw_sql.connect(path)
+    with pytest.raises(raw_sql.refused, match="never changes"):
         conn.execute("UPDATE award_steps SET amount_pence = amount_pence + 100000")
-    with pytest.raises(sqlite3.IntegrityError, match="nothing is deleted"):
+    with pytest.raises(raw_sql.refused, match="nothing is deleted"):
         conn.execute("DELETE FROM award_steps")
-    with pytest.raises(sqlite3.IntegrityError, match="numbered in order"):
+    with pytest.raises(raw_sql.refused, match="numbered in order"):
         conn.execute(
             "INSERT INTO award_steps SELECT id || 'x', round_id, award_id, seq, action, "
             "amount_pence, recorded_by, data, event_id FROM award_steps WHERE action = 'paid'"
@@ -210,10 +210,12 @@ def test_tampering_with_a_payment_is_detected(ledger, tmp_path):
     conn.close()
 
     def double(conn):
-        conn.execute(
-            "UPDATE award_steps SET amount_pence = amount_pence * 2, "
-            "data = json_set(data, '$.amount', '99999.00') WHERE action = 'paid'"
-        )
+        paid = conn.execute("SELECT id, data FROM award_steps WHERE action = 'paid'").fetchall()
+        for key, data in paid:
+            conn.execute(
+                "UPDATE award_steps SET amount_pence = amount_pence * 2, data = ? WHERE id = ?",
+                (json.dumps({**json.loads(data), "amount": "99999.00"}), key),
+            )
 
     worker.with_guards_lifted(path, double)
     report = ledger.verify()
@@ -248,3 +250,12 @@ def test_positions_as_of_a_day_count_only_what_had_happened(ledger):
     after = ledger.post_award("gr-a", as_of=(AT + 4 * DAY).date())[position.award_id]
     assert (before.paid, after.paid) == (Decimal("0.00"), position.instalments[0].amount)
     assert ledger.post_award("gr-a", as_of=AT.date())[position.award_id].status is Status.AWARDED
+
+
+def test_a_ledger_with_post_award_steps_copies_with_its_anchors(ledger, ledger_at):
+    position = authorised(ledger)
+    write(ledger, do.pay(position, "1", at=AT + 4 * DAY, by="finance"), "finance")
+    head = ledger.head()
+    copy = ledger_at("copy.db")
+    assert copy_ledger(ledger.location, copy).ok
+    assert verify_file(copy, anchor=head).ok

@@ -103,7 +103,7 @@ def audit_verify(session: Session, anchors: tuple[str, ...], as_json: bool) -> N
         from sgfund.cli.session import problem
 
         for p in report.problems:
-            problem(f"{session.db}: {p}")
+            problem(f"{session.where}: {p}")
         problem(f"sgfund: {str(report).splitlines()[0]}")
     if not report.ok:
         raise click.exceptions.Exit(1)
@@ -123,7 +123,7 @@ def audit_anchor(session: Session, round_id: str | None, as_json: bool) -> None:
         else:
             head = ledger.head()
             if head is None:
-                raise LedgerError(f"{session.db}: the ledger has no events yet")
+                raise LedgerError(f"{session.where}: the ledger has no events yet")
             anchor = head
     if as_json:
         emit_json({"round": round_id, "anchor": str(anchor)})
@@ -188,11 +188,12 @@ def plugins(session: Session, round_id: str | None, as_json: bool) -> None:
     """List the installed plugins and what they give a round: rules with their versions,
     classifiers, reconciliation checks, theme vocabularies and areas.
     """  # noqa: D205 - click shows this as the help text
+    from sgfund.ledger import ledger_exists
     from sgfund.manager import describe
     from sgfund.scope import Scope
 
     rnd = None
-    if round_id is not None or Path(session.db).is_file():
+    if round_id is not None or ledger_exists(session.db):
         with session.ledger() as ledger:
             known = ledger.rounds()
             if round_id is None and known:

@@ -115,7 +115,7 @@ def _debugging(ctx: click.Context) -> bool:
     default="sgfund.db",
     show_default=True,
     metavar="PATH",
-    help="The ledger file (or set SGFUND_DB).",
+    help="The ledger file, or a postgresql:// URL (or set SGFUND_DB).",
 )
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.pass_context
@@ -130,9 +130,9 @@ def cli(ctx: click.Context, db: str, debug: bool) -> None:
 
 
 def _register() -> None:
-    from sgfund.cli import admin, postaward, reports, steps
+    from sgfund.cli import admin, database, postaward, reports, steps
 
-    for module in (steps, reports, admin, postaward):
+    for module in (steps, reports, admin, postaward, database):
         for command in module.COMMANDS:
             cli.add_command(command)
 

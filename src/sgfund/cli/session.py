@@ -8,7 +8,6 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -48,16 +47,30 @@ class Session:
         """Every installed sgfund plugin, with sgfund's built-ins (made once per command)."""
         return shared_pm(self._context)
 
-    def ledger(self, *, create: bool = False) -> Ledger:
-        """Open the ledger; unless ``create``, a missing file is an error, not a new ledger."""
-        from sgfund.errors import LedgerError
-        from sgfund.ledger import Ledger
+    @property
+    def where(self) -> str:
+        """The ledger's location for messages (a PostgreSQL URL without its password)."""
+        from sgfund.ledger.postgres import is_url, redacted
 
-        if not create and not Path(self.db).is_file():
+        return redacted(self.db) if is_url(self.db) else self.db
+
+    def ledger(self, *, create: bool = False) -> Ledger:
+        """Open the ledger (a file or a ``postgresql://`` URL); unless ``create``, a missing
+        ledger is an error, not a new one.
+        """  # noqa: D205 - the summary needs both lines
+        from sgfund.errors import LedgerError
+        from sgfund.ledger import Ledger, ledger_exists
+
+        if not create and not ledger_exists(self.db):
             raise LedgerError(
-                f"{self.db}: there is no ledger here (give --db or SGFUND_DB, or make one with "
+                f"{self.where}: there is no ledger here (give --db or SGFUND_DB, or make one with "
                 "'sgfund init FUNDFILE')"
             )
+        from sgfund.ledger.postgres import is_url
+
+        if not create and not is_url(self.db) and os.path.getsize(self.db) == 0:
+            # SQLite would take an empty file as a new database and write a ledger into it.
+            raise LedgerError(f"{self.db}: the file is empty, not an sgfund ledger")
         return Ledger.open(self.db)
 
 

@@ -57,7 +57,9 @@ def init(
     from sgfund.workflow import setup_fund
 
     loaded = load_fund_file(fund_file)
-    if dry_run and not Path(session.db).is_file():
+    from sgfund.ledger import ledger_exists
+
+    if dry_run and not ledger_exists(session.db):
         # Nothing to compare with: what a new ledger would get, without making one here.
         import tempfile
 
@@ -69,7 +71,7 @@ def init(
         with session.ledger(create=True) as ledger:
             changes = setup_fund(ledger, loaded, actor=who(actor), at=when(as_of), dry_run=dry_run)
     if as_json:
-        emit_json({"dry_run": dry_run, "ledger": session.db, **changes.as_dict()})
+        emit_json({"dry_run": dry_run, "ledger": session.where, **changes.as_dict()})
         return
     say(str(changes))
     if not dry_run and not changes.empty:

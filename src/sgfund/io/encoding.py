@@ -35,9 +35,7 @@ _SAVE_AS = "save it from the spreadsheet as 'CSV UTF-8'"
 
 
 def _refuse(file: str, message: str, *, value: object = None) -> DataError:
-    problem = Problem(
-        message, file=file, value=value, expected="UTF-8 or Windows-1252 text (" + _SAVE_AS + ")"
-    )
+    problem = Problem(message, file=file, value=value, expected="UTF-8 or Windows-1252 text")
     return DataError([problem], "the file cannot be read as text", file=file)
 
 

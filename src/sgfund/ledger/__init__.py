@@ -1,4 +1,4 @@
-"""The embedded ledger: a SQLite store with an append-only, hash-chained audit trail.
+"""The ledger: a SQLite file or a PostgreSQL database with an append-only, hash-chained audit trail.
 
 ``Ledger.open()`` opens ``./sgfund.db`` (or ``$SGFUND_DB``, or the path given). Every change
 goes through the ledger's methods, inside one transaction, and appends an event naming its
@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from sgfund.ledger import kinds
 from sgfund.ledger.closing import AnchoredClosure
+from sgfund.ledger.copying import copy_ledger
 from sgfund.ledger.core import (
     DEFAULT_PATH,
     ENV_VAR,
     AnchorLike,
     Ledger,
+    is_url,
+    ledger_exists,
     open_ledger,
     verify_file,
 )
@@ -44,7 +47,10 @@ __all__ = [
     "Transaction",
     "VerifyProblem",
     "VerifyReport",
+    "copy_ledger",
+    "is_url",
     "kinds",
+    "ledger_exists",
     "open_ledger",
     "verify_file",
 ]

@@ -49,6 +49,7 @@ from sgfund.ledger.kinds import (
 )
 from sgfund.ledger.policy import LedgerPolicy, fund_row, stored_policy
 from sgfund.ledger.postaward import round_positions, steps_check
+from sgfund.ledger.postgres import PostgresStore, is_url, redacted
 from sgfund.ledger.records import load_round, round_records
 from sgfund.ledger.sqlite import SqliteStore
 from sgfund.ledger.store import DuplicateKeyError, LedgerStore
@@ -66,7 +67,10 @@ __all__ = [
     "AnchorLike",
     "AnchoredClosure",
     "Ledger",
+    "is_url",
+    "ledger_exists",
     "open_ledger",
+    "open_store",
     "verify_file",
 ]
 
@@ -101,6 +105,31 @@ def _unreadable(location: str, err: Exception, anchors: Sequence[Anchor]) -> Ver
     )
 
 
+def open_store(
+    location: str | os.PathLike[str],
+    *,
+    timeout: float = 30.0,  # float-ok: seconds, not money
+    readonly: bool = False,
+) -> LedgerStore:
+    """The store for a location: a PostgreSQL database for a URL, else a SQLite file."""
+    if is_url(location):
+        return PostgresStore(str(location), timeout=timeout, readonly=readonly)
+    return SqliteStore(Path(location), timeout=timeout, readonly=readonly)
+
+
+def ledger_exists(location: str | os.PathLike[str]) -> bool:
+    """Whether there is a ledger at ``location`` (a file, or a database sgfund initialised),
+    without making one. An unreachable server raises `LedgerError`.
+    """  # noqa: D205 - the summary needs both lines
+    if not is_url(location):
+        return Path(location).is_file()
+    store = PostgresStore(str(location), readonly=True)
+    try:
+        return store.initialised()
+    finally:
+        store.close()
+
+
 class Ledger:
     """A fund's records and their audit trail.
 
@@ -131,14 +160,16 @@ class Ledger:
         policy: LedgerPolicy | None = None,
         timeout: float = 30.0,  # float-ok: seconds, not money
     ) -> Ledger:
-        """Open (creating and migrating if need be) the ledger file.
+        """Open (creating and migrating if need be) the ledger file or database.
 
-        ``path`` defaults to the ``SGFUND_DB`` environment variable, then ``./sgfund.db``.
+        ``path`` is a SQLite file, or a PostgreSQL URL (``postgresql://user@host/db``, needs
+        the ``postgres`` extra; see `sgfund.ledger.postgres`). It defaults to the ``SGFUND_DB``
+        environment variable, then ``./sgfund.db``.
         ``timeout`` is how many seconds a write waits for another process's write. A file that
         is not a ledger, or is damaged, raises `LedgerError` naming it and what is wrong.
         """
         chosen = path if path is not None else os.environ.get(ENV_VAR) or DEFAULT_PATH
-        return cls(SqliteStore(Path(chosen), timeout=timeout), clock=clock, policy=policy)
+        return cls(open_store(chosen, timeout=timeout), clock=clock, policy=policy)
 
     @property
     def location(self) -> str:
@@ -661,11 +692,11 @@ def verify_file(
     missing, damaged or foreign file: what is wrong is in the report.
     """  # noqa: D205 - the summary needs both lines
     chosen = _anchors(anchor, anchors)
-    location = str(path)
-    if not Path(path).is_file():
+    location = redacted(str(path)) if is_url(path) else str(path)
+    if not is_url(path) and not Path(path).is_file():
         return _unreadable(location, FileNotFoundError("there is no such file"), chosen)
     try:
-        store = SqliteStore(path, readonly=True)
+        store = open_store(path, readonly=True)
     except LedgerError as err:
         return _unreadable(location, err, chosen)
     try:

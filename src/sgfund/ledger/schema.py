@@ -35,8 +35,11 @@ __all__ = [
     "GENESIS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "V2_PARTS",
+    "Guard",
     "Migration",
     "kind_ddl",
+    "kind_parts",
 ]
 
 # The "previous hash" of the first event.
@@ -80,31 +83,52 @@ def _states(states: frozenset[RoundState]) -> str:
 
 
 Refusal = tuple[str, str]  # (message, condition)
+# A table's DDL (SQLite's dialect) and the guards on it.
+Part = tuple[str, tuple["Guard", ...]]
 
 
 def _refuse(message: str, condition: str) -> list[Refusal]:
     return [(message, condition)]
 
 
-def _trigger(
-    name: str, when: str, table: str, refusals: list[Refusal], states: Sequence[str] = ()
-) -> str:
-    """A trigger refusing the row with the first message whose condition holds.
+@frozen
+class Guard:
+    """One guarding trigger: refuse the row with the first message whose condition holds.
 
-    One statement, so the round's state (``states``: ``new_state``, ``old_state``, each bound
-    once) is looked up once per row.
+    ``states`` binds names (``new_state``, ``old_state``) to expressions, each evaluated once
+    per row. Conditions are written in SQLite's dialect; `sqlite` renders the trigger, and the
+    PostgreSQL store renders the same guard as a PL/pgSQL function (`sgfund.ledger.schema_pg`).
     """
-    arms = "".join(f"        WHEN {c} THEN RAISE(ABORT, {_q(m)})\n" for m, c in refusals)
-    source = ""
-    if states:
-        source = " FROM (SELECT " + ", ".join(states) + ")"
-    return (
-        f"CREATE TRIGGER {name} BEFORE {when} ON {table}\nBEGIN\n    SELECT CASE\n{arms}"
-        f"    END{source};\nEND;\n"
-    )
+
+    name: str
+    when: str  # INSERT, UPDATE or DELETE
+    table: str
+    refusals: tuple[Refusal, ...]
+    states: tuple[tuple[str, str], ...] = ()
+
+    def sqlite(self) -> str:
+        """The guard as a SQLite trigger: one statement, so the round's state is looked up once."""
+        arms = "".join(f"        WHEN {c} THEN RAISE(ABORT, {_q(m)})\n" for m, c in self.refusals)
+        source = ""
+        if self.states:
+            source = " FROM (SELECT " + ", ".join(f"{e} AS {n}" for n, e in self.states) + ")"
+        return (
+            f"CREATE TRIGGER {self.name} BEFORE {self.when} ON {self.table}\nBEGIN\n"
+            f"    SELECT CASE\n{arms}    END{source};\nEND;\n"
+        )
 
 
-def _round_state(kind: Kind, row: str) -> str:
+def _trigger(
+    name: str,
+    when: str,
+    table: str,
+    refusals: list[Refusal],
+    states: Sequence[tuple[str, str]] = (),
+) -> Guard:
+    return Guard(name, when, table, tuple(refusals), tuple(states))
+
+
+def _round_state(kind: Kind, row: str) -> tuple[str, str]:
     """SQL binding the state of the round a ``row`` (NEW or OLD) belongs to ('' if none)."""
     if kind.round_column is not None:
         found = f"(SELECT state FROM rounds WHERE id = {row}.{kind.round_column})"
@@ -113,7 +137,7 @@ def _round_state(kind: Kind, row: str) -> str:
             "(SELECT r.state FROM rounds r JOIN applications a ON a.round_id = r.id "
             f"WHERE a.id = {row}.{kind.application_column})"
         )
-    return f"coalesce({found}, '') AS {row.lower()}_state"
+    return f"{row.lower()}_state", f"coalesce({found}, '')"
 
 
 def _table(kind: Kind, *extra: str) -> str:
@@ -140,7 +164,7 @@ def _not_accepted(kind: Kind, state: str) -> str:
     return f"{state} NOT IN ({_states(kind.accepts)})"
 
 
-def _insert_guard(kind: Kind) -> str:
+def _insert_guard(kind: Kind) -> Guard:
     t, key = kind.table, kind.key
     refusals = _refuse(_STORED, f"EXISTS (SELECT 1 FROM {t} WHERE {key} = NEW.{key})")
     refusals += _refuse(_NEWEST, f"NEW.event_id IS NOT {_NEWEST_ID}")
@@ -172,7 +196,7 @@ def _consistency(kind: Kind) -> list[Refusal]:
     return refusals
 
 
-def _update_guard(kind: Kind) -> str:
+def _update_guard(kind: Kind) -> Guard:
     t, key = kind.table, kind.key
     states = [_round_state(kind, "OLD"), _round_state(kind, "NEW")]
     refusals: list[Refusal] = []
@@ -197,7 +221,7 @@ def _update_guard(kind: Kind) -> str:
     return _trigger(f"{t}_update", "UPDATE", t, refusals, states)
 
 
-def _delete_guard(kind: Kind) -> str:
+def _delete_guard(kind: Kind) -> Guard:
     refusals: list[Refusal] = []
     if RoundState.CLOSED not in kind.accepts:
         refusals += _refuse(CLOSED_MESSAGE, "old_state = 'closed'")
@@ -206,10 +230,10 @@ def _delete_guard(kind: Kind) -> str:
     return _trigger(f"{kind.table}_delete", "DELETE", kind.table, refusals, states)
 
 
-def _never(table: str, message: str, *operations: str) -> str:
-    return "".join(
+def _never(table: str, message: str, *operations: str) -> list[Guard]:
+    return [
         _trigger(f"{table}_{op.lower()}", op, table, _refuse(message, "1")) for op in operations
-    )
+    ]
 
 
 _MOVES = ", ".join(
@@ -217,7 +241,7 @@ _MOVES = ", ".join(
 )
 
 
-def _rounds() -> str:
+def _rounds() -> list[Guard]:
     insert = _refuse(_STORED, "EXISTS (SELECT 1 FROM rounds WHERE id = NEW.id)")
     insert += _refuse(_STARTS_DRAFT, "NEW.state IS NOT 'draft'")
     insert += _refuse(_NEWEST, f"NEW.event_id IS NOT {_NEWEST_ID}")
@@ -236,14 +260,14 @@ def _rounds() -> str:
         "AND json_extract(detail, '$.to') = NEW.state)",
     )
     delete = _refuse(CLOSED_MESSAGE, "OLD.state = 'closed'") + _refuse(_NEVER_DELETED, "1")
-    return (
-        _trigger("rounds_insert", "INSERT", "rounds", insert)
-        + _trigger("rounds_update", "UPDATE", "rounds", update)
-        + _trigger("rounds_delete", "DELETE", "rounds", delete)
-    )
+    return [
+        _trigger("rounds_insert", "INSERT", "rounds", insert),
+        _trigger("rounds_update", "UPDATE", "rounds", update),
+        _trigger("rounds_delete", "DELETE", "rounds", delete),
+    ]
 
 
-def _events() -> str:
+def _events() -> Part:
     insert = _refuse(_IN_ORDER, f"NEW.id IS NOT coalesce({_NEWEST_ID}, 0) + 1")
     insert += _refuse(
         _IN_ORDER,
@@ -267,14 +291,11 @@ CREATE TABLE events (
 ) STRICT;
 CREATE INDEX events_by_round ON events (round_id);
 """
-    return (
-        table
-        + _trigger("events_insert", "INSERT", "events", insert)
-        + _never("events", EVENTS_MESSAGE, "UPDATE", "DELETE")
-    )
+    guards = [_trigger("events_insert", "INSERT", "events", insert)]
+    return table, (*guards, *_never("events", EVENTS_MESSAGE, "UPDATE", "DELETE"))
 
 
-def _closures() -> str:
+def _closures() -> Part:
     insert = _refuse(_CLOSURES, "EXISTS (SELECT 1 FROM closures WHERE round_id = NEW.round_id)")
     insert += _refuse(
         _CLOSE_DECIDED, "(SELECT state FROM rounds WHERE id = NEW.round_id) IS NOT 'decided'"
@@ -296,14 +317,11 @@ CREATE TABLE closures (
     PRIMARY KEY (round_id)
 ) STRICT, WITHOUT ROWID;
 """
-    return (
-        table
-        + _trigger("closures_insert", "INSERT", "closures", insert)
-        + _never("closures", _CLOSURES, "UPDATE", "DELETE")
-    )
+    guards = [_trigger("closures_insert", "INSERT", "closures", insert)]
+    return table, (*guards, *_never("closures", _CLOSURES, "UPDATE", "DELETE"))
 
 
-def _superseded() -> str:
+def _superseded() -> Part:
     current = " ".join(
         f"WHEN {_q(k.name)} THEN EXISTS (SELECT 1 FROM {k.table} "
         f"WHERE {k.key} = NEW.key AND event_id = NEW.written_by)"
@@ -330,31 +348,48 @@ CREATE TABLE superseded (
     CHECK (written_by < replaced_by)
 ) STRICT, WITHOUT ROWID;
 """
-    return (
-        table
-        + _trigger("superseded_insert", "INSERT", "superseded", insert)
-        + _never("superseded", _SUPERSEDED, "UPDATE", "DELETE")
-    )
+    guards = [_trigger("superseded_insert", "INSERT", "superseded", insert)]
+    return table, (*guards, *_never("superseded", _SUPERSEDED, "UPDATE", "DELETE"))
 
 
-def kind_ddl(kind: Kind) -> str:
-    """The table, indexes and guarding triggers of ``kind`` (for a migration adding a kind)."""
+def kind_parts(kind: Kind) -> Part:
+    """The table and indexes (SQLite's DDL) of ``kind``, and its guards."""
     if kind is ROUNDS:
         every = _states(frozenset(RoundState))
         state = f"state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ({every}))"
-        return _table(kind, state) + _rounds()
+        return _table(kind, state), tuple(_rounds())
     if not kind.in_round:
         immutable = _never(kind.table, _NEVER_CHANGED, "UPDATE") + _never(
             kind.table, _NEVER_DELETED, "DELETE"
         )
-        return _table(kind) + _insert_guard(kind) + immutable
-    return _table(kind) + _insert_guard(kind) + _update_guard(kind) + _delete_guard(kind)
+        return _table(kind), (_insert_guard(kind), *immutable)
+    return _table(kind), (_insert_guard(kind), _update_guard(kind), _delete_guard(kind))
+
+
+def _ddl(part: Part) -> str:
+    table, guards = part
+    return table + "".join(guard.sqlite() for guard in guards)
+
+
+def kind_ddl(kind: Kind) -> str:
+    """The table, indexes and guarding triggers of ``kind`` (for a migration adding a kind)."""
+    return _ddl(kind_parts(kind))
 
 
 _V2_DROP = "".join(f"DROP TABLE {table};\n" for table in V1_TABLES)
 
+# Schema 2 as parts (tables and their guards), in the order they are created: the SQLite
+# migration renders them as triggers, the PostgreSQL store as trigger functions.
+V2_PARTS: tuple[Part, ...] = (
+    _events(),
+    *(kind_parts(kind) for kind in V2_KINDS),
+    _closures(),
+    _superseded(),
+)
 V2_CREATE = (
-    _events() + "".join("\n" + kind_ddl(kind) for kind in V2_KINDS) + _closures() + _superseded()
+    _ddl(V2_PARTS[0])
+    + "".join("\n" + kind_ddl(kind) for kind in V2_KINDS)
+    + "".join(_ddl(part) for part in V2_PARTS[-2:])
 )
 
 

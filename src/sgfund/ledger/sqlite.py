@@ -127,7 +127,9 @@ class SqliteTransaction:
             where = f"{kind.round_column} = ?"
         else:
             where = f"{kind.application_column} IN (SELECT id FROM applications WHERE round_id = ?)"
-        cursor = self._conn.execute(f"{self._select(kind)} WHERE {where}", (round_id,))
+        # By key: the order SQLite's tables keep anyway, and the same on every store.
+        sql = f"{self._select(kind)} WHERE {where} ORDER BY {kind.key}"
+        cursor = self._conn.execute(sql, (round_id,))
         return [Record(tuple(values[:-1]), values[-1]) for values in cursor]
 
     def rows_with(self, kind: Kind, column: str, values: Sequence[str]) -> list[Record]:

@@ -291,6 +291,12 @@ def resolve_referral(
     """
     queue = {r.application_id: r for r in list_referrals(ledger, round_id)}
     if application_id not in queue:
+        if not any(
+            a.id == application_id
+            for rid in ledger.rounds()
+            for a in ledger.round_records(rid).applications
+        ):
+            raise WorkflowError(f"application {application_id!r} is not in the ledger")
         raise WorkflowError(
             f"application {application_id!r} is not referred"
             + (f" in round {round_id!r}" if round_id else "")
