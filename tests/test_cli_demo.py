@@ -99,7 +99,7 @@ def test_the_demo_writes_the_committee_report(demo_json):
     page = (folder / "mayor-scf-2022-report.html").read_text(encoding="utf-8")
     first = re.search(r'<p class="headline" id="headline">(.*?)</p>', page)[1]
     assert "100 projects" in first and "£534,286" in first
-    assert "Every declared figure matches the ledger (5 checked)." in page
+    assert "Every declared figure matches the ledger (7 checked)." in page
     assert "Every round is closed." in page
     markdown = (folder / "mayor-scf-2022-report.md").read_text(encoding="utf-8")
     assert "awarded £534,286 to 100 projects." in markdown
