@@ -15,7 +15,8 @@ import attrs
 from sgfund import Ledger, Scope, make_plugin_manager
 from sgfund.examples_scf import ENTRY_POINTS, GR1, GR2, SCF, sample_records
 from sgfund.io.declared import read_declared_figures
-from sgfund.report import ReportData, report_from_ledger
+from sgfund.report import ReportData
+from sgfund.workflow import reconcile_scope, scope_report
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = read_declared_figures(ROOT / "examples" / "data" / "declared-figures.csv").by_scope
@@ -66,5 +67,14 @@ def fill_ledger(path: Path, *, rename: dict[str, str] | None = None, pm=None) ->
 
 def report_data(path: Path, *, declared=None, pm=None) -> ReportData:
     pm = pm or plugin_manager()
+    chosen = scope(declared)
     with Ledger.open(path) as ledger:
-        return report_from_ledger(ledger, scope(declared), pm=pm)
+        rec = reconcile_scope(
+            ledger,
+            [r.id for r in chosen.rounds],
+            pm=pm,
+            scope_id=chosen.id,
+            label=chosen.label,
+            declared=chosen.declared,
+        )
+        return scope_report(ledger, rec, pm=pm)

@@ -48,6 +48,7 @@ def test_there_are_hooks_to_document():
     assert HOOKS == [
         "sgfund_areas",
         "sgfund_eligibility_rules",
+        "sgfund_payment_plans",
         "sgfund_reconciliation_checks",
         "sgfund_register_commands",
         "sgfund_theme_classifiers",
@@ -115,11 +116,42 @@ def test_the_reconciliation_example_works():
     assert (found.check_id, found.actual) == ("at-least-one-award", "0")
 
 
+def test_the_payment_plan_example_works():
+    from decimal import Decimal
+
+    from sgfund.postaward import PayOn, payment_plan
+
+    pm = make_plugin_manager(plugins=[example("sgfund_payment_plans")], entry_points=False)
+    small = payment_plan(pm, GR2, Decimal("4999.99"))
+    assert (small.item.id, small.plugin) == ("single-payment", "sgfund.plugins.payments")
+    large = payment_plan(pm, GR2, Decimal("5000.01")).item
+    assert large.id == "half-and-half"
+    assert [(i.amount, i.on) for i in large.instalments(Decimal("5000.01"))] == [
+        (Decimal("2500.01"), PayOn.ACCEPTANCE),
+        (Decimal("2500.00"), PayOn.FINAL_RETURN),
+    ]
+
+
 def test_files_quoted_in_the_docs_are_the_files_in_the_repository():
     quoted = re.findall(r"<!-- file: (\S+) -->\n```\w+\n(.*?)```", DOC, re.DOTALL)
     assert quoted, "docs/plugins.md quotes no example files"
     for path, text in quoted:
         assert (ROOT / path).read_text() == text, f"docs/plugins.md is out of date for {path}"
+
+
+def test_organisation_types_quoted_by_value_in_the_docs_are_values():
+    from sgfund import OrgType
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    quoted = [
+        (path.name, value)
+        for path in sorted(docs.glob("*.md"))
+        for value in re.findall(
+            r'organisation\s+types\s+by\s+value\s+\(`"([^"]+)"`\)', path.read_text(encoding="utf-8")
+        )
+    ]
+    assert quoted, "the totals' keys are documented"
+    assert [(name, v) for name, v in quoted if v not in {t.value for t in OrgType}] == []
 
 
 def test_the_commands_example_works():

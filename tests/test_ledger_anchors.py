@@ -161,3 +161,36 @@ def test_the_documented_check_catches_an_edited_event_and_a_rewritten_chain(ledg
     result = _run_docs_script(tmp_path, path, wrong)
     assert result.returncode != 0
     assert "not in the chain with the published hash" in result.stderr
+
+
+def test_the_published_360giving_file_carries_the_anchors_that_verify_checks(ledger_file, tmp_path):
+    pytest.importorskip("jsonschema")
+    from datetime import date
+
+    from sgfund.io.threesixtygiving import Publisher, read_360giving
+    from sgfund.workflow.steps import publish
+
+    path, closed = ledger_file
+    with Ledger.open(path) as ledger:
+        published = publish(
+            ledger,
+            ["gr-a", "gr-b"],
+            tmp_path / "open-data",
+            pm=worker.PM,
+            publisher=Publisher(prefix="360G-example", name="Example publisher"),
+            as_of=date(2023, 4, 1),
+            scope_id="gr-ab",
+            label="Rounds A and B",
+            formats=["json"],
+            transparency=False,
+        )
+    (package,) = published.files
+    anchors = read_360giving(package, prefix="360G-example").metadata["sgfundAnchors"]
+    assert anchors == {rid: str(closed[rid].anchor) for rid in ("gr-a", "gr-b")}
+    # The auditor's check, from the published file alone: the ledger holds those events...
+    assert verify_file(path, anchors=anchors.values()).ok
+    # ...and a ledger rewritten after publication does not.
+    forged = tmp_path / "forged.db"
+    _history(forged, decider="someone-else")
+    report = verify_file(forged, anchors=anchors.values())
+    assert {p.kind for p in report.problems} == {"anchor"}

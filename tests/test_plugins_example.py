@@ -192,6 +192,7 @@ def test_other_installed_plugins_change_nothing_in_sgfunds_examples(tmp_path, ma
     with pytest.raises(subprocess.CalledProcessError) as refused:
         run_example("sgfund demo --all-plugins", tmp_path / "busy", plugins)
     assert "refer-everything v1 (plugin referall)" in refused.value.stderr
+    assert "Traceback" not in refused.value.stderr
 
 
 @pytest.mark.slow

@@ -5,7 +5,8 @@ import textwrap
 import pytest
 
 import sgfund
-from sgfund import PluginError, Rule, describe, hookimpl, make_plugin_manager
+from sgfund import PluginError, Rule, describe, hookimpl, make_plugin_manager, round_vocabularies
+from sgfund.examples_scf import GR2
 from sgfund.hookspecs import PROJECT_NAME, SgfundSpecs
 from sgfund.plugins import DEFAULT_PLUGINS
 from sgfund.testing.builders import ROUND
@@ -166,6 +167,18 @@ def test_one_plugin_giving_an_id_twice_is_an_error():
     pm = make_plugin_manager(plugins=[Twice()], defaults=False, entry_points=False)
     with pytest.raises(PluginError, match="given twice by plugin 'Twice'"):
         describe(pm, round=ROUND)
+
+
+def test_a_vocabulary_given_by_two_plugins_is_named_as_people_write_it():
+    import sgfund_westyorkshire as wy
+
+    pm = make_plugin_manager(plugins=wy.DATA_PLUGINS, entry_points=["westyorkshire"])
+    with pytest.raises(PluginError) as info:
+        round_vocabularies(pm, GR2)
+    assert str(info.value).startswith(
+        "ThemeVocabulary id 'wy-safeguarding' from sgfund_theme_vocabularies is given by two "
+        "plugins: 'sgfund_westyorkshire.vocabulary' and 'westyorkshire'"
+    )
 
 
 def test_collecting_needs_an_sgfund_manager():

@@ -50,11 +50,15 @@ def test_the_readme_first_command_works_on_a_fresh_machine(tmp_path):
     out = run.stdout
     assert "100 projects, £534,286.00 awarded" in out
     assert "matched      computed £534,286.00 matches '£534,286'" in out
+    assert "matched      computed 33 matches '33 grants' exactly" in out
+    assert "matched      computed £176,272.82 matches '£176,272.82' exactly" in out
     assert "Result: reconciled" in out
     assert "Traceback" not in run.stderr
     written = [project / line.removeprefix("written: ") for line in out.splitlines()]
     files = [p for p in written if p.suffix == ".json" and p.exists()]
-    assert files, out
+    assert len(files) == 2, out  # one per funder: the PCC's and the Mayor's
+    (report,) = [p for p in written if p.name == "mayor-scf-2022-report.html"]
+    assert "awarded £534,286 to 100 projects." in report.read_text(encoding="utf-8")
 
     from sgfund.io.threesixtygiving import read_360giving
 

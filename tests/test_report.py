@@ -103,6 +103,10 @@ def test_every_declared_figure_is_listed_as_matched(tree, ledger_path):
     for figure in declared:
         row = next(r for r in rows if r[2] == figure.published_text)
         assert row[-1] == "matched", row
+    computed = {r[2]: r[5] for r in rows}
+    assert computed["61 projects"] == "61"  # read back from GR2's stored closure
+    assert computed["100 projects"] == "100"
+    assert computed["£534,286"] == "£534,286.00"
     assert "Every declared figure matches the ledger (5 checked)." in text(tree)
 
 
@@ -471,3 +475,21 @@ def test_every_markdown_table_row_has_its_headings_cells(hostile):
 
     for rows in tables:
         assert {cells(r) for r in rows} == {cells(rows[0])}, rows[0]
+
+
+def test_rounds_not_yet_closed_are_reported_as_such(ledger_path):
+    from sgfund import Ledger, compute_totals, reconcile
+
+    scope = fx.scope()
+    with Ledger.open(ledger_path) as ledger:
+        records = [ledger.round_records(r.id) for r in scope.rounds]
+    totals = compute_totals(
+        scope, [a for r in records for a in r.applications], [a for r in records for a in r.awards]
+    )
+    rec = reconcile(scope, totals, pm=fx.plugin_manager())
+    data = build_report_data(rec, records, labels=ReportLabels())  # no closures given
+    assert not data.all_closed
+    tree = html5lib.HTMLParser(strict=True).parse(render_html(data))
+    assert "Not every round is closed: these figures may still change." in text(tree)
+    assert [r[1:] for r in table(tree, "table-closures")] == [["not closed"], ["not closed"]]
+    assert len(table(tree, "table-figures")) == 3  # the scope's figures only

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from operator import attrgetter
 
 from attrs import field, frozen
 
@@ -97,24 +98,36 @@ def _canonical(value: object) -> bytes:
 
 
 def closure_digest(records: RoundRecords) -> str:
-    """SHA-256 of the round's facts in a canonical form, independent of record order."""
-    body = {
-        "round": unstructure(records.round),
-        "applications": sorted(
-            (unstructure(a) for a in records.applications), key=lambda d: d["id"]
-        ),
-        "decisions": sorted(
-            (unstructure(d) for d in records.decisions), key=lambda d: d["application_id"]
-        ),
-        "awards": sorted((unstructure(a) for a in records.awards), key=lambda d: d["id"]),
-        "resolutions": sorted(
-            (unstructure(r) for r in records.resolutions), key=lambda d: d["application_id"]
-        ),
-        "theme_overrides": sorted(
-            (unstructure(o) for o in records.theme_overrides), key=lambda d: d["application_id"]
-        ),
+    """SHA-256 of the round's facts in a canonical form, independent of record order.
+
+    The canonical form is the JSON object ``{"applications": [...], "awards": [...],
+    "decisions": [...], "resolutions": [...], "round": {...}, "theme_overrides": [...]}``
+    (keys sorted, records sorted by id, compact separators). It is hashed a record at a
+    time, so a round of a million applications never has all of its JSON in memory at once.
+    """
+    lists: dict[str, tuple[Sequence[object], str]] = {
+        "applications": (records.applications, "id"),
+        "awards": (records.awards, "id"),
+        "decisions": (records.decisions, "application_id"),
+        "resolutions": (records.resolutions, "application_id"),
+        "theme_overrides": (records.theme_overrides, "application_id"),
     }
-    return hashlib.sha256(_canonical(body)).hexdigest()
+    digest = hashlib.sha256()
+    for index, name in enumerate(sorted([*lists, "round"])):
+        digest.update(b"," if index else b"{")
+        digest.update(_canonical(name) + b":")
+        if name == "round":
+            digest.update(_canonical(unstructure(records.round)))
+            continue
+        items, key = lists[name]
+        digest.update(b"[")
+        for position, item in enumerate(sorted(items, key=attrgetter(key))):
+            if position:
+                digest.update(b",")
+            digest.update(_canonical(unstructure(item)))
+        digest.update(b"]")
+    digest.update(b"}")
+    return digest.hexdigest()
 
 
 def _said(findings: tuple[Finding, ...]) -> str:

@@ -200,7 +200,7 @@ def collect(
                     else f"by two plugins: {other.plugin!r} and {plugin!r}"
                 )
                 raise PluginError(
-                    f"{kind.__name__.lower()} id {item.id!r} from {hook_name} is given {who}",
+                    f"{kind.__name__} id {item.id!r} from {hook_name} is given {who}",
                     plugin=plugin,
                     rule_id=item.id,
                     plugins=(other.plugin, plugin),

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from sgfund.areas import AreaSet
     from sgfund.funds import Round
+    from sgfund.postaward.plans import PaymentPlan
     from sgfund.scope import Scope
     from sgfund.types import Classifier, ReconciliationCheck, Rule
     from sgfund.vocabulary import ThemeVocabulary, Vocabularies
@@ -134,4 +135,25 @@ class SgfundSpecs:
                 def hello():
                     click.echo("hello from my plugin")
                 yield hello
+        """
+
+    @hookspec
+    def sgfund_payment_plans(self, round: Round) -> Iterable[PaymentPlan] | None:
+        """Payment plans for awards in ``round``: how each award is split into instalments.
+
+        Called once per round, when offers are accepted. Of the plans that apply to an award
+        (``from_amount`` at most its amount), a plan that is not a ``fallback`` wins, the one
+        with the highest ``from_amount``; two tied are a `PluginError` naming both. The
+        built-in ``sgfund.plugins.payments`` gives the fallback: one payment on acceptance.
+        Parts are split by largest remainder, so they add up to the award exactly.
+
+        Example::
+
+            @sgfund.hookimpl
+            def sgfund_payment_plans(round):
+                yield PaymentPlan(
+                    id="half-and-half", version="1", description="...",
+                    shares=(Share(1, PayOn.ACCEPTANCE), Share(1, PayOn.FINAL_RETURN)),
+                    from_amount=Decimal("5000.00"),
+                )
         """

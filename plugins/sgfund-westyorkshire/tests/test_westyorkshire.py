@@ -251,3 +251,18 @@ def test_the_classifier_keeps_the_contract():
     check_classifier_contract(
         SAFEGUARDING_CLASSIFIER, GR2, vocabularies=[wy.SAFEGUARDING_THEMES], max_examples=20
     )
+
+
+def test_larger_grants_are_paid_half_on_acceptance_and_half_on_the_final_return(pm):
+    from decimal import Decimal
+
+    from sgfund.postaward import PayOn, payment_plan
+
+    large = payment_plan(pm, GR2, Decimal("5887.31"))
+    assert (large.item.id, large.plugin) == ("wy-half-on-return", "westyorkshire")
+    parts = large.item.instalments(Decimal("5887.31"))
+    assert [(p.amount, p.on) for p in parts] == [
+        (Decimal("2943.66"), PayOn.ACCEPTANCE),
+        (Decimal("2943.65"), PayOn.FINAL_RETURN),
+    ]
+    assert payment_plan(pm, GR2, Decimal("4999.99")).item.id == "single-payment"

@@ -130,9 +130,9 @@ def cli(ctx: click.Context, db: str, debug: bool) -> None:
 
 
 def _register() -> None:
-    from sgfund.cli import admin, reports, steps
+    from sgfund.cli import admin, postaward, reports, steps
 
-    for module in (steps, reports, admin):
+    for module in (steps, reports, admin, postaward):
         for command in module.COMMANDS:
             cli.add_command(command)
 

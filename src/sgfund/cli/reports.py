@@ -1,4 +1,4 @@
-"""Commands that report and publish: reconcile, totals, export."""
+"""Commands that report and publish: reconcile, report, totals, export."""
 
 from __future__ import annotations
 
@@ -21,16 +21,15 @@ from sgfund.cli.session import (
 __all__ = ["COMMANDS"]
 
 _SCOPE_HELP = (
-    "SCOPE is a round id, rounds joined by '+' (mayor-gr1+mayor-gr2) or a range in the order "
-    "the rounds opened (mayor-gr1..mayor-gr3)."
+    "SCOPE is a scope of the fund file (mayor-scf-2022), a round id, rounds joined by '+' "
+    "(mayor-gr1+mayor-gr2) or a range in the order the rounds opened (mayor-gr1..mayor-gr3)."
 )
 
 
-def _scope(session: Session, ledger: Any, key: str, label: str | None) -> tuple[Any, str, str]:
-    from sgfund.workflow import scope_id_for, scope_round_ids
+def _scope(ledger: Any, key: str) -> Any:
+    from sgfund.workflow import resolve_scope
 
-    round_ids = scope_round_ids(ledger, key)
-    return round_ids, scope_id_for(key), label or key
+    return resolve_scope(ledger, key)
 
 
 @click.command()
@@ -38,7 +37,8 @@ def _scope(session: Session, ledger: Any, key: str, label: str | None) -> tuple[
 @click.option(
     "--declared",
     type=click.Path(dir_okay=False),
-    help="A CSV of published figures; the rows whose scope is SCOPE are compared.",
+    help="A CSV of published figures to use instead of the fund file's; the rows whose "
+    "scope is SCOPE are compared.",
 )
 @click.option("--label", default=None, help="What to call the scope in the report.")
 @json_option
@@ -54,17 +54,22 @@ def reconcile(
     from sgfund.themes import round_vocabularies
     from sgfund.workflow import reconcile_scope
 
-    figures: list[Any] = []
-    if declared:
-        from sgfund.io.declared import read_declared_figures
-
-        figures = read_declared_figures(declared).by_scope.get(scope, [])
     with session.ledger() as ledger:
-        round_ids, scope_id, chosen = _scope(session, ledger, scope, label)
+        chosen = _scope(ledger, scope)
+        figures = chosen.declared
+        if declared:
+            from sgfund.io.declared import read_declared_figures
+
+            figures = read_declared_figures(declared).by_scope.get(scope, [])
         rec = reconcile_scope(
-            ledger, round_ids, pm=session.pm, scope_id=scope_id, label=chosen, declared=figures
+            ledger,
+            chosen.round_ids,
+            pm=session.pm,
+            scope_id=chosen.id,
+            label=label or chosen.label,
+            declared=figures,
         )
-        labels = round_vocabularies(session.pm, ledger.round(round_ids[-1])).labels
+        labels = round_vocabularies(session.pm, ledger.round(chosen.round_ids[-1])).labels
     if as_json:
         emit_json(report_dict(rec))
     else:
@@ -74,6 +79,83 @@ def reconcile(
 
 
 reconcile.help = (reconcile.help or "").replace("{scope}", _SCOPE_HELP)
+
+
+@click.command()
+@click.argument("scope")
+@click.option(
+    "--out",
+    "outs",
+    type=click.Path(dir_okay=False),
+    multiple=True,
+    required=True,
+    help="The file to write: .html (one self-contained page) or .md (Markdown); may be repeated.",
+)
+@click.option(
+    "--declared",
+    type=click.Path(dir_okay=False),
+    help="A CSV of published figures; the rows whose scope is SCOPE are compared.",
+)
+@click.option("--label", default=None, help="What to call the scope in the report.")
+@click.option("--title", default=None, help="The report's title (default: the label).")
+@json_option
+@pass_session
+def report(
+    session: Session,
+    scope: str,
+    outs: tuple[str, ...],
+    declared: str | None,
+    label: str | None,
+    title: str | None,
+    as_json: bool,
+) -> None:
+    """Write SCOPE's committee report: headline, charts and tables, every declared figure.
+
+    The report is written even when a figure or check reports an error, and then the exit
+    code is 1. Needs the report extra. {scope}
+    """
+    from sgfund.workflow import write_scope_report
+
+    with session.ledger() as ledger:
+        chosen = _scope(ledger, scope)
+        figures = list(chosen.declared)
+        if declared:
+            from sgfund.io.declared import read_declared_figures
+
+            figures = read_declared_figures(declared).by_scope.get(scope, [])
+        data, paths = write_scope_report(
+            ledger,
+            chosen.round_ids,
+            outs,
+            pm=session.pm,
+            scope_id=chosen.id,
+            label=label or chosen.label,
+            declared=figures,
+            title=title,
+        )
+    if as_json:
+        emit_json(
+            {
+                "files": [str(p) for p in paths],
+                "headline": data.headline,
+                "projects": data.projects,
+                "awarded": str(data.awarded),
+                "figures": [
+                    {"for": f.scope, "published_text": f.published_text, "matched": f.matched}
+                    for f in data.figures
+                ],
+                "ok": data.ok,
+            }
+        )
+    else:
+        say(data.headline)
+        for path in paths:
+            say(f"written: {path}")
+    if not data.ok:
+        raise click.exceptions.Exit(1)
+
+
+report.help = (report.help or "").replace("{scope}", _SCOPE_HELP)
 
 
 @click.command()
@@ -89,9 +171,9 @@ def totals(session: Session, scope: str, as_json: bool) -> None:
     from sgfund.workflow import scope_totals
 
     with session.ledger() as ledger:
-        round_ids, scope_id, label = _scope(session, ledger, scope, None)
-        found = scope_totals(ledger, round_ids, scope_id=scope_id, label=label)
-    rec = Reconciliation(scope_id=scope_id, label=label, totals=found)
+        chosen = _scope(ledger, scope)
+        found = scope_totals(ledger, chosen.round_ids, scope_id=chosen.id, label=chosen.label)
+    rec = Reconciliation(scope_id=chosen.id, label=chosen.label, totals=found)
     if as_json:
         emit_json({"scope": report_dict(rec)["scope"], "totals": report_dict(rec)["totals"]})
         return
@@ -129,8 +211,14 @@ def export() -> None:
     show_default=True,
     help="The folder to write into.",
 )
-@click.option("--prefix", required=True, help="The publisher's 360Giving prefix (360G-...).")
-@click.option("--publisher", "publisher_name", required=True, help="The publisher's name.")
+@click.option(
+    "--prefix",
+    default=None,
+    help="Publish under this 360Giving prefix (360G-...) instead of the fund file's publishers.",
+)
+@click.option(
+    "--publisher", "publisher_name", default=None, help="The publisher's name (with --prefix)."
+)
 @as_of_option
 @json_option
 @pass_session
@@ -139,30 +227,37 @@ def export_360giving(
     scope: str,
     formats: tuple[str, ...],
     out: str,
-    prefix: str,
-    publisher_name: str,
+    prefix: str | None,
+    publisher_name: str | None,
     as_of: datetime | None,
     as_json: bool,
 ) -> None:
     """Write SCOPE's awards as validated 360Giving data, one file per funder and format.
 
-    The packages are built and validated once; any problem is listed (exit 1) and nothing
-    is written. {scope}
+    Each era's awards are published by its publisher in the fund file, unless --prefix and
+    --publisher name one. The packages are built and validated once; any problem is listed
+    (exit 1) and nothing is written. {scope}
     """
-    from sgfund.io.threesixtygiving import Publisher
     from sgfund.workflow import publish
 
+    publisher = None
+    if prefix is not None or publisher_name is not None:
+        if prefix is None or publisher_name is None:
+            raise click.UsageError("--prefix and --publisher go together")
+        from sgfund.io.threesixtygiving import Publisher
+
+        publisher = Publisher(prefix=prefix, name=publisher_name)
     with session.ledger() as ledger:
-        round_ids, scope_id, label = _scope(session, ledger, scope, None)
+        chosen = _scope(ledger, scope)
         published = publish(
             ledger,
-            round_ids,
+            chosen.round_ids,
             Path(out),
             pm=session.pm,
-            publisher=Publisher(prefix=prefix, name=publisher_name),
+            publisher=publisher,
             as_of=on(as_of),
-            scope_id=scope_id,
-            label=label,
+            scope_id=chosen.id,
+            label=chosen.label,
             formats=formats,  # type: ignore[arg-type]
             transparency=False,
         )
@@ -192,14 +287,14 @@ def _table_command(what: str, summary: str) -> click.Command:
         from sgfund.workflow import write_table
 
         with session.ledger() as ledger:
-            round_ids, scope_id, label = _scope(session, ledger, scope, None)
+            chosen = _scope(ledger, scope)
             path = write_table(
                 ledger,
-                round_ids,
+                chosen.round_ids,
                 what,  # type: ignore[arg-type]
                 out,
-                scope_id=scope_id,
-                label=label,
+                scope_id=chosen.id,
+                label=chosen.label,
             )
         if as_json:
             emit_json({"files": [str(path)]})
@@ -218,4 +313,4 @@ export.add_command(_table_command("applications", "Write SCOPE's applications as
 export.add_command(_table_command("awards", "Write SCOPE's awards as a table."))
 
 
-COMMANDS: tuple[click.Command, ...] = (reconcile, totals, export)
+COMMANDS: tuple[click.Command, ...] = (reconcile, report, totals, export)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -29,6 +30,50 @@ def _money(value: Any) -> str:
     from sgfund.money import format_money
 
     return format_money(value)
+
+
+@click.command()
+@click.argument("fund_file", metavar="FUNDFILE", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@as_of_option
+@actor_option
+@json_option
+@pass_session
+def init(
+    session: Session,
+    fund_file: str,
+    dry_run: bool,
+    as_of: datetime | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Set up the fund in the ledger from FUNDFILE, or apply an edited fund file.
+
+    Adds the fund, its eras and rounds (as drafts) and records the file, all audited; makes
+    the ledger if there is none. Re-applying shows what changes; a change to a closed round
+    (or any round already stored) is refused, every problem as file:line: message.
+    """
+    from sgfund.fundfile import load_fund_file
+    from sgfund.workflow import setup_fund
+
+    loaded = load_fund_file(fund_file)
+    if dry_run and not Path(session.db).is_file():
+        # Nothing to compare with: what a new ledger would get, without making one here.
+        import tempfile
+
+        from sgfund.ledger import Ledger
+
+        with tempfile.TemporaryDirectory() as scratch, Ledger.open(Path(scratch) / "dry.db") as new:
+            changes = setup_fund(new, loaded, actor=who(actor), at=when(as_of), dry_run=True)
+    else:
+        with session.ledger(create=True) as ledger:
+            changes = setup_fund(ledger, loaded, actor=who(actor), at=when(as_of), dry_run=dry_run)
+    if as_json:
+        emit_json({"dry_run": dry_run, "ledger": session.db, **changes.as_dict()})
+        return
+    say(str(changes))
+    if not dry_run and not changes.empty:
+        say(f"ledger: {session.db}")
 
 
 @click.command()
@@ -160,7 +205,8 @@ def assess(
             }
         )
         return
-    say(f"{round_id}: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    words = {"refer": "referred"}
+    say(f"{round_id}: " + ", ".join(f"{n} {words.get(s, s)}" for s, n in counts.items()))
     if referred:
         say(f"referred to an officer: {', '.join(referred)} (see 'sgfund referrals')")
 
@@ -224,6 +270,13 @@ def referrals(ctx: click.Context, round_id: str | None, pending: bool, as_json: 
     help="Which way the officer resolves the referral (one is required).",
 )
 @click.option("--reason", required=True, help="Why, for the audit trail.")
+@click.option(
+    "--round",
+    "round_id",
+    default=None,
+    metavar="ROUND",
+    help="The application's round (looks in that round only; quicker in a large ledger).",
+)
 @as_of_option
 @actor_option
 @json_option
@@ -233,6 +286,7 @@ def referrals_resolve(
     application_id: str,
     eligible: bool | None,
     reason: str,
+    round_id: str | None,
     as_of: datetime | None,
     actor: str | None,
     as_json: bool,
@@ -250,6 +304,7 @@ def referrals_resolve(
             reason=reason,
             actor=who(actor),
             at=when(as_of),
+            round_id=round_id,
         )
     if as_json:
         emit_json(
@@ -351,7 +406,8 @@ def _zero() -> Any:
 @click.option(
     "--declared",
     type=click.Path(dir_okay=False),
-    help="A CSV of published figures; those for ROUND must reconcile before it closes.",
+    help="A CSV of published figures to use instead of the fund file's; those for ROUND "
+    "must reconcile before it closes.",
 )
 @click.option(
     "--override-reason",
@@ -377,7 +433,8 @@ def close(
     """
     from sgfund.workflow import close_round
 
-    figures = _declared(declared).get(round_id, []) if declared else []
+    # Without --declared, the round's figures in the fund file in force.
+    figures = _declared(declared).get(round_id, []) if declared else None
     with session.ledger() as ledger:
         closure = close_round(
             ledger,
@@ -416,6 +473,7 @@ def _declared(path: str) -> dict[str, list[Any]]:
 
 
 COMMANDS: tuple[click.Command, ...] = (
+    init,
     rounds,
     import_,
     assess,

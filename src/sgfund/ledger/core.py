@@ -6,7 +6,7 @@ import contextlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -33,6 +33,7 @@ from sgfund.ledger.events import (
 from sgfund.ledger.kinds import (
     APPLICATIONS,
     ASSESSMENTS,
+    AWARD_STEPS,
     AWARDS,
     DECISIONS,
     ERAS,
@@ -47,12 +48,14 @@ from sgfund.ledger.kinds import (
     to_json,
 )
 from sgfund.ledger.policy import LedgerPolicy, fund_row, stored_policy
+from sgfund.ledger.postaward import round_positions, steps_check
 from sgfund.ledger.records import load_round, round_records
 from sgfund.ledger.sqlite import SqliteStore
 from sgfund.ledger.store import DuplicateKeyError, LedgerStore
 from sgfund.ledger.verify import VerifyProblem, VerifyReport, verify_ledger
 from sgfund.ledger.writing import WriteContext, duplicate_problems, write_records
 from sgfund.lifecycle import RoundState, TransitionEvent, transition
+from sgfund.postaward import AwardStep, Position
 from sgfund.review import Resolution, ThemeOverride
 from sgfund.scope import DeclaredFigure
 from sgfund.themes import round_vocabularies
@@ -397,6 +400,8 @@ class Ledger:
         """  # noqa: D205 - the summary needs both lines
         if kind is APPLICATIONS:
             return self.add_applications(items, actor=actor, at=at)
+        if kind is AWARD_STEPS:
+            return self.record_award_steps(items, actor=actor, at=at)
         if kind is THEME_OVERRIDES:
             raise LedgerError(
                 "theme overrides are checked against the round's vocabularies, which plugins "
@@ -481,6 +486,42 @@ class Ledger:
     ) -> int:
         """Store awards, all or nothing; an award with an id already stored replaces it."""
         return self._record(AWARDS, list(awards), actor, at)
+
+    def record_award_steps(
+        self, steps: Iterable[AwardStep], *, actor: str, at: datetime | None = None
+    ) -> int:
+        """Record post-award steps (`sgfund.postaward.AwardStep`) of closed rounds' awards.
+
+        All or nothing, one event per round. Each award's stored steps are replayed and the
+        new ones applied after them: a step that cannot happen (paying before acceptance,
+        paying an instalment twice, paying more than awarded, the authoriser paying, ...) or
+        a batch after which the award's money does not add up is refused with `DataError`
+        giving the reason, and nothing is written. Each step's ``by`` must be ``actor``.
+        """
+        who, when = _actor(actor), self._when(at)
+        items = list(steps)
+        with self._writing() as s:
+            check = steps_check(s.tx, who)
+            write_records(s, AWARD_STEPS, items, actor=who, at=when, check=check)
+        return len(items)
+
+    def post_award(
+        self,
+        round_id: str,
+        *,
+        as_of: date | None = None,
+        awards: Iterable[str] | None = None,
+    ) -> dict[str, Position]:
+        """Every award of a round (or those named) and where it stands, by award id.
+
+        With ``as_of``, where each stood at the end of that day (London).
+        """
+        with self._store.read() as tx:
+            row = tx.round(round_id)
+            if row is None:
+                raise LedgerError(f"round {round_id!r} is not in the ledger")
+            chosen = None if awards is None else list(awards)
+            return round_positions(tx, load_round(row.data), as_of=as_of, awards=chosen)
 
     # --- reading -------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from sgfund.errors import Problem
 from sgfund.funds import Era, Fund, Round
 from sgfund.lifecycle import RoundState
 from sgfund.organisations import Organisation
+from sgfund.postaward.steps import Action, AwardStep
 from sgfund.review import Resolution, ThemeOverride
 from sgfund.vocabulary import Vocabularies
 
@@ -37,6 +38,7 @@ __all__ = [
     "ASSESSMENTS",
     "ASSESSMENT_FORMAT",
     "AWARDS",
+    "AWARD_STEPS",
     "DECISIONS",
     "ERAS",
     "FUNDS",
@@ -46,6 +48,7 @@ __all__ = [
     "RESOLUTIONS",
     "ROUNDS",
     "THEME_OVERRIDES",
+    "V2_KINDS",
     "Check",
     "Column",
     "Index",
@@ -121,7 +124,8 @@ class Kind:
     round states in which such records may be written (the database refuses the others).
     ``correctable``: a record with a key already stored replaces the stored one, which is kept
     as superseded; otherwise a stored key is refused. ``actor_column`` holds the actor of the
-    event that wrote the row. ``to_row`` turns a model (and the actor) into a row; ``check``
+    event that wrote the row. ``guards`` are further ``(message, SQL condition on NEW)``
+    refusals of its insert trigger. ``to_row`` turns a model (and the actor) into a row; ``check``
     finds what is wrong with a round's batch of records (a check that needs more than the
     round, such as the plugins' vocabularies, is given by the caller to `write_records`).
     """
@@ -140,6 +144,7 @@ class Kind:
     actor_column: str | None = None
     checks: tuple[str, ...] = field(default=(), converter=_to_tuple)
     indexes: tuple[Index, ...] = field(default=(), converter=_to_tuple)
+    guards: tuple[tuple[str, str], ...] = field(default=(), converter=_to_tuple)
     to_row: Callable[[Any, str], Row] | None = field(default=None, eq=False)
     check: Check | None = field(default=None, eq=False)
 
@@ -440,8 +445,8 @@ AWARDS = Kind(
     check=_check_awards,
 )
 
-# Every kind, in the order their rows are digested (and their tables created).
-KINDS: tuple[Kind, ...] = (
+# The kinds of schema version 2 (its migration is generated from exactly these; never change).
+V2_KINDS: tuple[Kind, ...] = (
     FUNDS,
     ERAS,
     ROUNDS,
@@ -453,6 +458,68 @@ KINDS: tuple[Kind, ...] = (
     DECISIONS,
     AWARDS,
 )
+
+
+def _award_step_row(step: AwardStep, _actor: str) -> Row:
+    return (
+        step.id,
+        step.round_id,
+        step.award_id,
+        step.seq,
+        str(step.action),
+        pence(step.amount if step.amount is not None else Decimal("0.00")),
+        step.by,
+        to_json(step),
+    )
+
+
+_ACTIONS = ", ".join(f"'{a}'" for a in Action)
+AWARD_STEPS = Kind(
+    name="award_steps",
+    table="award_steps",
+    key="id",
+    columns=(
+        Column("id"),
+        Column("round_id", references="rounds (id)"),
+        Column("award_id", references="awards (id)"),
+        Column("seq", "INTEGER", check="seq > 0"),
+        Column("action", check=f"action IN ({_ACTIONS})"),
+        Column("amount_pence", "INTEGER", check="amount_pence >= 0"),
+        Column("recorded_by", check="recorded_by <> ''"),
+        _DATA,
+    ),
+    action="award_steps.recorded",
+    noun="post-award step",
+    model=AwardStep,
+    round_column="round_id",
+    # After the decision, a round is closed: its awards' lives go on in these records, which
+    # are never corrected (each step is a new record) and never deleted.
+    accepts=frozenset({RoundState.CLOSED}),
+    actor_column="recorded_by",
+    guards=(
+        (
+            "sgfund: a post-award step belongs to its award's round",
+            "NEW.round_id IS NOT (SELECT round_id FROM awards WHERE id = NEW.award_id)",
+        ),
+        (
+            "sgfund: an award's steps are numbered in order from 1, keyed by award and number",
+            "NEW.seq IS NOT coalesce((SELECT max(seq) FROM award_steps "
+            "WHERE award_id = NEW.award_id), 0) + 1 "
+            "OR NEW.id IS NOT printf('%s#%05d', NEW.award_id, NEW.seq)",
+        ),
+    ),
+    indexes=(
+        Index("award_steps_by_round", ("round_id",)),
+        Index("award_steps_by_award", ("award_id", "seq")),
+    ),
+    to_row=_award_step_row,
+    # Checked against the award's stored steps by `sgfund.ledger.postaward`, which
+    # `Ledger.record_award_steps` passes to the writer.
+    check=None,
+)
+
+# Every kind, in the order their rows are digested (and their tables created).
+KINDS: tuple[Kind, ...] = (*V2_KINDS, AWARD_STEPS)
 # Kinds written through `Ledger`'s batch methods: records that belong to a round.
 RECORD_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k.in_round)
 

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 from attrs import frozen
 
-from sgfund.ledger.kinds import KINDS, ROUNDS, Kind
+from sgfund.ledger.kinds import AWARD_STEPS, ROUNDS, V2_KINDS, Kind
 from sgfund.ledger.schema_v1 import V1, V1_TABLES
 from sgfund.lifecycle import TRANSITIONS, RoundState
 
@@ -152,6 +152,7 @@ def _insert_guard(kind: Kind) -> str:
         message = f"sgfund: this round's state does not accept {kind.name}"
         refusals += _refuse(message, _not_accepted(kind, "new_state"))
     refusals += _consistency(kind)
+    refusals += [(message, condition) for message, condition in kind.guards]
     return _trigger(f"{t}_insert", "INSERT", t, refusals, states)
 
 
@@ -306,7 +307,7 @@ def _superseded() -> str:
     current = " ".join(
         f"WHEN {_q(k.name)} THEN EXISTS (SELECT 1 FROM {k.table} "
         f"WHERE {k.key} = NEW.key AND event_id = NEW.written_by)"
-        for k in KINDS
+        for k in V2_KINDS
         if k.correctable
     )
     insert = _refuse(
@@ -353,7 +354,7 @@ def kind_ddl(kind: Kind) -> str:
 _V2_DROP = "".join(f"DROP TABLE {table};\n" for table in V1_TABLES)
 
 V2_CREATE = (
-    _events() + "".join("\n" + kind_ddl(kind) for kind in KINDS) + _closures() + _superseded()
+    _events() + "".join("\n" + kind_ddl(kind) for kind in V2_KINDS) + _closures() + _superseded()
 )
 
 
@@ -380,5 +381,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             "the rounds again"
         ),
     ),
+    # Post-award steps (offers, payments, returns, variations, clawbacks) of closed rounds.
+    Migration(kind_ddl(AWARD_STEPS)),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -130,6 +130,18 @@ class SqliteTransaction:
         cursor = self._conn.execute(f"{self._select(kind)} WHERE {where}", (round_id,))
         return [Record(tuple(values[:-1]), values[-1]) for values in cursor]
 
+    def rows_with(self, kind: Kind, column: str, values: Sequence[str]) -> list[Record]:
+        """The stored records of ``kind`` whose ``column`` is in ``values``."""
+        if column not in kind.column_names:
+            raise ValueError(f"{kind.name} have no column {column!r}")
+        found: list[Record] = []
+        for chunk in _chunks(values):
+            cursor = self._conn.execute(
+                f"{self._select(kind)} WHERE {column} IN ({_marks(len(chunk))})", tuple(chunk)
+            )
+            found.extend(Record(tuple(v[:-1]), v[-1]) for v in cursor)
+        return found
+
     def written(self, kind: Kind, event_ids: Sequence[int] | None = None) -> Iterator[Record]:
         """Records of ``kind`` (of these events, or all), ordered by event id, then key."""
         order = f"ORDER BY event_id, {kind.key}"

@@ -111,6 +111,9 @@ class Transaction(Protocol):
     def round_rows(self, kind: Kind, round_id: str) -> list[Record]:
         """Every stored record of ``kind`` (a kind that belongs to rounds) in one round."""
 
+    def rows_with(self, kind: Kind, column: str, values: Sequence[str]) -> list[Record]:
+        """The stored records of ``kind`` whose ``column`` (one of its columns) is in ``values``."""
+
     def written(self, kind: Kind, event_ids: Sequence[int] | None = None) -> Iterator[Record]:
         """Records of ``kind`` (of these events, or all), ordered by event id, then key."""
 

@@ -29,6 +29,7 @@ from sgfund.ledger.kinds import (
     Kind,
     Row,
 )
+from sgfund.ledger.postaward import post_award_problems
 from sgfund.ledger.records import decode, load_round
 from sgfund.ledger.store import ClosureRow, EventRow, RoundRow, Transaction
 from sgfund.lifecycle import RoundState
@@ -77,12 +78,24 @@ def check_round(
     records = None if models is None else _records(rnd, models)
     if row.state == RoundState.CLOSED and closure is None:
         add("state", "is marked closed but has no closure record")
+    if row.state == RoundState.CLOSED:
+        _check_post_award(tx, rnd, found)
     if closure is None:
         return records
     if row.state != RoundState.CLOSED:
         add("state", f"has a closure record but its state is {row.state}")
     _check_closure(rnd, closure, events.get(closure.event_id), records, add)
     return records
+
+
+def _check_post_award(tx: Transaction, rnd: Round, found: Report) -> None:
+    """Replay every award's post-award steps: each rule and money invariant, event by event."""
+    try:
+        problems = post_award_problems(tx, rnd)
+    except Exception as err:  # unreadable steps are reported, never raised
+        problems = [(f"round {rnd.id}", f"its post-award steps cannot be replayed: {err}")]
+    for entity, message in problems:
+        found.add("post-award", entity, message, round_id=rnd.id)
 
 
 def _records(rnd: Round, models: dict[Kind, list[Any]]) -> RoundRecords:

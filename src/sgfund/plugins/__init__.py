@@ -13,4 +13,5 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "sgfund.plugins.rules",
     "sgfund.plugins.declared_themes",
     "sgfund.plugins.reconciliation",
+    "sgfund.plugins.payments",
 )

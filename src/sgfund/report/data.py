@@ -169,6 +169,28 @@ class DecidedBy:
 
 
 @frozen(kw_only=True)
+class PostAwardLine:
+    """One round after the award, as of a day: its money and its returns."""
+
+    round_id: str
+    name: str
+    awards: int
+    accepted: int
+    completed: int
+    awarded: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    recovered: Decimal
+    returns_due: int
+    returns_overdue: int
+
+    @property
+    def balanced(self) -> bool:
+        """Whether ``awarded = paid + outstanding - recovered`` to the penny."""
+        return self.awarded == self.paid + self.outstanding - self.recovered
+
+
+@frozen(kw_only=True)
 class ReportData:
     """Everything the committee report shows, as exact data (see `build_report_data`)."""
 
@@ -192,6 +214,9 @@ class ReportData:
     criteria: tuple[Criterion, ...] = field(converter=v.as_tuple)
     plugins: tuple[PluginLine, ...] = field(converter=v.as_tuple)
     ok: bool
+    # After the award (closed rounds, as of a day), when the report is asked for it.
+    post_award: tuple[PostAwardLine, ...] = field(default=(), converter=v.as_tuple)
+    post_award_as_of: date | None = None
 
     @property
     def all_closed(self) -> bool:
@@ -462,7 +487,8 @@ def _figure_lines(scope: str, results: Iterable[FigureResult]) -> list[FigureLin
             computed=(
                 format_money(r.computed)
                 if str(r.figure.figure) == "total_awarded"
-                else f"{r.computed:,}"
+                # a count read back from a stored closure may carry places: "61.00" is 61
+                else f"{r.computed.normalize():,f}"
             ),
             matched=r.matched,
             explanation=r.explanation,

@@ -1,20 +1,23 @@
 """`run_demo`: the whole job on the example fund, through the same steps the CLI takes.
 
-The demo builds a new ledger in a folder from the example data and takes every officer's
-step in `sgfund.workflow.steps`: set up the fund, import each round's sheet, assess,
-resolve the referrals the plan expects (with reasons), award, close, reconcile the scopes
-against their published figures, publish 360Giving files (one per funder) and the
-transparency table, and verify the ledger. It computes no figure by any other path.
+The demo builds a new ledger in a folder from a demo plan (`sgfund.demoplan`; by default the
+Safer Communities Fund example in ``examples/scf``) and takes every officer's step in
+`sgfund.workflow.steps`: set up the fund from its fund file, import each round's sheet,
+assess, resolve the referrals the plan expects (with reasons), record decisions, award,
+close, reconcile the plan's scopes against their published figures, record GR2's post-award
+history, write the committee report on each scope, publish 360Giving files (one per funder)
+and the transparency table, and verify the ledger. It computes no figure by
+any other path.
 
 `DEMO_STEPS` is the list of those steps in order; each takes the `DemoRun` and adds to its
-summary, so a new step (a committee report, post-award monitoring) is one more entry.
+summary, so a new step is one more entry.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,26 +25,19 @@ from typing import Any
 from attrs import field, frozen
 
 from sgfund.collect import SgfundPluginManager
-from sgfund.dates import london
+from sgfund.demoplan import DemoPlan, load_demo_plan
 from sgfund.errors import WorkflowError
-from sgfund.funds import Fund, Round
-from sgfund.io.declared import read_declared_figures
 from sgfund.ledger import Ledger, VerifyReport
 from sgfund.money import format_money
 from sgfund.reconcile import Reconciliation, report_dict
-from sgfund.scope import DeclaredFigure
 from sgfund.themes import round_vocabularies
 from sgfund.workflow import steps
 
 __all__ = [
     "DEMO_STEPS",
-    "DemoPlan",
-    "DemoReconciliation",
-    "DemoRound",
     "DemoRun",
     "DemoStep",
     "DemoSummary",
-    "PlannedResolution",
     "RoundSummary",
     "default_plan",
     "demo_plugin_manager",
@@ -52,113 +48,11 @@ __all__ = [
 LEDGER_NAME = "sgfund.db"
 
 
-# --- the plan -------------------------------------------------------------------------------
+def default_plan() -> DemoPlan:
+    """The Safer Communities Fund example (``examples/scf``, synthetic records)."""
+    from sgfund.examples_scf import example_dir
 
-
-@frozen(kw_only=True)
-class PlannedResolution:
-    """A referral the example data expects, and how the officer resolves it."""
-
-    application_id: str
-    eligible: bool
-    reason: str
-    at: datetime
-    by: str
-
-
-@frozen(kw_only=True)
-class DemoRound:
-    """One round's steps in the demo: its sheet, and when each step happened and by whom."""
-
-    round: Round
-    sheet: Path
-    mapping: Path | None = None
-    decisions: Path | None = None  # a panel's sheet; None when the sheet has the decisions
-    imported_at: datetime
-    assessed_at: datetime
-    decided_at: datetime
-    closed_at: datetime
-    resolutions: tuple[PlannedResolution, ...] = ()
-    officer: str = "grants-officer"
-    panel: str = "panel-secretary"
-    manager: str = "fund-manager"
-
-
-@frozen(kw_only=True)
-class DemoReconciliation:
-    """A scope to reconcile: its rounds (a scope key such as ``a+b``) and published figures."""
-
-    key: str
-    id: str
-    label: str
-    declared: tuple[DeclaredFigure, ...]
-
-
-@frozen(kw_only=True)
-class DemoPlan:
-    """Everything the demo does, in order, with the times and actors of each step."""
-
-    fund: Fund
-    set_up_at: datetime
-    rounds: tuple[DemoRound, ...]
-    declared: dict[str, list[DeclaredFigure]]
-    reconciliations: tuple[DemoReconciliation, ...]
-    publisher: Any  # sgfund.io.threesixtygiving.Publisher (imported lazily)
-    published_on: date
-    scope_id: str
-    scope_label: str
-    admin: str = "fund-admin"
-
-
-def _data_dir() -> Path:
-    """The example sheets: beside the package in a source checkout or editable install."""
-    return Path(__file__).resolve().parents[3] / "examples" / "data"
-
-
-def default_plan(data: str | os.PathLike[str] | None = None) -> DemoPlan:
-    """The Mayor's Grant Rounds 1 and 2 from ``examples/data`` (synthetic records)."""
-    from sgfund.examples_scf import GR1, GR2, SCF
-    from sgfund.io.threesixtygiving import Publisher
-
-    folder = Path(data) if data is not None else _data_dir()
-    if not (folder / "gr1.csv").is_file():
-        raise WorkflowError(f"the example data is not in {folder} (looked for gr1.csv there)")
-    declared = read_declared_figures(folder / "declared-figures.csv").by_scope
-    rounds = []
-    for rnd, sheet, decided in (
-        (GR1, "gr1.csv", london(2022, 3, 1, 10)),
-        (GR2, "gr2.csv", london(2022, 10, 6, 10)),
-    ):
-        rounds.append(
-            DemoRound(
-                round=rnd,
-                sheet=folder / sheet,
-                imported_at=rnd.closes_at,
-                assessed_at=rnd.closes_at,
-                decided_at=decided,
-                closed_at=decided,
-            )
-        )
-    return DemoPlan(
-        fund=SCF,
-        set_up_at=datetime(2021, 11, 1, tzinfo=UTC),
-        rounds=tuple(rounds),
-        declared=declared,
-        reconciliations=(
-            DemoReconciliation(
-                key="mayor-gr1+mayor-gr2",
-                id="mayor-scf-2022",
-                label="Mayor's Safer Communities Fund 2022 (GR1 + GR2)",
-                declared=tuple(declared["mayor-gr1+mayor-gr2"]),
-            ),
-        ),
-        publisher=Publisher(
-            prefix="360G-sgfund-demo", name="Safer Communities Fund (demo records)"
-        ),
-        published_on=date(2023, 4, 1),
-        scope_id="scf",
-        scope_label="Safer Communities Fund (demo records)",
-    )
+    return load_demo_plan(example_dir())
 
 
 # --- what the demo found ------------------------------------------------------------------
@@ -191,12 +85,28 @@ class DemoSummary:
     verified: bool
     verify_text: str
     theme_labels: dict[str, dict[str, str]] = field(factory=dict)
+    expected: dict[str, tuple[str, ...]] = field(factory=dict)  # published texts to show
     extra: dict[str, Any] = field(factory=dict)  # what added steps report, by step name
 
     @property
     def ok(self) -> bool:
-        """True when every scope reconciled and the ledger verified."""
-        return self.verified and all(r.ok for r in self.reconciliations)
+        """True when every scope reconciled, showed its expected figures matched, and the
+        ledger verified.
+        """  # noqa: D205 - the summary needs both lines
+        return self.verified and all(r.ok for r in self.reconciliations) and not self.unmatched
+
+    @property
+    def unmatched(self) -> tuple[str, ...]:
+        """Published texts the plan expects to match that did not (or were not compared)."""
+        missing = []
+        for rec in self.reconciliations:
+            matched = {f.figure.published_text for f in rec.figures if f.matched}
+            missing += [
+                f"{rec.scope_id}: {text}"
+                for text in self.expected.get(rec.scope_id, ())
+                if text not in matched
+            ]
+        return tuple(missing)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``sgfund demo --json`` (shape documented in docs/cli.md)."""
@@ -221,6 +131,7 @@ class DemoSummary:
             "reconciliations": [report_dict(r) for r in self.reconciliations],
             "files": [str(f) for f in self.files],
             "verified": self.verified,
+            "unmatched": list(self.unmatched),
             **({"extra": self.extra} if self.extra else {}),
         }
 
@@ -242,6 +153,7 @@ class DemoRun:
         self.awarded: dict[str, tuple[int, str]] = {}
         self.reconciliations: list[Reconciliation] = []
         self.theme_labels: dict[str, dict[str, str]] = {}
+        self.expected: dict[str, tuple[str, ...]] = {}
         self.files: list[Path] = []
         self.report: VerifyReport | None = None
         self.extra: dict[str, Any] = {}
@@ -257,9 +169,7 @@ class DemoStep:
 
 def _set_up(run: DemoRun) -> None:
     plan = run.plan
-    steps.setup_fund(
-        run.ledger, plan.fund, [r.round for r in plan.rounds], actor=plan.admin, at=plan.set_up_at
-    )
+    steps.setup_fund(run.ledger, plan.fund, actor=plan.actors.fund_admin, at=plan.set_up_at)
 
 
 def _import(run: DemoRun) -> None:
@@ -268,40 +178,35 @@ def _import(run: DemoRun) -> None:
             run.ledger,
             planned.sheet,
             pm=run.pm,
-            actor=planned.officer,
+            actor=run.plan.actors.officer,
             at=planned.imported_at,
             mapping=planned.mapping,
         )
-        run.imported[planned.round.id] = (len(result.applications), planned.sheet.name)
+        run.imported[planned.round_id] = (len(result.applications), planned.sheet.name)
 
 
 def _assess(run: DemoRun) -> None:
     for planned in run.plan.rounds:
         assessed = steps.assess_round(
             run.ledger,
-            planned.round.id,
+            planned.round_id,
             pm=run.pm,
-            actor=planned.officer,
+            actor=run.plan.actors.officer,
             at=planned.assessed_at,
-            as_of=planned.round.closes_at.date(),
         )
-        run.assessed[planned.round.id] = {str(k): v for k, v in sorted(assessed.counts().items())}
+        run.assessed[planned.round_id] = {str(k): v for k, v in sorted(assessed.counts().items())}
 
 
 def _resolve(run: DemoRun) -> None:
     for planned in run.plan.rounds:
-        rid = planned.round.id
-        expected = {p.application_id: p for p in planned.resolutions}
+        rid = planned.round_id
+        expected = {p.application_id for p in planned.resolutions}
         queue = steps.list_referrals(run.ledger, rid, pending_only=True)
-        unplanned = sorted(r.application_id for r in queue if r.application_id not in expected)
+        unplanned = [r for r in queue if r.application_id not in expected]
         if unplanned:
             raise WorkflowError(
-                f"round {rid}: referrals the example data does not expect: "
-                + "; ".join(
-                    f"{r.application_id} ({'; '.join(r.reasons)})"
-                    for r in queue
-                    if r.application_id in unplanned
-                )
+                f"round {rid}: referrals the demo plan does not expect: "
+                + "; ".join(f"{r.application_id} ({'; '.join(r.reasons)})" for r in unplanned)
             )
         for p in planned.resolutions:
             steps.resolve_referral(
@@ -322,23 +227,18 @@ def _decide(run: DemoRun) -> None:
             steps.record_decisions(
                 run.ledger,
                 planned.decisions,
-                planned.round.id,
-                actor=planned.panel,
+                planned.round_id,
+                actor=run.plan.actors.panel,
                 at=planned.decided_at,
             )
 
 
 def _award_and_close(run: DemoRun) -> None:
     for planned in run.plan.rounds:
-        rid = planned.round.id
-        steps.make_awards(run.ledger, rid, actor=planned.panel, at=planned.decided_at)
+        rid = planned.round_id
+        steps.make_awards(run.ledger, rid, actor=run.plan.actors.panel, at=planned.decided_at)
         closure = steps.close_round(
-            run.ledger,
-            rid,
-            pm=run.pm,
-            actor=planned.manager,
-            at=planned.closed_at,
-            declared=run.plan.declared.get(rid, ()),
+            run.ledger, rid, pm=run.pm, actor=run.plan.actors.closer, at=planned.closed_at
         )
         total = closure.totals.awards
         run.awarded[rid] = (total.count, str(total.total))
@@ -347,32 +247,60 @@ def _award_and_close(run: DemoRun) -> None:
 
 def _reconcile(run: DemoRun) -> None:
     for planned in run.plan.reconciliations:
-        round_ids = steps.scope_round_ids(run.ledger, planned.key)
+        scope = steps.resolve_scope(run.ledger, planned.scope)
         run.reconciliations.append(
             steps.reconcile_scope(
                 run.ledger,
-                round_ids,
+                scope.round_ids,
                 pm=run.pm,
-                scope_id=planned.id,
-                label=planned.label,
-                declared=planned.declared,
+                scope_id=scope.id,
+                label=scope.label,
+                declared=scope.declared,
             )
         )
-        latest = run.ledger.round(round_ids[-1])
-        run.theme_labels[planned.id] = dict(round_vocabularies(run.pm, latest).labels)
+        run.expected[scope.id] = planned.expect
+        latest = run.ledger.round(scope.round_ids[-1])
+        run.theme_labels[scope.id] = dict(round_vocabularies(run.pm, latest).labels)
+
+
+def _report(run: DemoRun) -> None:
+    # The committee report on each reconciled scope, from the reconciliation just made.
+    from sgfund.report import write_report
+    from sgfund.workflow.report import scope_report
+
+    # After the award as of the day the post-award step stopped recording, if it ran.
+    figures = run.extra.get("post_award")
+    as_of = date.fromisoformat(figures["as_of"]) if figures else None
+    for rec in run.reconciliations:
+        data = scope_report(run.ledger, rec, pm=run.pm, post_award_as_of=as_of)
+        for suffix in ("html", "md"):
+            run.files.append(write_report(data, run.folder / f"{rec.scope_id}-report.{suffix}"))
+
+
+def _post_award(run: DemoRun) -> None:
+    from sgfund.workflow.demo_postaward import record_post_award
+
+    # One transaction for the whole history: hundreds of steps, one commit to disk.
+    with run.ledger.transaction():
+        run.extra["post_award"] = record_post_award(run.ledger, run.pm)
 
 
 def _publish(run: DemoRun) -> None:
     plan = run.plan
+    fund = plan.fund.fund
+    # After GR2's post-award events, if recorded, so the files carry awards as varied.
+    figures = run.extra.get("post_award")
+    as_of: date | datetime = plan.published_at
+    if figures:
+        as_of = date.fromisoformat(figures["as_of"]) + timedelta(days=1)
     published = steps.publish(
         run.ledger,
-        [r.round.id for r in plan.rounds],
+        [r.round_id for r in plan.rounds],
         run.folder,
         pm=run.pm,
-        publisher=plan.publisher,
-        as_of=plan.published_on,
-        scope_id=plan.scope_id,
-        label=plan.scope_label,
+        as_of=as_of,
+        scope_id=fund.id,
+        label=fund.name,
         formats=("json", "csv"),
     )
     run.files.extend(published.files)
@@ -390,6 +318,8 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep("record the panels' decisions", _decide),
     DemoStep("award and close each round", _award_and_close),
     DemoStep("reconcile against the published figures", _reconcile),
+    DemoStep("record GR2's offers, payments, returns, a variation and a clawback", _post_award),
+    DemoStep("write the committee report on each scope", _report),
     DemoStep("publish 360Giving data and the transparency table", _publish),
     DemoStep("verify the ledger and the anchors", _verify),
 )
@@ -443,14 +373,14 @@ def run_demo(
         plugins=tuple(sorted(name for name, _ in pm.list_name_plugin())),
         rounds=tuple(
             RoundSummary(
-                id=r.round.id,
-                sheet=run.imported.get(r.round.id, (0, r.sheet.name))[1],
-                applications=run.imported.get(r.round.id, (0, ""))[0],
-                assessed=run.assessed.get(r.round.id, {}),
-                referrals_resolved=run.resolved.get(r.round.id, 0),
-                awards=run.awarded.get(r.round.id, (0, "0.00"))[0],
-                awarded=run.awarded.get(r.round.id, (0, "0.00"))[1],
-                anchor=run.anchors.get(r.round.id, ""),
+                id=r.round_id,
+                sheet=r.sheet.name,
+                applications=run.imported.get(r.round_id, (0, ""))[0],
+                assessed=run.assessed.get(r.round_id, {}),
+                referrals_resolved=run.resolved.get(r.round_id, 0),
+                awards=run.awarded.get(r.round_id, (0, "0.00"))[0],
+                awarded=run.awarded.get(r.round_id, (0, "0.00"))[1],
+                anchor=run.anchors.get(r.round_id, ""),
             )
             for r in chosen.rounds
         ),
@@ -459,6 +389,7 @@ def run_demo(
         verified=report is not None and report.ok,
         verify_text="" if report is None else str(report),
         theme_labels=run.theme_labels,
+        expected=run.expected,
         extra=run.extra,
     )
 
@@ -488,6 +419,12 @@ def summary_text(summary: DemoSummary) -> str:
             f"  {d.severity.upper():<7}  [{d.check_id}] {d.message}" for d in rec.discrepancies
         ]
         lines.append("  Result: " + ("reconciled" if rec.ok else f"{len(rec.errors)} error(s)"))
+    post_award = summary.extra.get("post_award")
+    if post_award:
+        from sgfund.workflow.postaward import summary_lines
+
+        label = f"{post_award['round']} after the award, as of {post_award['as_of']}"
+        lines += ["", *summary_lines(post_award, label)]
     lines.append("")
     lines += [f"written: {path}" for path in summary.files]
     lines.append(f"ledger: {summary.ledger}")

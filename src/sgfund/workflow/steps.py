@@ -27,8 +27,10 @@ from sgfund.closure import RoundRecords
 from sgfund.collect import SgfundPluginManager
 from sgfund.dates import LONDON, require_aware
 from sgfund.decisions import Award, Decision, Outcome
-from sgfund.errors import FieldError, LedgerError, WorkflowError
-from sgfund.funds import Fund, Round
+from sgfund.errors import FieldError, WorkflowError
+from sgfund.fundfile import FundFile, FundFileChanges
+from sgfund.fundfile.ledger import apply_fund_file, diff_fund_file, stored_fund_file
+from sgfund.funds import Round
 from sgfund.io.importer import ImportResult, import_applications, read_decisions
 from sgfund.io.mapping import SheetMapping
 from sgfund.ledger import AnchoredClosure, Ledger
@@ -47,9 +49,11 @@ __all__ = [
     "Published",
     "Referral",
     "RoundOverview",
+    "ScopeChoice",
     "assess_round",
     "award_id_for",
     "close_round",
+    "fund_file_in_force",
     "import_round",
     "list_referrals",
     "make_awards",
@@ -57,6 +61,7 @@ __all__ = [
     "reconcile_scope",
     "record_decisions",
     "resolve_referral",
+    "resolve_scope",
     "round_criteria",
     "rounds_overview",
     "scope_id_for",
@@ -92,30 +97,35 @@ def _advance(
 
 
 def setup_fund(
-    ledger: Ledger, fund: Fund, rounds: Iterable[Round], *, actor: str, at: datetime
-) -> tuple[str, ...]:
-    """Add the fund and those of ``rounds`` the ledger does not hold yet; return their ids.
+    ledger: Ledger, fund_file: FundFile, *, actor: str, at: datetime, dry_run: bool = False
+) -> FundFileChanges:
+    """Set a fund up from its fund file, or apply an edited one; return what changes.
 
-    Rounds start as drafts. Re-running with the same fund and rounds adds nothing.
+    The fund, its eras and its rounds (as drafts) are added and the file's text recorded,
+    all audited (`sgfund.fundfile.apply_fund_file`); re-applying the same file writes
+    nothing. A change to what the ledger keeps (a closed round, a stored round's fields) is
+    refused with `FundFileRefused`, every problem as ``path:line: message``. ``dry_run``
+    only says what would change.
     """
-    known = ledger.rounds()
-    added = []
-    with ledger.transaction():
-        if not known and not _has_fund(ledger, fund.id):
-            ledger.add_fund(fund, actor=actor, at=at)
-        for rnd in rounds:
-            if rnd.id not in known:
-                ledger.add_round(rnd, actor=actor, at=at)
-                added.append(rnd.id)
-    return tuple(added)
+    if dry_run:
+        return diff_fund_file(ledger, fund_file)
+    return apply_fund_file(ledger, fund_file, actor=actor, at=at)
 
 
-def _has_fund(ledger: Ledger, fund_id: str) -> bool:
-    try:
-        ledger.fund_policy(fund_id)
-    except LedgerError:  # the fund is not there
-        return False
-    return True
+def fund_file_in_force(ledger: Ledger) -> FundFile | None:
+    """The fund file last applied to the ledger's fund (None if no fund file was applied).
+
+    A ledger holding rounds of several funds is a `WorkflowError`: say which scope instead.
+    """
+    funds = {ledger.round(rid).fund_id for rid in ledger.rounds()}
+    if not funds:
+        return None
+    if len(funds) > 1:
+        raise WorkflowError(
+            f"the ledger holds rounds of several funds ({', '.join(sorted(funds))}): "
+            "give the figures and publishers explicitly"
+        )
+    return stored_fund_file(ledger, funds.pop())
 
 
 # --- applications in ----------------------------------------------------------------------
@@ -365,14 +375,18 @@ def close_round(
     pm: SgfundPluginManager,
     actor: str,
     at: datetime,
-    declared: Sequence[DeclaredFigure] = (),
+    declared: Sequence[DeclaredFigure] | None = None,
     override_reason: str | None = None,
 ) -> AnchoredClosure:
     """Close a decided round: checked, reconciled against ``declared``, sealed and anchored.
 
-    Every reason it cannot close is raised at once (`ClosureRefused`). Publish
-    ``str(closure.anchor)`` with the round's results.
+    ``declared`` defaults to the round's figures in the fund file in force. Every reason it
+    cannot close is raised at once (`ClosureRefused`). Publish ``str(closure.anchor)`` with
+    the round's results.
     """
+    if declared is None:
+        ff = fund_file_in_force(ledger)
+        declared = () if ff is None else ff.declared_for(round_id)
     return ledger.close_round(
         round_id, actor=actor, at=at, pm=pm, declared=declared, override_reason=override_reason
     )
@@ -406,6 +420,35 @@ def scope_round_ids(ledger: Ledger, key: str) -> tuple[str, ...]:
         else:
             chosen.append(first)
     return tuple(dict.fromkeys(chosen))
+
+
+@frozen(kw_only=True)
+class ScopeChoice:
+    """A scope as the ledger and its fund file define it: rounds, label, published figures."""
+
+    id: str
+    label: str
+    round_ids: tuple[str, ...]
+    declared: tuple[DeclaredFigure, ...]
+
+
+def resolve_scope(ledger: Ledger, key: str) -> ScopeChoice:
+    """What a scope key names: a scope of the fund file in force (``mayor-scf-2022``), or
+    rounds (`scope_round_ids`); with the fund file's published figures for that key.
+    """  # noqa: D205 - the summary needs both lines
+    ff = fund_file_in_force(ledger)
+    declared = () if ff is None else ff.declared_for(key)
+    if ff is not None and key in ff.scopes:
+        scope = ff.scopes[key]
+        return ScopeChoice(
+            id=scope.id,
+            label=scope.label,
+            round_ids=tuple(r.id for r in scope.rounds),
+            declared=declared,
+        )
+    round_ids = scope_round_ids(ledger, key)
+    label = ledger.round(round_ids[0]).name if len(round_ids) == 1 else key
+    return ScopeChoice(id=scope_id_for(key), label=label, round_ids=round_ids, declared=declared)
 
 
 def reconcile_scope(
@@ -444,19 +487,23 @@ def publish(
     directory: str | os.PathLike[str],
     *,
     pm: SgfundPluginManager,
-    publisher: Publisher,
     as_of: date | datetime,
     scope_id: str,
     label: str,
+    publisher: Publisher | None = None,
     formats: Iterable[Format] = ("json", "csv"),
     transparency: bool = True,
 ) -> Published:
     """Publish the rounds' awards: 360Giving files, one per funder, and a transparency table.
 
-    The 360Giving packages are built and validated once (`build_packages`), before any file
-    is written; each is then written in every format asked for, as
-    ``<scope id>-<funder>.<format>``. The transparency table is ``<scope id>-transparency.csv``.
-    A problem in any package raises `ExportError` listing them all, and nothing is written.
+    Each era's awards are published by that era's publisher in the fund file in force (or
+    by ``publisher``, given). The 360Giving packages are built and validated once
+    (`build_packages`), all of them before any file is written; each is then written in
+    every format asked for, as ``<scope id>-<funder>.<format>``. The transparency table is
+    ``<scope id>-transparency.csv``. Grants of closed rounds are published as varied after
+    the award, with ``amountDisbursed`` (paid less recovered) as of ``as_of`` where payments
+    were made (see post-award.md). A problem in any package raises `ExportError` listing them
+    all, and nothing is written.
     """
     from sgfund.io.export import write_csv
     from sgfund.io.threesixtygiving.build import build_packages, funder_slug
@@ -468,14 +515,46 @@ def publish(
         if fmt not in FORMATS:
             raise FieldError("format", fmt, "one of " + ", ".join(FORMATS))
     records = [ledger.round_records(rid) for rid in round_ids]
-    scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
-    applications = [a for r in records for a in r.applications]
-    awards = [a for r in records for a in r.awards]
-    packages = build_packages(scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm)
+    by_era: dict[str, list[RoundRecords]] = {}
+    for r in records:
+        by_era.setdefault(r.round.era.id, []).append(r)
+    publishers = _publishers(ledger, sorted(by_era), publisher)
+    # Closed rounds' anchors go into the JSON packages, where an auditor can find them later.
+    anchors = {
+        rid: ledger.closure_anchor(rid)
+        for rid in round_ids
+        if ledger.round_state(rid) is RoundState.CLOSED
+    }
+    # Awards as varied, with what was disbursed, as of the day published (`post-award.md`).
+    day = as_of.astimezone(LONDON).date() if isinstance(as_of, datetime) else as_of
+    positions = {
+        award_id: position
+        for r in records
+        if ledger.round_state(r.round.id) is RoundState.CLOSED
+        for award_id, position in ledger.post_award(r.round.id, as_of=day).items()
+    }
+    packages = []
+    for era_id, era_records in by_era.items():
+        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in era_records])
+        packages += build_packages(
+            scope,
+            [a for r in era_records for a in r.applications],
+            [a for r in era_records for a in r.awards],
+            publisher=publishers[era_id],
+            as_of=as_of,
+            pm=pm,
+            anchors={r.round.id: anchors[r.round.id] for r in era_records if r.round.id in anchors},
+            post_award=positions,
+        )
     table = None
     if transparency:
-        decisions = [d for r in records for d in r.decisions]
-        table = transparency_table(scope, applications, decisions, awards)
+        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
+        table = transparency_table(
+            scope,
+            [a for r in records for a in r.applications],
+            [d for r in records for d in r.decisions],
+            [a for r in records for a in r.awards],
+        )
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     files = []
@@ -486,6 +565,22 @@ def publish(
     if table is not None:
         files.append(write_csv(folder / f"{scope_id}-transparency.csv", table))
     return Published(files=tuple(files), grants={p.funder.id: p.grant_count for p in packages})
+
+
+def _publishers(
+    ledger: Ledger, era_ids: Sequence[str], given: Publisher | None
+) -> dict[str, Publisher]:
+    if given is not None:
+        return dict.fromkeys(era_ids, given)
+    ff = fund_file_in_force(ledger)
+    found = {} if ff is None else dict(ff.publishers)
+    missing = [era for era in era_ids if era not in found]
+    if missing:
+        raise WorkflowError(
+            f"no 360Giving publisher for era(s) {', '.join(missing)}: give one in the fund "
+            "file ([eras.publisher]) or name the publisher"
+        )
+    return {era: found[era] for era in era_ids}
 
 
 def scope_totals(ledger: Ledger, round_ids: Sequence[str], *, scope_id: str, label: str) -> Totals:

@@ -8,10 +8,12 @@ Installed next to sgfund, it registers itself through the ``sgfund`` entry point
 - the five districts with their ONS codes, and which district a postcode is in
   (`districts`), for rounds of the funds in `FUND_IDS`;
 - the fund's rules for those rounds: the area rule, the exclusions and, where a round has no
-  maximum of its own, the grant schedule.
+  maximum of its own, the grant schedule;
+- how its larger grants are paid (`payments`): half on acceptance, half on the final return.
 
 `DATA_PLUGINS` are the two modules that give only the vocabulary and the districts: register
-them (``make_plugin_manager(plugins=DATA_PLUGINS)``) to use the data without the rules.
+them (``make_plugin_manager(entry_points=False, plugins=DATA_PLUGINS)``) to use the data
+without the rules (with the installed entry point as well, the vocabulary would be given twice).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sgfund_westyorkshire import districts, vocabulary
 from sgfund_westyorkshire.area import AREA_RULE, area_status
 from sgfund_westyorkshire.districts import DISTRICTS, FUND_IDS, sgfund_areas
 from sgfund_westyorkshire.exclusions import EXCLUSION_RULES
+from sgfund_westyorkshire.payments import sgfund_payment_plans
 from sgfund_westyorkshire.schedule import max_grant_rule
 from sgfund_westyorkshire.tables import max_grant_for, postcode_districts
 from sgfund_westyorkshire.themes import SAFEGUARDING_CLASSIFIER
@@ -45,6 +48,7 @@ __all__ = [
     "postcode_districts",
     "sgfund_areas",
     "sgfund_eligibility_rules",
+    "sgfund_payment_plans",
     "sgfund_theme_classifiers",
     "sgfund_theme_vocabularies",
 ]

@@ -22,6 +22,7 @@ from sgfund.io.threesixtygiving.problems import GrantProblem
 from sgfund.io.threesixtygiving.publisher import FunderIdentity, Publisher
 from sgfund.money import CURRENCY
 from sgfund.organisations import Organisation, OrgType
+from sgfund.postaward import Position
 from sgfund.scope import Scope
 from sgfund.themes import round_vocabularies
 from sgfund.vocabulary import Vocabularies
@@ -166,6 +167,7 @@ def _grant(
     data: _RoundData,
     publisher: Publisher,
     modified: str | None = None,
+    position: Position | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     round = data.round
     individual = application.organisation.type is OrgType.INDIVIDUAL
@@ -180,13 +182,21 @@ def _grant(
         grant["description"] = application.summary or application.title
     grant["currency"] = CURRENCY
     grant["amountAppliedFor"] = application.amount_requested
-    grant["amountAwarded"] = award.amount
+    end = award.end
+    if position is None:
+        grant["amountAwarded"] = award.amount
+    else:
+        # The award as currently varied, and what was paid to the grantee and not returned.
+        end = position.end
+        grant["amountAwarded"] = position.awarded
+        if position.paid:
+            grant["amountDisbursed"] = position.paid - position.recovered
     grant["awardDate"] = award.awarded_on.isoformat()
     grant["plannedDates"] = [
         {
             "startDate": award.start.isoformat(),
-            "endDate": award.end.isoformat(),
-            "duration": months_between(award.start, award.end),
+            "endDate": end.isoformat(),
+            "duration": months_between(award.start, end),
         }
     ]
     if individual:
@@ -227,6 +237,8 @@ def build_packages(
     publisher: Publisher,
     as_of: date | datetime,
     pm: SgfundPluginManager,
+    anchors: Mapping[str, object] | None = None,
+    post_award: Mapping[str, Position] | None = None,
 ) -> list[FunderPackage]:
     """Build one validated 360Giving package per funder for the awards of ``scope``.
 
@@ -235,14 +247,29 @@ def build_packages(
     called once per round). Every package is checked against the shipped schema (with
     formats) and the data-quality checks 360Giving calls critical; any problem in any package
     raises `ExportError` listing them all, located by grant id and JSON path.
+
+    ``anchors`` maps a closed round's id to the anchor of its closure (`Ledger.closure_anchor`,
+    or its printed form): each package lists those of its rounds in ``sgfundAnchors``, so an
+    auditor can check the published anchors against the ledger file later.
+
+    ``post_award`` (award id -> `sgfund.postaward.Position`, as ``Ledger.post_award`` gives)
+    publishes each award as currently varied: ``amountAwarded`` is the current amount,
+    ``plannedDates`` end at the current end, and ``amountDisbursed`` is what was paid less
+    what was recovered, where payments exist. An award that came to nothing (declined, or
+    withdrawn before any payment) is left out.
     """
     scope_id, label, rounds = _rounds(scope)
     by_round = {r.id: _RoundData(r, round_vocabularies(pm, r), round_areas(pm, r)) for r in rounds}
     by_application = {a.id: a for a in applications}
     as_of_date, issued = _as_of(as_of)
-    problems: list[Problem] = []
+    problems: list[Problem] = _anchor_problems(anchors or {}, by_round)
     grouped: dict[str, tuple[FunderIdentity, list[dict[str, Any]]]] = {}
+    funder_rounds: dict[str, set[str]] = {}
+    positions = post_award or {}
     for award in sorted(awards, key=lambda a: (a.round_id, a.id)):
+        position = positions.get(award.id)
+        if position is not None and position.awarded == 0:
+            continue
         data = by_round.get(award.round_id)
         application = by_application.get(award.application_id)
         if data is None or application is None:
@@ -253,10 +280,13 @@ def build_packages(
             )
             problems.append(Problem(f"award {award.id}: {missing}", field="awards"))
             continue
-        grant, found = _grant(award, application, data, publisher, _modified(publisher, as_of))
+        grant, found = _grant(
+            award, application, data, publisher, _modified(publisher, as_of), position
+        )
         problems.extend(found)
         funder = publisher.funder_for(data.round.era)
         grouped.setdefault(funder.id, (funder, []))[1].append(grant)
+        funder_rounds.setdefault(funder.id, set()).add(award.round_id)
     if not grouped and not problems:
         problems.append(Problem(f"scope {scope_id} has no awards to publish", field="awards"))
     packages = []
@@ -274,11 +304,31 @@ def build_packages(
             "license": publisher.licence,
             "grants": grants,
         }
+        published = {
+            rid: str(anchor)
+            for rid, anchor in sorted((anchors or {}).items())
+            if rid in funder_rounds[funder_id]
+        }
+        if published:
+            package["sgfundAnchors"] = published
         problems.extend(package_problems(package, as_of=as_of_date))
         packages.append(FunderPackage(funder=funder, package=package))
     if problems:
         raise ExportError(problems, f"360Giving export of {scope_id} refused")
     return packages
+
+
+def _anchor_problems(anchors: Mapping[str, object], rounds: Mapping[str, object]) -> list[Problem]:
+    return [
+        Problem(
+            f"an anchor is given for round {rid!r}, which is not in the scope",
+            field="anchors",
+            value=rid,
+            expected="anchors of the scope's rounds: " + ", ".join(sorted(rounds)),
+        )
+        for rid in sorted(anchors)
+        if rid not in rounds
+    ]
 
 
 def build_package(
@@ -289,6 +339,8 @@ def build_package(
     publisher: Publisher,
     as_of: date | datetime,
     pm: SgfundPluginManager,
+    anchors: Mapping[str, object] | None = None,
+    post_award: Mapping[str, Position] | None = None,
 ) -> FunderPackage:
     """Build the single 360Giving package of ``scope``; refuse a scope with several funders.
 
@@ -296,7 +348,16 @@ def build_package(
     fault): use `build_packages` to get one package per funder instead.
     """
     scope_id, _, _ = _rounds(scope)
-    packages = build_packages(scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm)
+    packages = build_packages(
+        scope,
+        applications,
+        awards,
+        publisher=publisher,
+        as_of=as_of,
+        pm=pm,
+        anchors=anchors,
+        post_award=post_award,
+    )
     if len(packages) > 1:
         names = ", ".join(f"{p.funder.name} ({p.funder.id})" for p in packages)
         raise ExportError(

@@ -40,6 +40,7 @@ from sgfund.io.threesixtygiving.fastjson import fast_dumps
 from sgfund.io.threesixtygiving.publisher import Publisher
 from sgfund.io.threesixtygiving.read import GrantRecord, ImportedGrants, load_package
 from sgfund.io.threesixtygiving.schema import schema_problems
+from sgfund.postaward import Position
 from sgfund.scope import Scope
 
 __all__ = [
@@ -262,9 +263,20 @@ def _export(
     split_by_funder: bool,
     write: Any,
     pm: SgfundPluginManager,
+    anchors: Mapping[str, object] | None = None,
+    post_award: Mapping[str, Position] | None = None,
 ) -> list[Path]:
     build = build_packages if split_by_funder else build_package
-    built = build(scope, applications, awards, publisher=publisher, as_of=as_of, pm=pm)
+    built = build(
+        scope,
+        applications,
+        awards,
+        publisher=publisher,
+        as_of=as_of,
+        pm=pm,
+        anchors=anchors,
+        post_award=post_award,
+    )
     packages = built if isinstance(built, list) else [built]
     targets = _targets(Path(path), packages, split_by_funder)
     # Every package was validated before the first file is written.
@@ -283,16 +295,31 @@ def write_360giving_json(
     as_of: date | datetime,
     pm: SgfundPluginManager,
     split_by_funder: bool = False,
+    anchors: Mapping[str, object] | None = None,
+    post_award: Mapping[str, Position] | None = None,
 ) -> list[Path]:
     """Export the awards of ``scope`` as a validated 360Giving JSON package.
 
     ``pm`` gives each round's theme vocabularies and areas (see `build_packages`). A scope
     with awards from several funders is refused, unless ``split_by_funder`` is set: then each
     funder gets its own file, ``<stem>-<funder id>.json`` beside ``path``. Returns the paths
-    written. Raises `ExportError` (nothing written) listing every problem.
+    written. Raises `ExportError` (nothing written) listing every problem. ``anchors`` (round
+    id to the anchor of its closure) are published in the package's ``sgfundAnchors``.
+    ``post_award`` (``Ledger.post_award``'s positions) publishes awards as varied, with
+    ``amountDisbursed``.
     """
     return _export(
-        path, scope, applications, awards, publisher, as_of, split_by_funder, _write_json, pm
+        path,
+        scope,
+        applications,
+        awards,
+        publisher,
+        as_of,
+        split_by_funder,
+        _write_json,
+        pm,
+        anchors,
+        post_award,
     )
 
 
@@ -306,6 +333,7 @@ def write_360giving_xlsx(
     as_of: date | datetime,
     pm: SgfundPluginManager,
     split_by_funder: bool = False,
+    post_award: Mapping[str, Position] | None = None,
 ) -> list[Path]:
     """Export the awards of ``scope`` as an XLSX workbook with the standard's column titles.
 
@@ -313,7 +341,16 @@ def write_360giving_xlsx(
     ``xlsx`` extra.
     """
     return _export(
-        path, scope, applications, awards, publisher, as_of, split_by_funder, _write_xlsx, pm
+        path,
+        scope,
+        applications,
+        awards,
+        publisher,
+        as_of,
+        split_by_funder,
+        _write_xlsx,
+        pm,
+        post_award=post_award,
     )
 
 
@@ -327,13 +364,23 @@ def write_360giving_csv(
     as_of: date | datetime,
     pm: SgfundPluginManager,
     split_by_funder: bool = False,
+    post_award: Mapping[str, Position] | None = None,
 ) -> list[Path]:
     """Export the awards of ``scope`` as a flat 360Giving CSV (standard column titles).
 
     Validated exactly as `write_360giving_json`; one funder per file likewise.
     """
     return _export(
-        path, scope, applications, awards, publisher, as_of, split_by_funder, _write_csv, pm
+        path,
+        scope,
+        applications,
+        awards,
+        publisher,
+        as_of,
+        split_by_funder,
+        _write_csv,
+        pm,
+        post_award=post_award,
     )
 
 
