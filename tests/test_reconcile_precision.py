@@ -158,6 +158,10 @@ def test_a_round_with_no_awards_reports_in_words():
     assert "Total awarded                           £0.00" in text
     assert "Advertised pot                    £100,000.00" in text
     assert "  (none declared)" in text
+    assert "[advertised-pot] awarded £0.00 of an advertised pot of £100,000.00" in text
+    # Without a pot there is nothing for a check to say, and the report says so.
+    bare = reconcile(scope, Totals(scope_id=rnd.id, round_ids=(rnd.id,)), pm=pm)
+    assert "\nChecks\n  no discrepancies\n" in report_text(bare)
     assert text.endswith("Result: reconciled\n")
     assert report_dict(rec)["totals"]["awards"] == {"count": 0, "total": "0.00"}
 
