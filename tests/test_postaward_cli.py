@@ -59,7 +59,9 @@ def test_the_cli_and_the_360giving_export_give_the_demos_figures(demo):
     assert disbursed == Decimal(figures["paid"]) - Decimal(figures["recovered"])
     assert awarded - disbursed == Decimal(figures["outstanding"])
     overdue = sgfund(folder, "returns", "due", "--overdue", "--as-of", figures["as_of"], "--json")
-    assert len(json.loads(overdue.stdout)["returns"]) == 4
+    # Only GR2's: another test in this module records a GR1 offer on the same ledger.
+    returns = json.loads(overdue.stdout)["returns"]
+    assert len([r for r in returns if r["round"] == "mayor-gr2"]) == 4
 
 
 def test_the_refusals_a_user_relies_on(demo):

@@ -423,7 +423,10 @@ def summary_text(summary: DemoSummary) -> str:
     if post_award:
         from sgfund.workflow.postaward import summary_lines
 
-        label = f"{post_award['round']} after the award, as of {post_award['as_of']}"
+        label = (
+            f"{post_award['round']} after the award (amounts as varied), "
+            f"as of {post_award['as_of']}"
+        )
         lines += ["", *summary_lines(post_award, label)]
     lines.append("")
     lines += [f"written: {path}" for path in summary.files]
