@@ -298,7 +298,12 @@ def test_breakdowns_add_up_to_the_total(records):
     assert sum(totals.by_theme_apportioned.values(), Decimal(0)) == total
     assert sum(b.count for b in totals.by_theme_touching.values()) >= totals.awards.count
     assert all(b.total <= total for b in totals.by_theme_touching.values())
-    assert totals.requested_by_awarded >= total
+    # What the funded projects asked for, added up here from the applications themselves.
+    funded = {a.application_id for a in records.awards}
+    asked = sum((a.amount_requested for a in records.applications if a.id in funded), Decimal(0))
+    assert totals.requested_by_awarded == asked
+    assert str(totals.requested_by_awarded) == f"{asked:.2f}"
+    assert totals.requested_by_awarded >= total  # no award exceeds its request
 
 
 @given(

@@ -3,6 +3,7 @@
 import re
 import types
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -61,14 +62,72 @@ def test_every_documented_hook_exists():
     assert sorted(documented) == HOOKS
 
 
+def _drive_assessment(pm):
+    return assess(GR2, [application(GR2, id="A-1")], pm=pm, as_of=date(2022, 7, 1))
+
+
+def _drive_reconciliation(pm):
+    scope = Scope(id="gr2", label="Grant Round 2", rounds=(GR2,))
+    return run_reconciliation_checks(pm, scope, Totals(scope_id="gr2", round_ids=("gr2",)))
+
+
+def _drive_commands(pm):
+    from sgfund.cli.plugins import plugin_commands
+
+    return plugin_commands(pm, reserved=set())
+
+
+def _drive_payment_plan(pm):
+    from sgfund.postaward import payment_plan
+
+    return payment_plan(pm, GR2, Decimal("5000.01"))
+
+
+# The library entry point a user calls that should consult each hook.
+DRIVERS = {
+    "sgfund_areas": lambda pm: round_areas(pm, round(fund_id="harbour-fund")),
+    "sgfund_eligibility_rules": _drive_assessment,
+    "sgfund_payment_plans": _drive_payment_plan,
+    "sgfund_reconciliation_checks": _drive_reconciliation,
+    "sgfund_register_commands": _drive_commands,
+    "sgfund_theme_classifiers": _drive_assessment,
+    "sgfund_theme_vocabularies": lambda pm: round_vocabularies(
+        pm, round(theme_vocabularies=("pcp-priorities",))
+    ),
+}
+
+
 @pytest.mark.parametrize("hook", HOOKS)
 def test_every_hook_has_a_test(hook):
+    # A test file must implement the hook, and the library must really call it: the documented
+    # example is registered and the hook-call monitor must see its implementation answer.
     tested = [
         path.name
         for path in (ROOT / "tests").glob("test_*.py")
         if path.name != Path(__file__).name and f"def {hook}(" in path.read_text()
     ]
     assert tested, f"no test implements {hook}"
+    assert sorted(DRIVERS) == HOOKS, "every hook needs an entry point in DRIVERS"
+    module = example(hook)
+    pm = make_plugin_manager(plugins=[module, *DATA_PLUGINS], entry_points=False)
+    calls = []
+
+    def before(hook_name, impls, kwargs):
+        pass
+
+    def after(outcome, hook_name, impls, kwargs):
+        if hook_name == hook:
+            calls.append(([impl.plugin_name for impl in impls], outcome.get_result()))
+
+    undo = pm.add_hookcall_monitoring(before, after)
+    try:
+        DRIVERS[hook](pm)
+    finally:
+        undo()
+    assert calls, f"the library never called {hook}"
+    names, results = calls[0]
+    assert module.__name__ in names, f"{hook} was called without the registered example"
+    assert results, f"{hook} was called but no implementation answered"
 
 
 def test_the_vocabulary_example_works():
