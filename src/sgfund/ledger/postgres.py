@@ -265,8 +265,12 @@ class PostgresStore:
     """
 
     def __init__(
-        self, url: str, *, timeout: float = 30.0, readonly: bool = False
-    ) -> None:  # float-ok: seconds
+        self,
+        url: str,
+        *,
+        timeout: float = 30.0,  # float-ok: seconds
+        readonly: bool = False,
+    ) -> None:
         pg = _psycopg()
         self.location = redacted(url)
         self.timeout = timeout
