@@ -5,6 +5,7 @@ theme and the 360Giving classifications. With it and a plugin that refers every 
 installed, sgfund's own examples give the same figures: they name the plugins they use.
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -215,7 +216,12 @@ def test_sgfunds_suite_passes_with_other_plugins_installed(tmp_path):
             "tests/test_plugins_example.py::test_other_installed_plugins_change_nothing_in_sgfunds_examples",
         ],
         cwd=ROOT,
-        env={"PYTHONPATH": str(plugins), "PATH": "", "SGFUND_HYPOTHESIS_PROFILE": "dev"},
+        # PATH as the outer run has it: the CLI tour and the PostgreSQL cluster run programs.
+        env={
+            "PYTHONPATH": str(plugins),
+            "PATH": os.environ.get("PATH", ""),
+            "SGFUND_HYPOTHESIS_PROFILE": "dev",
+        },
         capture_output=True,
         text=True,
         check=False,
