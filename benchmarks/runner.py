@@ -227,7 +227,20 @@ def judge(goal: Goal, case: str, results: dict[str, Measured]) -> tuple[str, str
         return "not measured", ""
     if goal.kind == "rss":
         peak = subject.peak_rss or 0
+        if goal.at_rows is not None and subject.rows != goal.at_rows:
+            # A smaller run's peak says nothing about the goal's size: show it, judge nothing.
+            return "not measured", f"{peak / MB:,.0f} MB at {subject.rows:,} rows"
         return ("met" if peak <= goal.limit else "missed"), f"{peak / MB:,.0f} MB"
+    if goal.kind == "flat":
+        runs = [subject, *(_lookup(results, case, name) for name in goal.across)]
+        per_row = sorted({m.rows: m.best / m.rows for m in runs if m and m.best}.items())
+        if len(per_row) < 2:
+            return "not measured", ""
+        times = [t for _, t in per_row]
+        spread = max(times) / min(times)
+        sizes = ", ".join(f"{t * 1e6:,.0f} µs at {rows:,}" for rows, t in per_row)
+        verdict = "met" if spread <= goal.limit else "missed"
+        return verdict, f"{sizes} (largest {spread:.2f}x the smallest)"
     if against is None or against.best is None:
         return "not measured", ""
     if goal.kind == "extra":
