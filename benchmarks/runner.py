@@ -169,12 +169,22 @@ def run_once(variant: Variant, spec: dict[str, Any] | None, timeout: float) -> S
 
 
 def run_case(
-    case: Case, size: int, repeats: int, folder: Path, *, timeout: float, log: Any
+    case: Case,
+    size: int,
+    repeats: int,
+    folder: Path,
+    *,
+    timeout: float,
+    log: Any,
+    leave_out: frozenset[str] = frozenset(),
 ) -> list[Measured]:
-    """Every variant of ``case``, ``repeats`` times, interleaved (v1 v2 v3 v1 v2 v3 ...)."""
+    """Every variant of ``case``, ``repeats`` times, interleaved (v1 v2 v3 v1 v2 v3 ...).
+
+    ``leave_out`` names variants (``case:variant``) not to run; the table says so.
+    """
     measured = [Measured(case.id, v.name, v.label, rows_for(case, v, size)) for v in case.variants]
     for m, v in zip(measured, case.variants, strict=True):
-        m.skipped = _missing(v)
+        m.skipped = "left out (--skip)" if f"{case.id}:{v.name}" in leave_out else _missing(v)
     for repeat in range(repeats * case.repeat_factor):
         for m, v in zip(measured, case.variants, strict=True):
             if m.skipped or m.error:
