@@ -31,6 +31,7 @@ class Sample:
     peak_rss: int
     check: dict[str, Any]
     sgfund: str | None = None  # where the run imported sgfund from
+    cpu_seconds: float | None = None  # CPU time of the timed work (every thread of the process)
 
 
 @dataclass
@@ -59,6 +60,13 @@ class Measured:
     def median(self) -> float | None:
         """The median time."""
         return statistics.median(self.times) if self.samples else None
+
+    @property
+    def cpu(self) -> float | None:
+        """CPU seconds of the fastest run (wall clock), when the run reported them."""
+        if not self.samples:
+            return None
+        return min(self.samples, key=lambda s: s.seconds).cpu_seconds
 
     @property
     def peak_rss(self) -> int | None:
@@ -165,7 +173,13 @@ def run_once(variant: Variant, spec: dict[str, Any] | None, timeout: float) -> S
     if variant.command is not None:
         return Sample(outside, peak, {})
     result = json.loads(printed.strip().splitlines()[-1])
-    return Sample(result["seconds"], result["peak_rss"], result["check"], result.get("sgfund"))
+    return Sample(
+        result["seconds"],
+        result["peak_rss"],
+        result["check"],
+        result.get("sgfund"),
+        result.get("cpu_seconds"),
+    )
 
 
 def run_case(
@@ -316,6 +330,7 @@ def report(
                         **{k: v for k, v in asdict(m).items() if k != "samples"},
                         "min_seconds": m.best,
                         "median_seconds": m.median,
+                        "cpu_seconds": m.cpu,
                         "peak_rss_bytes": m.peak_rss,
                         "samples": [asdict(s) for s in m.samples],
                     }
@@ -349,8 +364,9 @@ def markdown(data: dict[str, Any]) -> list[str]:
         lines += [
             f"**{case['id']}**: {case['title']}",
             "",
-            "| variant | rows | min s | median s | µs/row | x base | x base (median) | peak MB |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| variant | rows | min s | median s | µs/row | x base | x base (median) | peak MB "
+            "| CPU s (min run) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         base = next((v for v in case["variants"] if v["variant"] == case["baseline"]), None)
         for v in case["variants"]:
@@ -358,13 +374,14 @@ def markdown(data: dict[str, Any]) -> list[str]:
                 lines.append(f"| {v['variant']} | {v['rows']:,} | {v['skipped'] or v['error']} |")
                 continue
             ratio = ratio_med = "-"
+            cpu = "-" if v.get("cpu_seconds") is None else f"{v['cpu_seconds']:.3f}"
             if base and base["min_seconds"] and base["median_seconds"]:
                 ratio = f"{v['min_seconds'] / base['min_seconds']:.2f}"
                 ratio_med = f"{v['median_seconds'] / base['median_seconds']:.2f}"
             lines.append(
                 f"| {v['variant']} | {v['rows']:,} | {v['min_seconds']:.3f} | "
                 f"{v['median_seconds']:.3f} | {v['min_seconds'] / v['rows'] * 1e6:,.1f} | "
-                f"{ratio} | {ratio_med} | {(v['peak_rss_bytes'] or 0) / MB:,.0f} |"
+                f"{ratio} | {ratio_med} | {(v['peak_rss_bytes'] or 0) / MB:,.0f} | {cpu} |"
             )
         lines.append("")
         lines += [f"- goal: {g['goal']}: **{g['verdict']}** {g['measured']}" for g in case["goals"]]

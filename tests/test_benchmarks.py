@@ -49,6 +49,10 @@ def test_smoke_benchmark_prints_the_table_and_writes_json(tmp_path):
         # Every case has a sgfund row that ran, and each goal got a verdict.
         assert any(v["samples"] for v in case["variants"] if v["skipped"] is None)
         assert all(g["verdict"] in {"met", "missed", "not measured"} for g in case["goals"])
+    # Runs timed inside their process also report the CPU time of the timed work.
+    timed = [v for c in report["cases"] if c["id"] != "B5" for v in c["variants"] if v["samples"]]
+    assert timed
+    assert all(v["cpu_seconds"] is not None and v["cpu_seconds"] >= 0 for v in timed)
     assert report["machine"]["commit"]
     assert report["size"] == 10_000
     # The printed table: a header line and one line per case and variant.
