@@ -8,6 +8,7 @@ offer is accepted, twice, over the award, or by its authoriser) is a problem on 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from datetime import date, datetime
@@ -38,25 +39,17 @@ def _money_text(value: Any) -> str:
     return format_money(value)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class AwardCall:
     """What every post-award step was given besides its own arguments: the session, the
     award's round, who, when, and whether to print JSON.
     """  # noqa: D205 - the summary needs both lines
 
-    def __init__(
-        self,
-        session: Session,
-        *,
-        round_id: str | None,
-        as_of: datetime | None,
-        actor: str | None,
-        as_json: bool,
-    ) -> None:
-        self.session = session
-        self.round_id = round_id
-        self.as_of = as_of
-        self.actor = actor
-        self.as_json = as_json
+    session: Session
+    round_id: str | None
+    as_of: datetime | None
+    actor: str | None
+    as_json: bool
 
     def apply(self, step: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run a `sgfund.workflow.postaward` step and print where the award then stands."""
@@ -72,24 +65,19 @@ class AwardCall:
         _show(position, self.as_json)
 
 
+# The options `_award_step` adds, as click passes them.
+_COMMON = ("round_id", "as_of", "actor", "as_json")
+
+
 def _award_step(func: Callable[..., None]) -> Callable[..., Any]:
     """The options every post-award step takes (the round, when, who, --json), handed to the
     command as one `AwardCall`.
     """  # noqa: D205 - the summary needs both lines
 
     @functools.wraps(func)
-    def command(
-        session: Session,
-        /,
-        *,
-        round_id: str | None,
-        as_of: datetime | None,
-        actor: str | None,
-        as_json: bool,
-        **kwargs: Any,
-    ) -> None:
-        call = AwardCall(session, round_id=round_id, as_of=as_of, actor=actor, as_json=as_json)
-        func(call, **kwargs)
+    def command(session: Session, /, **options: Any) -> None:
+        common = {name: options.pop(name) for name in _COMMON}
+        func(AwardCall(session=session, **common), **options)
 
     return round_option("The award's round.")(step_options(pass_session(command)))
 
