@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ __all__ = [
     "Problem",
     "ReconciliationError",
     "RoundClosedError",
+    "RoundsNotClosed",
     "RuleError",
     "SgfundError",
     "ValidationError",
@@ -245,3 +246,20 @@ class MissingExtraError(SgfundError, ImportError):
 
 class WorkflowError(SgfundError):
     """An officer's step cannot be taken as asked (a referral that is not one, an unknown scope)."""
+
+
+class RoundsNotClosed(WorkflowError):
+    """Publishing was refused: rounds that are not closed hold provisional figures.
+
+    ``rounds`` maps each such round's id to its state, in the order asked for.
+    """
+
+    def __init__(self, what: str, rounds: Mapping[str, str]) -> None:
+        self.what = what
+        self.rounds = dict(rounds)
+        listed = ", ".join(f"{rid} ({state})" for rid, state in self.rounds.items())
+        super().__init__(
+            f"not publishing {what}: {len(self.rounds)} round(s) not closed, whose figures are "
+            f"provisional: {listed}; close each round first, or publish them marked as "
+            "provisional with --include-unclosed (include_unclosed=True from Python)"
+        )
