@@ -119,7 +119,8 @@ def journey(tmp_path_factory):
         "--reason",
         "Otley is in Leeds.",
     )
-    r["close"] = j.json("close", "mayor-gr1", "--as-of", "2022-03-01T12:00")
+    # Given in UTC on a summer day: people are shown London time (BST), an hour on.
+    r["close"] = j.json("close", "mayor-gr1", "--as-of", "2022-07-01T11:00+00:00")
     r["rounds-after"] = j.json("rounds")
     return j
 
@@ -246,6 +247,13 @@ def test_close_seals_the_round_and_gives_its_anchor(journey):
         "round": "mayor-gr1",
         "anchor": closed["anchor"],
     }
+
+
+def test_a_closed_round_is_refused_saying_when_it_closed_in_london_time(journey):
+    refused = journey.run("award", "mayor-gr1", "--as-of", "2022-07-02T10:00", code=1)
+    assert refused.stderr == (
+        "sgfund: round 'mayor-gr1' was closed at 1 July 2022 12:00 BST by officer-a\n"
+    )
 
 
 def test_reconcile_against_the_fund_files_published_figures(journey):

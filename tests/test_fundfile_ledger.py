@@ -154,7 +154,7 @@ def test_a_change_to_a_closed_round_is_refused_naming_round_field_and_line(ledge
     max_line = line_of(SOURCE, 'max_grant = "6000.00"')
     name_line = line_of(SOURCE, 'name = "Safer Communities Fund, Round 20"')
     assert caught.value.lines == [
-        f"fund.toml:{max_line}: round 'pcc-r16' is closed at 2019-09-19T10:00:00+01:00 by "
+        f"fund.toml:{max_line}: round 'pcc-r16' is closed at 19 September 2019 10:00 BST by "
         "fund-manager: its max_grant cannot change from '6000.00' to '7000.00'",
         f"fund.toml:{name_line}: round 'pcc-r20' is in the ledger (draft), which keeps a round "
         "as it was added: its name cannot change from 'Safer Communities Fund, Round 20' to "

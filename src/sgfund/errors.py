@@ -208,7 +208,9 @@ class RoundClosedError(SgfundError):
         self.round_id = round_id
         self.closed_at = closed_at
         self.closed_by = closed_by
-        when = closed_at.isoformat() if closed_at else "an unknown time"
+        from sgfund.dates import london_text  # dates imports this module
+
+        when = london_text(closed_at) if closed_at else "an unknown time"
         who = closed_by or "an unknown actor"
         super().__init__(f"round {round_id!r} was closed at {when} by {who}")
 

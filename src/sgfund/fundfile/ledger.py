@@ -23,6 +23,7 @@ from typing import Any
 from attrs import frozen
 
 from sgfund.convert import unstructure
+from sgfund.dates import london_text
 from sgfund.errors import LedgerError, Problem
 from sgfund.fundfile.lines import KeyLines
 from sgfund.fundfile.lines import Path as KeyPath
@@ -234,7 +235,7 @@ class _Diff:
         if state is RoundState.CLOSED:
             closure = self.ledger.closure(round_id)
             when = (
-                f" at {closure.closed_at.isoformat()} by {closure.closed_by}"
+                f" at {london_text(closure.closed_at)} by {closure.closed_by}"
                 if closure is not None
                 else ""
             )

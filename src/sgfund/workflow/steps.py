@@ -25,7 +25,7 @@ from sgfund.applications import Application
 from sgfund.assessment import RoundAssessment, Status, assess
 from sgfund.closure import RoundRecords
 from sgfund.collect import SgfundPluginManager
-from sgfund.dates import LONDON, require_aware
+from sgfund.dates import LONDON, london_text, require_aware
 from sgfund.decisions import Award, Decision, Outcome
 from sgfund.errors import FieldError, RoundsNotClosed, WorkflowError
 from sgfund.fundfile import FundFile, FundFileChanges
@@ -774,13 +774,12 @@ def round_criteria(ledger: Ledger, round_id: str, *, pm: SgfundPluginManager) ->
 
     rnd = ledger.round(round_id)
     listing = describe(pm, round=rnd)
-    stamp = "%-d %B %Y %H:%M"
     lines = [
         f"# {rnd.name}: eligibility criteria",
         "",
         f"- Funder: {rnd.era.funder_name}",
-        f"- Opens: {rnd.opens_at.astimezone(LONDON).strftime(stamp)} (UK time)",
-        f"- Closes: {rnd.closes_at.astimezone(LONDON).strftime(stamp)} (UK time)",
+        f"- Opens: {london_text(rnd.opens_at, zone=False)} (UK time)",
+        f"- Closes: {london_text(rnd.closes_at, zone=False)} (UK time)",
     ]
     if rnd.advertised_pot is not None:
         lines.append(f"- Funding available: {format_money(rnd.advertised_pot)}")
