@@ -451,6 +451,23 @@ def test_a_bad_sheet_lists_every_problem_located_and_writes_nothing(journey, tmp
     assert rounds["mayor-gr1"]["applications"] == 54
 
 
+def test_a_bad_mapping_file_lists_every_problem_at_its_line(journey, tmp_path):
+    mapping = tmp_path / "layout.toml"
+    mapping.write_text(
+        'notes = ["Notes"]\n\n[columns]\nproject_titel = "Title"\n\n'
+        '[constants]\nround_id = "mayor-gr2"\namount_requested = 12.5\n',
+        encoding="utf-8",
+    )
+    result = journey.run("import", str(DATA / "mayor-gr1.csv"), "--mapping", str(mapping), code=1)
+    first, second, summary = result.stderr.splitlines()
+    assert first.startswith(f"{mapping}:4: 'project_titel' in columns is not a canonical column")
+    assert second == (
+        f"{mapping}:8: the constant for amount_requested is not a value a cell could hold "
+        '(expected text (or a TOML date) such as "mayor-gr2" or "06/10/2022")'
+    )
+    assert summary == "sgfund: the column mapping is not valid"
+
+
 def test_resolving_what_was_not_referred_is_refused(journey):
     result = journey.run("referrals", "resolve", "GR1-001", "--eligible", "--reason", "x", code=1)
     assert result.stderr == (

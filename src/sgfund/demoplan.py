@@ -20,10 +20,10 @@ from typing import Any
 
 from attrs import frozen
 
+from sgfund._keylines import KeyLines
+from sgfund._keylines import Path as KeyPath
 from sgfund.dates import london_text
 from sgfund.errors import DataError, Problem
-from sgfund.fundfile.lines import KeyLines
-from sgfund.fundfile.lines import Path as KeyPath
 from sgfund.fundfile.load import FundFile, FundFileError, load_fund_file
 from sgfund.fundfile.reader import TomlReader, read_datetime, read_strings, read_text
 from sgfund.io.files import read_limited

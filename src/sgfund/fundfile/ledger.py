@@ -22,11 +22,11 @@ from typing import Any
 
 from attrs import frozen
 
+from sgfund._keylines import KeyLines
+from sgfund._keylines import Path as KeyPath
 from sgfund.convert import unstructure
 from sgfund.dates import london_text
 from sgfund.errors import LedgerError, Problem
-from sgfund.fundfile.lines import KeyLines
-from sgfund.fundfile.lines import Path as KeyPath
 from sgfund.fundfile.load import FundFile, FundFileError, loads_fund_file
 from sgfund.funds import Round
 from sgfund.ledger import Ledger
