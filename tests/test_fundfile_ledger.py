@@ -141,6 +141,18 @@ def test_an_edited_file_shows_what_changes_and_applies_it(ledger):
     assert ledger.verify().ok
 
 
+def test_a_refused_change_of_a_rounds_times_shows_them_in_london_time(ledger):
+    close_round_16(ledger)
+    # Written in UTC, an hour earlier: both times are shown as London time (BST in May).
+    ff = edited(("closes_at = 2019-05-24T12:00:00", "closes_at = 2019-05-24T10:00:00+00:00"))
+    with pytest.raises(FundFileRefused) as caught:
+        apply_fund_file(ledger, ff, actor="fund-admin", at=AT)
+    [line] = caught.value.lines
+    assert line.endswith(
+        "its closes_at cannot change from 24 May 2019 12:00 BST to 24 May 2019 11:00 BST"
+    ), line
+
+
 def test_a_change_to_a_closed_round_is_refused_naming_round_field_and_line(ledger):
     close_round_16(ledger)
     before = len(ledger.events())

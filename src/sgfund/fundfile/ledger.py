@@ -135,6 +135,16 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+# A round's times, kept as ISO text in the comparison, are shown to people in London time.
+_ROUND_TIMES = frozenset({"opens_at", "closes_at"})
+
+
+def _shown(name: str, value: object) -> str:
+    if name in _ROUND_TIMES and isinstance(value, str):
+        return london_text(datetime.fromisoformat(value))
+    return repr(_text(value))
+
+
 def _fields(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
     if old is None:
         return []
@@ -231,7 +241,7 @@ class _Diff:
     ) -> None:
         state = self.states[round_id]
         key = "era" if name == "era" else name
-        what = f"its {name} cannot change from {_text(before)!r} to {_text(after)!r}"
+        what = f"its {name} cannot change from {_shown(name, before)} to {_shown(name, after)}"
         if state is RoundState.CLOSED:
             closure = self.ledger.closure(round_id)
             when = (
