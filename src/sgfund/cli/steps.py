@@ -70,6 +70,11 @@ def init(
     else:
         with session.ledger(create=True) as ledger:
             changes = setup_fund(ledger, loaded, actor=who(actor), at=when(as_of), dry_run=dry_run)
+    if loaded.plugins is None:
+        warn(
+            f"{fund_file}: the fund file names no plugins: every installed plugin judges its "
+            "rounds (name them in [fund] plugins, see docs/fund-file.md)"
+        )
     if as_json:
         emit_json({"dry_run": dry_run, "ledger": session.where, **changes.as_dict()})
         return

@@ -38,6 +38,7 @@ __all__ = [
     "FundFileRefused",
     "apply_fund_file",
     "diff_fund_file",
+    "plugins_text",
     "stored_fund_file",
 ]
 
@@ -125,6 +126,15 @@ def stored_fund_file(ledger: Ledger, fund_id: str) -> FundFile | None:
         return None
     detail = events[-1].detail
     return loads_fund_file(str(detail["source"]), path=str(detail.get("path", "<fund file>")))
+
+
+def plugins_text(plugins: tuple[str, ...] | None) -> str:
+    """A fund file's plugin set for people: the names, or what leaving them out means."""
+    if plugins is None:
+        return "every installed plugin (the fund file names none)"
+    if not plugins:
+        return "sgfund's built-ins only"
+    return ", ".join(plugins)
 
 
 def _text(value: object) -> str | None:
@@ -283,6 +293,17 @@ class _Diff:
                 )
         if old is None:
             return
+        if old.plugins != self.ff.plugins:
+            self.changed.append(
+                Change(
+                    what="fund",
+                    id=self.ff.fund.id,
+                    field="plugins",
+                    old=plugins_text(old.plugins),
+                    new=plugins_text(self.ff.plugins),
+                    line=self.lines.line(("fund", "plugins")),
+                )
+            )
         self._scopes(old)
         self._declared(old)
 
