@@ -13,9 +13,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from sgfund._keylines import KeyLines, Path
 from sgfund.dates import LONDON, parse_datetime
 from sgfund.errors import FieldError, MoneyTypeError, Problem
-from sgfund.fundfile.lines import KeyLines, Path
 from sgfund.money import to_money
 
 __all__ = [
