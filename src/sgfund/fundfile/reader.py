@@ -2,7 +2,7 @@
 
 Shared by the fund file and the demo plan: each ``read_*`` function turns one value into
 what sgfund keeps or raises `FieldError`; `TomlReader` locates each problem at its key's line
-(`sgfund.fundfile.lines.KeyLines`).
+(`sgfund._keylines.KeyLines`).
 """
 
 from __future__ import annotations
