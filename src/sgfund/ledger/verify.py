@@ -26,7 +26,7 @@ from sgfund.ledger.events import (
     row_hash,
 )
 from sgfund.ledger.kinds import FUNDS, KINDS, RECORD_KINDS, ROUNDS, Kind
-from sgfund.ledger.schema import GENESIS, SCHEMA_VERSION
+from sgfund.ledger.schema import GENESIS, ROUND_AMENDED, SCHEMA_VERSION
 from sgfund.ledger.store import ClosureRow, EventRow, RoundRow, Transaction
 from sgfund.ledger.verify_rounds import check_round
 from sgfund.lifecycle import RoundState
@@ -34,12 +34,13 @@ from sgfund.lifecycle import RoundState
 __all__ = ["VerifyProblem", "VerifyReport", "round_problems", "verify_ledger"]
 
 # Actions whose events write rows (and so carry the digest of those rows).
-_ROW_ACTIONS = frozenset(kind.action for kind in KINDS)
+_ROW_ACTIONS = frozenset({*(kind.action for kind in KINDS), ROUND_AMENDED})
 KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 # The kind each row-writing action writes a counted batch of (funds and rounds: one).
 _MAIN_KIND = {
     FUNDS.action: FUNDS,
     ROUNDS.action: ROUNDS,
+    ROUND_AMENDED: ROUNDS,
     **{kind.action: kind for kind in RECORD_KINDS},
 }
 # Every action sgfund writes; anything else in the chain was not written by sgfund.
@@ -449,11 +450,16 @@ def _check_count(event: EventRow, written: Mapping[tuple[int, str], int], found:
 def _check_replaced(
     event: EventRow, replaced: Mapping[tuple[int, str], list[str]], found: _Found
 ) -> None:
-    """The superseded rows an event replaced are the ones its detail lists."""
-    name = event.action.removesuffix(".recorded")
-    if name == event.action or name not in KINDS_BY_NAME:
-        return
-    listed = sorted(json.loads(event.detail).get("replaced", []))
+    """The superseded rows an event replaced are the ones its detail lists (an amendment
+    replaces its round's row).
+    """  # noqa: D205 - the summary needs both lines
+    if event.action == ROUND_AMENDED:
+        name, listed = ROUNDS.name, [str(event.round_id)]
+    else:
+        name = event.action.removesuffix(".recorded")
+        if name == event.action or name not in KINDS_BY_NAME:
+            return
+        listed = sorted(json.loads(event.detail).get("replaced", []))
     stored = sorted(replaced.get((event.id, name), []))
     if stored != listed:
         found.add(
