@@ -17,7 +17,6 @@ from sgfund.errors import LedgerError, RoundClosedError
 from sgfund.examples_scf import SCF
 from sgfund.ledger import SCHEMA_VERSION, Ledger
 from sgfund.ledger.kinds import to_json
-from sgfund.ledger.schema import MIGRATIONS
 from sgfund.lifecycle import RoundState
 
 _spec = importlib.util.spec_from_file_location(
@@ -187,30 +186,58 @@ def test_a_deleted_amendment_history_is_reported(tmp_path):
 # --- an older file ---------------------------------------------------------------------------
 
 
-def _at_version(path: Path, version: int) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        for migration in MIGRATIONS[:version]:
-            conn.executescript(migration.script)
-        conn.execute(f"PRAGMA user_version = {version}")
-    finally:
-        conn.close()
+V3_DUMP = Path(__file__).with_name("data") / "ledger-v3.sql"
 
 
-def test_a_schema_3_ledger_migrates_and_then_amends(tmp_path):
+def test_a_schema_3_ledger_with_records_migrates_verifies_and_amends(tmp_path):
     path = tmp_path / "old.db"
-    _at_version(path, 3)
-    # Written under schema 3 (its triggers): a fund and an open round, then opened by this
-    # sgfund, which migrates it to schema 4 and records the new schema in the chain.
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(V3_DUMP.read_text(encoding="utf-8"))
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
     with Ledger.open(path) as ledger:
-        rnd = _open_round(ledger)
+        # Migrated: the schema is 4's, and the chain, written under 3, is whole as it is.
+        report = ledger.verify()
+        assert report.ok, str(report)
+        rnd = ledger.round("gr-a")
+        ledger.amend_round(attrs.evolve(rnd, name="Amended"), actor="officer", at=LATER)
+        # The first event written after the migration is preceded by the new schema's record.
+        *_, schema, amended = ledger.events()
+        assert (schema.action, schema.detail, schema.actor) == (
+            "ledger.schema",
+            {"schema_version": SCHEMA_VERSION},
+            "officer",
+        )
+        assert amended.action == "round.amended"
+        report = ledger.verify()
+        assert report.ok, str(report)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     conn.close()
-    with Ledger.open(path) as ledger:
+
+
+def test_a_schema_3_postgresql_ledger_migrates_and_amends(pg_url, raw_sql):
+    from sgfund.ledger.schema_pg import PG_MIGRATIONS
+
+    conn = raw_sql.connect(pg_url)
+    try:
+        for script in PG_MIGRATIONS[:3]:
+            conn.execute(script)
+        conn.execute("UPDATE sgfund_schema SET version = 3")
+    finally:
+        conn.close()
+    with Ledger.open(pg_url) as ledger:
+        rnd = _open_round(ledger)
         ledger.amend_round(attrs.evolve(rnd, name="Amended"), actor="officer", at=LATER)
         report = ledger.verify()
-    assert report.ok, str(report)
+        assert report.ok, str(report)
+    conn = raw_sql.connect(pg_url)
+    try:
+        assert conn.execute("SELECT version FROM sgfund_schema").fetchall() == [(4,)]
+        with pytest.raises(raw_sql.refused, match=r"round\.amended event"):
+            conn.execute("UPDATE rounds SET data = data || ' ' WHERE id = 'gr-a'")
+    finally:
+        conn.close()
 
 
 # --- property ---------------------------------------------------------------------------------

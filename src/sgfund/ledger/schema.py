@@ -299,8 +299,9 @@ def _rounds_update_v4() -> Guard:
     update += _refuse(_AMEND_ALONE, f"{_AMENDING} AND NEW.state IS NOT OLD.state")
     update += _refuse(
         _AMEND_EVENT,
-        f"{_AMENDING} AND NOT EXISTS (SELECT 1 FROM events WHERE id = {_NEWEST_ID} "
-        f"AND id = NEW.event_id AND round_id = NEW.id AND action = {_q(ROUND_AMENDED)})",
+        f"{_AMENDING} AND (NEW.event_id <= OLD.event_id OR NOT EXISTS (SELECT 1 FROM events "
+        f"WHERE id = {_NEWEST_ID} AND id = NEW.event_id AND round_id = NEW.id "
+        f"AND action = {_q(ROUND_AMENDED)}))",
     )
     update += _refuse(
         _KEEP_REPLACED,

@@ -43,6 +43,8 @@ _MAIN_KIND = {
     ROUND_AMENDED: ROUNDS,
     **{kind.action: kind for kind in RECORD_KINDS},
 }
+# The schema version whose guards first allow a round's terms to be amended.
+_AMENDED_SINCE = 4
 # Every action sgfund writes; anything else in the chain was not written by sgfund.
 _ACTIONS = frozenset(
     {SCHEMA_ACTION, FUND_FILE_ACTION, "round.state", "round.closed", *_ROW_ACTIONS}
@@ -298,10 +300,22 @@ def _check_schema_events(tx: Transaction, events: Mapping[int, EventRow], found:
                 f"records a schema digest that is not sgfund's schema version {version}",
                 event_id=event.id,
             )
-    if schema_events and json.loads(schema_events[-1].detail).get("schema_version") != (
-        SCHEMA_VERSION
-    ):
-        found.add("schema", "the chain", "its latest schema is not the file's schema version")
+    # A migrated file records its new schema with the first event written after the migration
+    # (`append_event`), so the chain may still end under an older schema; but an event that
+    # only a newer schema's guards allow must follow the record of that schema.
+    recorded = 0
+    for event in events.values():
+        if event.action == SCHEMA_ACTION:
+            version = json.loads(event.detail).get("schema_version")
+            recorded = version if isinstance(version, int) else recorded
+        elif event.action == ROUND_AMENDED and recorded < _AMENDED_SINCE:
+            found.add(
+                "chain",
+                f"event {event.id}",
+                f"amends a round's terms under schema {recorded}, which allows no amendment",
+                event_id=event.id,
+                round_id=event.round_id,
+            )
 
 
 def _check_fund_files(events: Mapping[int, EventRow], found: _Found) -> None:
