@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sgfund.errors import LedgerError, RoundClosedError
 from sgfund.examples_scf import SCF
 from sgfund.ledger import SCHEMA_VERSION, Ledger
-from sgfund.ledger.kinds import to_json
+from sgfund.ledger.kinds import ROUNDS, to_json
 from sgfund.lifecycle import RoundState
 
 _spec = importlib.util.spec_from_file_location(
@@ -53,6 +53,8 @@ def test_extending_an_open_rounds_window_is_audited_and_verifies(ledger_at):
         assert ledger.round_state("gr-a") is RoundState.OPEN
         # The terms replaced are kept, and the audit trail holds both.
         assert [e.action for e in ledger.events(round_id="gr-a")][-1] == "round.amended"
+        [(replaced_by, kept)] = ledger.superseded(ROUNDS, "gr-a")
+        assert replaced_by == event.id and kept["closes_at"] == rnd.closes_at.isoformat()
         report = ledger.verify()
         assert report.ok, str(report)
         # The round goes on as before: assessed, decided and closed under the new terms.
