@@ -8,6 +8,7 @@ value and what was expected; they write nothing unless asked to set bad rows asi
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
@@ -52,6 +53,8 @@ MappingSource = str | os.PathLike[str] | Mapping[str, object] | SheetMapping
 # Problems kept per file; the rest are counted, so a hostile file cannot fill memory with
 # them. The first ones found are the ones listed.
 MAX_PROBLEMS = 1_000
+# Rows looked at, after a first row of one cell, for a header below titles (`_header`).
+TITLE_LOOKAHEAD = 10
 # Characters of bad rows kept to write beside the input with bad_rows="set-aside"; a file
 # with more bad rows than this is refused as a whole.
 MAX_SET_ASIDE_CHARS = 64 * 1024 * 1024
@@ -65,6 +68,7 @@ class ImportResult:
     are headers sgfund does not use. ``rows`` counts non-blank data rows and ``good_rows``
     those that gave models (the rest were set aside, with ``problems``, into ``errors_file``).
     ``notes`` holds the text of the mapping's notes columns, by application id and header.
+    ``title_rows`` are the numbers of the rows above the header passed over as titles.
     ``problems`` lists at most `MAX_PROBLEMS` problems; ``unlisted_problems`` counts the
     rest. With ``validate_only`` the rows are checked and counted but no models are kept.
     """
@@ -84,6 +88,7 @@ class ImportResult:
     unlisted_problems: int = 0
     errors_file: Path | None = field(default=None)
     notes: Mapping[str, Mapping[str, str]] = field(factory=dict)
+    title_rows: tuple[int, ...] = ()
 
     @property
     def bad_rows(self) -> int:
@@ -216,8 +221,7 @@ def _read(
         wanted = load_mapping(mapping) if mapping is not None else SheetMapping()
     file = str(path)
     with open_sheet(path, **open_options) as sheet:
-        rows = iter(sheet)
-        header, blank = _header(rows, file)
+        header, blank, rows, titles = _header(iter(sheet), file)
         match, problems = match_columns(
             tuple(c.strip() for c in header.cells),
             columns,
@@ -240,6 +244,14 @@ def _read(
                 for row in rows:
                     tally.add(row, row_parser)
         found = {"format": sheet.format, "encoding": sheet.encoding, "delimiter": sheet.delimiter}
+    if not tally.rows:
+        problem = Problem(
+            f"the file has a header (row {header.number}) but no rows of data below it",
+            file=file,
+            row=header.number,
+            expected="one row per record below the header",
+        )
+        raise DataError([problem], f"{file}: nothing to read", file=file)
 
     problems = sorted(tally.problems, key=lambda p: p.row or 0)
     if problems and bad_rows == "refuse":
@@ -273,6 +285,7 @@ def _read(
         unlisted_problems=tally.unlisted,
         errors_file=errors_file,
         notes=dict(tally.notes),
+        title_rows=tuple(t.number for t in titles),
     )
 
 
@@ -298,16 +311,47 @@ def _tally_batch(batch: list[SheetRow], parser: RowParser, tally: _Tally) -> Non
         tally.record(row, parsed, parser)
 
 
-def _header(rows: Iterator[SheetRow], file: str) -> tuple[SheetRow, int]:
-    for blank, row in enumerate(rows):
+def _header(
+    rows: Iterator[SheetRow], file: str
+) -> tuple[SheetRow, int, Iterator[SheetRow], tuple[SheetRow, ...]]:
+    """The header row, the blank rows above it, the rows after it and any title rows above.
+
+    The header is the first row that is not blank, except that title rows above it are
+    passed over: rows of a single cell (a title, often merged across the columns) followed,
+    within `TITLE_LOOKAHEAD` rows, by a row of several cells. A header of one cell could
+    never be read with such a row below it (its other cells would have no header), so no
+    file that reads as it stands is read differently.
+    """
+    blank = 0
+    first = None
+    for row in rows:
         if not row.blank:
-            return row, blank
-    problem = Problem(
-        "the file has no header row: it is empty or blank",
-        file=file,
-        expected="a header row naming the columns, then one row per record",
-    )
-    raise DataError([problem], f"{file}: nothing to read", file=file)
+            first = row
+            break
+        blank += 1
+    if first is None:
+        problem = Problem(
+            "the file has no header row: it is empty or blank",
+            file=file,
+            expected="a header row naming the columns, then one row per record",
+        )
+        raise DataError([problem], f"{file}: nothing to read", file=file)
+    if not _one_cell(first):
+        return first, blank, rows, ()
+    ahead: list[SheetRow] = []
+    for row in rows:
+        ahead.append(row)
+        if not row.blank and not _one_cell(row):
+            above = ahead[:-1]
+            titles = (first, *(r for r in above if not r.blank))
+            return row, blank + sum(r.blank for r in above), rows, titles
+        if len(ahead) >= TITLE_LOOKAHEAD:
+            break
+    return first, blank, itertools.chain(ahead, rows), ()
+
+
+def _one_cell(row: SheetRow) -> bool:
+    return not row.flaws and sum(1 for c in row.cells if c.strip()) == 1
 
 
 def _header_flaws(header: SheetRow, file: str) -> list[Problem]:
