@@ -132,3 +132,29 @@ def test_a_decisions_sheet_with_no_rows_is_refused(tmp_path):
     path.write_text("Application ID,Decision,Decision date,Decided by\n", "utf-8")
     with pytest.raises(DataError, match="no rows of data"):
         read_decisions(path)
+
+
+def _two_sheets(path: Path) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.title = "Cover"
+    wb.active.append(["Read me: the applications are on the next sheet"])
+    apps = wb.create_sheet("Apps")
+    apps.append(HEADER)
+    apps.append(_row("NCS-001"))
+    wb.save(path)
+    return path
+
+
+def test_a_workbook_whose_first_sheet_is_not_the_data_names_its_other_sheets(tmp_path):
+    path = _two_sheets(tmp_path / "two.xlsx")
+    with pytest.raises(DataError) as caught:
+        read_applications(path, rounds=[GR1, GR2], pm=PM)
+    hint = caught.value.problems[-1]
+    assert "sheet 'Cover'; it also has 'Apps'" in hint.message
+    assert "--sheet-name" in hint.message
+    # Excel's sheet names ignore case, so 'apps' is the sheet shown as 'Apps'
+    result = read_applications(path, rounds=[GR1, GR2], pm=PM, sheet="apps")
+    assert [a.id for a in result.applications] == ["NCS-001"]
+    with pytest.raises(DataError, match="no sheet named 'Nope'"):
+        read_applications(path, rounds=[GR1, GR2], pm=PM, sheet="Nope")

@@ -234,6 +234,7 @@ def _read(
         )
         problems[:0] = _header_flaws(header, file)
         if problems:
+            problems.extend(_other_sheets(sheet, file))
             raise DataError(problems, f"{file}: the header row cannot be used", file=file)
         row_parser = parser(match, file, wanted)
         tally = _Tally(keep=not validate_only, set_aside=bad_rows == "set-aside", blank=blank)
@@ -251,7 +252,9 @@ def _read(
             row=header.number,
             expected="one row per record below the header",
         )
-        raise DataError([problem], f"{file}: nothing to read", file=file)
+        raise DataError(
+            [problem, *_other_sheets(sheet, file)], f"{file}: nothing to read", file=file
+        )
 
     problems = sorted(tally.problems, key=lambda p: p.row or 0)
     if problems and bad_rows == "refuse":
@@ -348,6 +351,21 @@ def _header(
         if len(ahead) >= TITLE_LOOKAHEAD:
             break
     return first, blank, itertools.chain(ahead, rows), ()
+
+
+def _other_sheets(sheet: Sheet, file: str) -> list[Problem]:
+    """When a workbook's sheet cannot be read, say which was read and which others it has."""
+    names: tuple[str, ...] = getattr(sheet, "sheet_names", ())
+    read: str | None = getattr(sheet, "sheet_name", None)
+    others = [n for n in names if n != read]
+    if read is None or not others:
+        return []
+    message = (
+        f"this is the workbook's sheet {read!r}; it also has "
+        + ", ".join(repr(n) for n in others)
+        + ": name the sheet to read (sgfund import --sheet-name, or sheet= in Python)"
+    )
+    return [Problem(message, file=file, expected="the sheet that holds the applications")]
 
 
 def _one_cell(row: SheetRow) -> bool:
