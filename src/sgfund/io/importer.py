@@ -30,6 +30,7 @@ from sgfund.io.columns import (
     Column,
     ColumnMatch,
     match_columns,
+    normalise_header,
 )
 from sgfund.io.error_report import errors_path, write_error_csv
 from sgfund.io.mapping import SheetMapping, load_mapping
@@ -69,6 +70,8 @@ class ImportResult:
     those that gave models (the rest were set aside, with ``problems``, into ``errors_file``).
     ``notes`` holds the text of the mapping's notes columns, by application id and header.
     ``title_rows`` are the numbers of the rows above the header passed over as titles.
+    ``unknown_columns`` are the ignored columns a mapping did not ignore on purpose: headers
+    sgfund did not recognise, whose data is not read (show them to whoever imports).
     ``problems`` lists at most `MAX_PROBLEMS` problems; ``unlisted_problems`` counts the
     rest. With ``validate_only`` the rows are checked and counted but no models are kept.
     """
@@ -89,6 +92,7 @@ class ImportResult:
     errors_file: Path | None = field(default=None)
     notes: Mapping[str, Mapping[str, str]] = field(factory=dict)
     title_rows: tuple[int, ...] = ()
+    unknown_columns: tuple[str, ...] = ()
 
     @property
     def bad_rows(self) -> int:
@@ -289,6 +293,11 @@ def _read(
         errors_file=errors_file,
         notes=dict(tally.notes),
         title_rows=tuple(t.number for t in titles),
+        unknown_columns=tuple(
+            h
+            for h in match.ignored
+            if normalise_header(h) not in {normalise_header(i) for i in wanted.ignore}
+        ),
     )
 
 
