@@ -5,6 +5,7 @@ change what the command line finds for a fund whose fund file names its plugins.
 """
 
 import json
+import re
 import sys
 import textwrap
 
@@ -89,11 +90,13 @@ def test_a_plugin_the_fund_file_does_not_name_changes_nothing(tmp_path, refer_al
     assert "refer-everything" not in result["rule_versions"]
     listing = json.loads(run(tmp_path / "fund.db", "plugins", "--json").stdout)
     assert listing["in_use"] == {"names": ["westyorkshire"], "source": "fund file"}
-    assert listing["installed_not_in_use"] == ["referall"]
+    # Other plugins may be installed too (sgfund's suite is also run beside other plugins).
+    assert "referall" in listing["installed_not_in_use"]
+    assert "westyorkshire" not in listing["installed_not_in_use"]
     assert "referall" not in {p["name"] for p in listing["plugins"]}
     text = run(tmp_path / "fund.db", "plugins").stdout
     assert "Plugins in use: westyorkshire (and sgfund's built-ins): as the fund file names" in text
-    assert "Installed but not in use: referall" in text
+    assert re.search(r"Installed but not in use: .*\breferall\b", text)
 
 
 def test_plugins_option_and_environment_choose_instead_of_the_fund_file(tmp_path, refer_all):
@@ -111,7 +114,8 @@ def test_a_plugin_named_but_not_installed_is_an_error_naming_those_installed(tmp
     run(db, "init", str(FUND_FILE), "--as-of", "2022-05-01")
     failed = run(db, "--plugins", "westyorkshire,nosuch", "plugins", code=1)
     assert "--plugins names plugin(s) 'nosuch', not installed" in failed.stderr
-    assert "installed: referall, westyorkshire" in failed.stderr
+    installed = re.search(r"installed: ([^)]*)\)", failed.stderr)[1].split(", ")
+    assert {"referall", "westyorkshire"} <= set(installed) and "nosuch" not in installed
     assert "Traceback" not in failed.output
     text = FUND_FILE.read_text(encoding="utf-8").replace(
         'plugins = ["westyorkshire"]', 'plugins = ["westyorkshire", "nosuch"]'
@@ -158,7 +162,7 @@ def test_an_empty_list_means_sgfunds_built_ins_only(tmp_path, refer_all):
     # With no ledger (so no round), the listing shows the built-ins alone.
     listing = json.loads(run(tmp_path / "none.db", "--plugins", "none", "plugins", "--json").stdout)
     assert listing["in_use"] == {"names": [], "source": "--plugins"}
-    assert listing["installed_not_in_use"] == ["referall", "westyorkshire"]
+    assert {"referall", "westyorkshire"} <= set(listing["installed_not_in_use"])
     names = [p["name"] for p in listing["plugins"]]
     assert names and all(name.startswith("sgfund.plugins.") for name in names), names
 

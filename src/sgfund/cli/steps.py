@@ -8,10 +8,9 @@ from typing import Any
 
 import click
 
+from sgfund.cli.options import round_option, step_options
 from sgfund.cli.session import (
     Session,
-    actor_option,
-    as_of_option,
     emit_json,
     json_option,
     on,
@@ -35,9 +34,7 @@ def _money(value: Any) -> str:
 @click.command()
 @click.argument("fund_file", metavar="FUNDFILE", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
-@as_of_option
-@actor_option
-@json_option
+@step_options
 @pass_session
 def init(
     session: Session,
@@ -131,9 +128,7 @@ def rounds(session: Session, as_json: bool) -> None:
     help="A mapping file (TOML or JSON) for a sheet in an officer's own layout.",
 )
 @click.option("--sheet-name", default=None, help="The worksheet to read in an XLSX workbook.")
-@as_of_option
-@actor_option
-@json_option
+@step_options
 @pass_session
 def import_(
     session: Session,
@@ -187,9 +182,7 @@ def import_(
 
 @click.command()
 @click.argument("round_id", metavar="ROUND")
-@as_of_option
-@actor_option
-@json_option
+@step_options
 @pass_session
 def assess(
     session: Session, round_id: str, as_of: datetime | None, actor: str | None, as_json: bool
@@ -244,7 +237,7 @@ def _referral_dict(r: Any) -> dict[str, Any]:
 
 
 @click.group(invoke_without_command=True)
-@click.option("--round", "round_id", default=None, metavar="ROUND", help="Only this round.")
+@round_option("Only this round.")
 @click.option("--pending", is_flag=True, help="Only referrals no officer has resolved.")
 @json_option
 @click.pass_context
@@ -283,16 +276,8 @@ def referrals(ctx: click.Context, round_id: str | None, pending: bool, as_json: 
     help="Which way the officer resolves the referral (one is required).",
 )
 @click.option("--reason", required=True, help="Why, for the audit trail.")
-@click.option(
-    "--round",
-    "round_id",
-    default=None,
-    metavar="ROUND",
-    help="The application's round (looks in that round only; quicker in a large ledger).",
-)
-@as_of_option
-@actor_option
-@json_option
+@round_option("The application's round (looks in that round only; quicker in a large ledger).")
+@step_options
 @pass_session
 def referrals_resolve(
     session: Session,
@@ -340,12 +325,10 @@ def referrals_resolve(
 
 @click.command()
 @click.argument("sheet", type=click.Path(dir_okay=False))
-@click.option("--round", "round_id", required=True, metavar="ROUND", help="The round decided.")
+@round_option("The round decided.", required=True)
 @click.option("--mapping", type=click.Path(dir_okay=False), help="A mapping file for the sheet.")
 @click.option("--sheet-name", default=None, help="The worksheet to read in an XLSX workbook.")
-@as_of_option
-@actor_option
-@json_option
+@step_options
 @pass_session
 def decide(
     session: Session,
@@ -389,9 +372,7 @@ def decide(
 
 @click.command()
 @click.argument("round_id", metavar="ROUND")
-@as_of_option
-@actor_option
-@json_option
+@step_options
 @pass_session
 def award(
     session: Session, round_id: str, as_of: datetime | None, actor: str | None, as_json: bool
@@ -427,9 +408,7 @@ def _zero() -> Any:
     default=None,
     help="Close despite reconciliation errors, for this recorded reason.",
 )
-@as_of_option
-@actor_option
-@json_option
+@step_options
 @pass_session
 def close(
     session: Session,
