@@ -158,3 +158,15 @@ def test_a_workbook_whose_first_sheet_is_not_the_data_names_its_other_sheets(tmp
     assert [a.id for a in result.applications] == ["NCS-001"]
     with pytest.raises(DataError, match="no sheet named 'Nope'"):
         read_applications(path, rounds=[GR1, GR2], pm=PM, sheet="Nope")
+
+
+@pytest.mark.parametrize("text", ["yesterday", "31/02/2023", "45200"])
+def test_a_bad_receipt_says_a_time_may_be_given_too(text):
+    from sgfund.errors import FieldError
+    from sgfund.io.cells import read_submitted_at
+
+    with pytest.raises(FieldError) as caught:
+        read_submitted_at(text)
+    assert caught.value.field == "submitted_at"
+    assert "or a date and time such as 10/06/2022 11:59 (London time)" in caught.value.expected
+    assert str(caught.value).endswith(f"got {text!r}")
