@@ -170,3 +170,33 @@ def test_a_bad_receipt_says_a_time_may_be_given_too(text):
     assert caught.value.field == "submitted_at"
     assert "or a date and time such as 10/06/2022 11:59 (London time)" in caught.value.expected
     assert str(caught.value).endswith(f"got {text!r}")
+
+
+def test_an_id_the_ledger_already_holds_is_located_in_the_sheet_not_the_batch(tmp_path):
+    from datetime import UTC
+
+    from sgfund.examples_scf import SCF
+    from sgfund.io.importer import import_applications
+    from sgfund.ledger import Ledger
+
+    def sheet(name: str, ids: list[str]) -> Path:
+        path = tmp_path / name
+        rows = [HEADER, *(_row(i) for i in ids)]
+        _workbook(path, rows)
+        return path
+
+    at = datetime(2022, 6, 13, 9, tzinfo=UTC)
+    with Ledger.open(tmp_path / "l.db", clock=lambda: at) as ledger:
+        ledger.add_fund(SCF, actor="admin")
+        ledger.add_round(GR2, actor="admin")
+        ledger.set_round_state(GR2.id, "open", actor="admin")
+        import_applications(ledger, sheet("first.xlsx", ["A-1", "A-2"]), actor="o", pm=PM)
+        again = sheet("again.xlsx", ["A-9", "A-2"])
+        with pytest.raises(DataError, match="the ledger refused; nothing was imported") as caught:
+            import_applications(ledger, again, actor="o", pm=PM)
+        (problem,) = caught.value.problems
+        # A-2 is item 2 of the batch, and row 3 of the sheet under its own header
+        assert (problem.file, problem.row, problem.column) == (str(again), 3, "Application ID")
+        assert problem.field == "application_id" and problem.value == "A-2"
+        assert "is already in the ledger (round mayor-gr2)" in problem.message
+        assert {a.id for a in ledger.round_records(GR2.id).applications} == {"A-1", "A-2"}

@@ -72,6 +72,8 @@ class ImportResult:
     ``title_rows`` are the numbers of the rows above the header passed over as titles.
     ``unknown_columns`` are the ignored columns a mapping did not ignore on purpose: headers
     sgfund did not recognise, whose data is not read (show them to whoever imports).
+    ``application_rows`` gives the row of each good row's application id, so what the ledger
+    refuses later is located in the sheet.
     ``problems`` lists at most `MAX_PROBLEMS` problems; ``unlisted_problems`` counts the
     rest. With ``validate_only`` the rows are checked and counted but no models are kept.
     """
@@ -93,6 +95,7 @@ class ImportResult:
     notes: Mapping[str, Mapping[str, str]] = field(factory=dict)
     title_rows: tuple[int, ...] = ()
     unknown_columns: tuple[str, ...] = ()
+    application_rows: Mapping[str, int] = field(factory=dict, repr=False)
 
     @property
     def bad_rows(self) -> int:
@@ -293,6 +296,7 @@ def _read(
         errors_file=errors_file,
         notes=dict(tally.notes),
         title_rows=tuple(t.number for t in titles),
+        application_rows={k: n for k, n in tally.first_seen.items() if n > 0},
         unknown_columns=tuple(
             h
             for h in match.ignored
@@ -587,9 +591,47 @@ def import_applications(
         sheet=sheet,
     )
     # One transaction: the applications and their decisions go in together or not at all.
-    with ledger.transaction():
-        if result.applications:
-            ledger.add_applications(result.applications, actor=actor, at=at)
-        if result.decisions:
-            ledger.record_decisions(result.decisions, actor=actor, at=at)
+    try:
+        with ledger.transaction():
+            if result.applications:
+                ledger.add_applications(result.applications, actor=actor, at=at)
+            if result.decisions:
+                ledger.record_decisions(result.decisions, actor=actor, at=at)
+    except DataError as err:
+        located = _in_the_sheet(err, result)
+        if located is None:
+            raise
+        raise located from err
     return result
+
+
+def _in_the_sheet(err: DataError, result: ImportResult) -> DataError | None:
+    """The ledger's refusal located in the sheet, by the application id each problem names.
+
+    The ledger numbers the items of a batch, which are not the sheet's rows (an id already
+    in the ledger is item 1 of the batch and row 2 of the sheet).
+    """
+    column = result.columns.get("application_id")
+    problems = []
+    moved = False
+    for found in err.problems:
+        row = result.application_rows.get(found.value) if isinstance(found.value, str) else None
+        if row is None or found.file is not None:
+            problems.append(found)
+            continue
+        moved = True
+        problems.append(
+            Problem(
+                found.message,
+                file=result.file,
+                row=row,
+                column=column,
+                field="application_id",
+                value=found.value,
+                expected=found.expected or "an application id the ledger does not hold yet",
+            )
+        )
+    if not moved:
+        return None  # nothing the sheet can locate: the ledger's own error stands
+    summary = f"{result.file}: {len(problems)} problem(s) the ledger refused; nothing was imported"
+    return DataError(problems, summary, file=result.file)
