@@ -21,7 +21,7 @@ from attrs import field, frozen
 from sgfund._bulk import collector_paused
 from sgfund.applications import Application
 from sgfund.collect import SgfundPluginManager
-from sgfund.decisions import Decision
+from sgfund.decisions import Decision, decision_problems
 from sgfund.errors import DataError, Problem
 from sgfund.funds import Round
 from sgfund.io.columns import (
@@ -175,7 +175,8 @@ def _read_applications(
 def read_decisions(
     path: str | os.PathLike[str],
     *,
-    applications: Iterable[str] | None = None,
+    applications: Iterable[str] | Iterable[Application] | None = None,
+    round: Round | None = None,
     mapping: MappingSource | None = None,
     bad_rows: BadRows = "refuse",
     validate_only: bool = False,
@@ -185,11 +186,17 @@ def read_decisions(
 ) -> ImportResult:
     """Read decisions alone: ``application_id`` and the decision columns, one row each.
 
-    ``applications``, when given, are the application ids a decision may name; any other id
-    is a problem. Options are as for `read_applications`.
+    ``applications``, when given, are the applications (or their ids) a decision may name;
+    any other id is a problem. Given the `Application` models and their ``round``, each
+    decision is also held to `sgfund.decisions.decision_problems`, as in an applications
+    sheet: an award above the round's maximum grant or the amount requested needs a
+    justification. Those problems refuse the file (located by row and column), whatever
+    ``bad_rows`` says. Options are as for `read_applications`.
     """
-    known = None if applications is None else frozenset(applications)
-    return _read(
+    given: list[str | Application] | None = None if applications is None else list(applications)
+    models = {a.id: a for a in given or () if isinstance(a, Application)}
+    known = None if given is None else frozenset(a if isinstance(a, str) else a.id for a in given)
+    result = _read(
         path,
         columns=(APPLICATION_COLUMNS[0], *DECISION_COLUMNS),
         groups=(),
@@ -206,6 +213,40 @@ def read_decisions(
         validate_only=validate_only,
         open_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet},
     )
+    if round is not None and models:
+        _check_decisions(result, models, round)
+    return result
+
+
+def _check_decisions(result: ImportResult, models: Mapping[str, Application], round: Round) -> None:
+    # A decisions sheet names applications read earlier; the rule that joins a decision to
+    # its application and round is the models' own, so it is the one an applications sheet
+    # with decision columns meets.
+    problems = []
+    for decision in result.decisions:
+        application = models.get(decision.application_id)
+        if application is None:
+            continue
+        for found in decision_problems(decision, application, round):
+            field_name = found.field or "amount_awarded"
+            problems.append(
+                Problem(
+                    found.message,
+                    file=result.file,
+                    row=result.application_rows.get(decision.application_id),
+                    column=result.columns.get(field_name, field_name),
+                    field=field_name,
+                    value=found.value,
+                    expected=found.expected,
+                )
+            )
+    if problems:
+        rows = len({p.row for p in problems})
+        raise DataError(
+            problems,
+            f"{result.file}: {len(problems)} problem(s) in {rows} row(s); nothing was imported",
+            file=result.file,
+        )
 
 
 def _read(
