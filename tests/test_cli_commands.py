@@ -7,6 +7,7 @@ reconciling, publishing.
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,24 @@ def journey(tmp_path_factory):
         "decide", str(j.panel), "--round", "mayor-gr1", "--as-of", "2022-03-01T10:00"
     )
     r["award"] = j.json("award", "mayor-gr1", "--as-of", "2022-03-01T10:00")
+    # Decided, not closed: its figures are provisional, so publishing needs saying so.
+    early = folder / "early"
+    r["export-decided"] = j.run("export", "360giving", "mayor-gr1", "--out", str(early), code=1)
+    r["export-decided-wrote"] = early.exists()
+    r["export-decided-forced"] = j.run(
+        "export", "360giving", "mayor-gr1", "--out", str(early), "--include-unclosed", "--json"
+    )
+    table = folder / "early-transparency.csv"
+    r["transparency-decided"] = j.run(
+        "export", "transparency", "mayor-gr1", "--out", str(table), code=1
+    )
+    r["transparency-decided-wrote"] = table.exists()
+    r["transparency-decided-forced"] = j.run(
+        "export", "transparency", "mayor-gr1", "--out", str(table), "--include-unclosed", "--json"
+    )
+    r["applications-decided"] = j.json(
+        "export", "applications", "mayor-gr1", "--out", str(folder / "early-apps.csv")
+    )
     r["close-refused"] = j.run("close", "mayor-gr1", "--as-of", "2022-03-01T11:00", code=1)
     r["resolve"] = j.json(
         "referrals",
@@ -100,7 +119,8 @@ def journey(tmp_path_factory):
         "--reason",
         "Otley is in Leeds.",
     )
-    r["close"] = j.json("close", "mayor-gr1", "--as-of", "2022-03-01T12:00")
+    # Given in UTC on a summer day: people are shown London time (BST), an hour on.
+    r["close"] = j.json("close", "mayor-gr1", "--as-of", "2022-07-01T11:00+00:00")
     r["rounds-after"] = j.json("rounds")
     return j
 
@@ -230,6 +250,13 @@ def test_close_seals_the_round_and_gives_its_anchor(journey):
     }
 
 
+def test_a_closed_round_is_refused_saying_when_it_closed_in_london_time(journey):
+    refused = journey.run("award", "mayor-gr1", "--as-of", "2022-07-02T10:00", code=1)
+    assert refused.stderr == (
+        "sgfund: round 'mayor-gr1' was closed at 1 July 2022 12:00 BST by officer-a\n"
+    )
+
+
 def test_reconcile_against_the_fund_files_published_figures(journey):
     report = journey.json("reconcile", "mayor-gr1")
     assert report["ok"] and report["totals"]["awards"] == {"count": 39, "total": "208253.16"}
@@ -307,8 +334,68 @@ def test_export_360giving_publishes_under_the_fund_files_publisher(journey, tmp_
 )
 def test_export_tables(journey, tmp_path, table, rows):
     out = tmp_path / f"{table}.csv"
-    assert journey.json("export", table, "mayor-gr1", "--out", str(out)) == {"files": [str(out)]}
+    expected = {"files": [str(out)]} | ({"unclosed": []} if table == "transparency" else {})
+    assert journey.json("export", table, "mayor-gr1", "--out", str(out)) == expected
     assert len(out.read_text(encoding="utf-8-sig").splitlines()) == rows + 1
+
+
+REFUSED_DECIDED = (
+    "1 round(s) not closed, whose figures are provisional: mayor-gr1 (decided); close each "
+    "round first, or publish them marked as provisional with --include-unclosed"
+)
+
+
+def test_exporting_open_data_of_a_round_not_yet_closed_is_refused_and_writes_nothing(journey):
+    for key, what in (
+        ("export-decided", "open data"),
+        ("transparency-decided", "the transparency table"),
+    ):
+        refused = journey.results[key]
+        assert refused.stderr.startswith(f"sgfund: not publishing {what}: {REFUSED_DECIDED}")
+        assert refused.stdout == "" and "Traceback" not in refused.stderr
+        assert not journey.results[f"{key}-wrote"]
+    # The officers' own tables are not published data: any round, no warning.
+    assert journey.results["applications-decided"]["files"]
+
+
+def test_include_unclosed_publishes_with_a_warning_and_a_mark(journey):
+    warning = (
+        "sgfund: warning: round mayor-gr1 is decided, not closed: its figures are provisional\n"
+    )
+    forced = journey.results["export-decided-forced"]
+    assert forced.stderr == warning
+    shape = json.loads(forced.stdout)
+    assert shape["unclosed"] == [{"round": "mayor-gr1", "state": "decided"}]
+    assert shape["grants"] == {"XI-SGFUND-WYCA": 39} and len(shape["files"]) == 1
+    table = journey.results["transparency-decided-forced"]
+    assert table.stderr == warning
+    assert json.loads(table.stdout)["unclosed"] == [{"round": "mayor-gr1", "state": "decided"}]
+
+
+def test_a_closed_rounds_export_carries_no_mark(journey, tmp_path):
+    written = journey.run("export", "360giving", "mayor-gr1", "--out", str(tmp_path), "--json")
+    assert json.loads(written.stdout)["unclosed"] == [] and written.stderr == ""
+
+
+def test_publish_from_python_refuses_each_unclosed_round_by_name(journey, tmp_path):
+    from sgfund.errors import RoundsNotClosed
+    from sgfund.ledger import Ledger
+    from sgfund.lifecycle import RoundState
+    from sgfund.manager import make_plugin_manager
+    from sgfund.workflow import publish
+
+    pm = make_plugin_manager()
+    args = {"pm": pm, "as_of": date(2022, 4, 1), "scope_id": "gr1-gr2", "label": "GR1 and GR2"}
+    with Ledger.open(journey.db) as ledger:
+        with pytest.raises(RoundsNotClosed) as refused:
+            publish(ledger, ["mayor-gr1", "mayor-gr2"], tmp_path / "out", **args)
+        assert refused.value.rounds == {"mayor-gr2": "draft"}
+        assert not (tmp_path / "out").exists()
+        published = publish(
+            ledger, ["mayor-gr1", "mayor-gr2"], tmp_path / "out", include_unclosed=True, **args
+        )
+    assert published.unclosed == {"mayor-gr2": RoundState.DRAFT}
+    assert published.total_grants == 39
 
 
 def test_audit_verify_checks_the_ledger_and_anchors(journey):
@@ -363,6 +450,23 @@ def test_a_bad_sheet_lists_every_problem_located_and_writes_nothing(journey, tmp
     assert "Traceback" not in result.stderr
     rounds = {r["id"]: r for r in journey.json("rounds")["rounds"]}
     assert rounds["mayor-gr1"]["applications"] == 54
+
+
+def test_a_bad_mapping_file_lists_every_problem_at_its_line(journey, tmp_path):
+    mapping = tmp_path / "layout.toml"
+    mapping.write_text(
+        'notes = ["Notes"]\n\n[columns]\nproject_titel = "Title"\n\n'
+        '[constants]\nround_id = "mayor-gr2"\namount_requested = 12.5\n',
+        encoding="utf-8",
+    )
+    result = journey.run("import", str(DATA / "mayor-gr1.csv"), "--mapping", str(mapping), code=1)
+    first, second, summary = result.stderr.splitlines()
+    assert first.startswith(f"{mapping}:4: 'project_titel' in columns is not a canonical column")
+    assert second == (
+        f"{mapping}:8: the constant for amount_requested is not a value a cell could hold "
+        '(expected text (or a TOML date) such as "mayor-gr2" or "06/10/2022")'
+    )
+    assert summary == "sgfund: the column mapping is not valid"
 
 
 def test_resolving_what_was_not_referred_is_refused(journey):

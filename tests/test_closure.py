@@ -173,7 +173,7 @@ def test_close_gr2_gives_a_record(gr2, declared):
     with pytest.raises(RoundClosedError) as err:
         close_round(gr2, actor="Someone else", at=AT, pm=PM, closed=record)
     assert "Finance officer" in str(err.value)
-    assert "2022-11-01T10:00:00+00:00" in str(err.value)
+    assert "closed at 1 November 2022 10:00 GMT by" in str(err.value)
 
 
 def test_closure_refuses_listing_every_reason(gr2, declared):

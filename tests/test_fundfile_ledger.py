@@ -141,6 +141,18 @@ def test_an_edited_file_shows_what_changes_and_applies_it(ledger):
     assert ledger.verify().ok
 
 
+def test_a_refused_change_of_a_rounds_times_shows_them_in_london_time(ledger):
+    close_round_16(ledger)
+    # Written in UTC, an hour earlier: both times are shown as London time (BST in May).
+    ff = edited(("closes_at = 2019-05-24T12:00:00", "closes_at = 2019-05-24T10:00:00+00:00"))
+    with pytest.raises(FundFileRefused) as caught:
+        apply_fund_file(ledger, ff, actor="fund-admin", at=AT)
+    [line] = caught.value.lines
+    assert line.endswith(
+        "its closes_at cannot change from 24 May 2019 12:00 BST to 24 May 2019 11:00 BST"
+    ), line
+
+
 def test_a_change_to_a_closed_round_is_refused_naming_round_field_and_line(ledger):
     close_round_16(ledger)
     before = len(ledger.events())
@@ -154,7 +166,7 @@ def test_a_change_to_a_closed_round_is_refused_naming_round_field_and_line(ledge
     max_line = line_of(SOURCE, 'max_grant = "6000.00"')
     name_line = line_of(SOURCE, 'name = "Safer Communities Fund, Round 20"')
     assert caught.value.lines == [
-        f"fund.toml:{max_line}: round 'pcc-r16' is closed at 2019-09-19T10:00:00+01:00 by "
+        f"fund.toml:{max_line}: round 'pcc-r16' is closed at 19 September 2019 10:00 BST by "
         "fund-manager: its max_grant cannot change from '6000.00' to '7000.00'",
         f"fund.toml:{name_line}: round 'pcc-r20' is in the ledger (draft), which keeps a round "
         "as it was added: its name cannot change from 'Safer Communities Fund, Round 20' to "

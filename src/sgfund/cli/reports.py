@@ -16,6 +16,7 @@ from sgfund.cli.session import (
     on,
     pass_session,
     say,
+    warn,
 )
 
 __all__ = ["COMMANDS"]
@@ -24,6 +25,24 @@ _SCOPE_HELP = (
     "SCOPE is a scope of the fund file (mayor-scf-2022), a round id, rounds joined by '+' "
     "(mayor-gr1+mayor-gr2) or a range in the order the rounds opened (mayor-gr1..mayor-gr3)."
 )
+
+
+def _include_unclosed_option(func: Any) -> Any:
+    return click.option(
+        "--include-unclosed",
+        is_flag=True,
+        help="Publish rounds that are not closed too, their figures marked as provisional "
+        "(a warning on stderr; 'unclosed' in --json).",
+    )(func)
+
+
+def _warn_unclosed(unclosed: Any) -> None:
+    for rid, state in unclosed.items():
+        warn(f"sgfund: warning: round {rid} is {state}, not closed: its figures are provisional")
+
+
+def _unclosed_json(unclosed: Any) -> list[dict[str, str]]:
+    return [{"round": rid, "state": str(state)} for rid, state in unclosed.items()]
 
 
 def _scope(ledger: Any, key: str) -> Any:
@@ -219,6 +238,7 @@ def export() -> None:
 @click.option(
     "--publisher", "publisher_name", default=None, help="The publisher's name (with --prefix)."
 )
+@_include_unclosed_option
 @as_of_option
 @json_option
 @pass_session
@@ -229,14 +249,16 @@ def export_360giving(
     out: str,
     prefix: str | None,
     publisher_name: str | None,
+    include_unclosed: bool,
     as_of: datetime | None,
     as_json: bool,
 ) -> None:
     """Write SCOPE's awards as validated 360Giving data, one file per funder and format.
 
-    Each era's awards are published by its publisher in the fund file, unless --prefix and
-    --publisher name one. The packages are built and validated once; any problem is listed
-    (exit 1) and nothing is written. {scope}
+    Only closed rounds are published: a round that is not closed is refused (exit 1), unless
+    --include-unclosed. Each era's awards are published by its publisher in the fund file,
+    unless --prefix and --publisher name one. The packages are built and validated once; any
+    problem is listed (exit 1) and nothing is written. {scope}
     """
     from sgfund.workflow import publish
 
@@ -260,9 +282,17 @@ def export_360giving(
             label=chosen.label,
             formats=formats,  # type: ignore[arg-type]
             transparency=False,
+            include_unclosed=include_unclosed,
         )
+    _warn_unclosed(published.unclosed)
     if as_json:
-        emit_json({"files": [str(f) for f in published.files], "grants": dict(published.grants)})
+        emit_json(
+            {
+                "files": [str(f) for f in published.files],
+                "grants": dict(published.grants),
+                "unclosed": _unclosed_json(published.unclosed),
+            }
+        )
         return
     for path in published.files:
         say(f"written: {path}")
@@ -273,6 +303,8 @@ export_360giving.help = (export_360giving.help or "").replace("{scope}", _SCOPE_
 
 
 def _table_command(what: str, summary: str) -> click.Command:
+    published = what == "transparency"
+
     @click.command(what, help=f"{summary} {_SCOPE_HELP}")
     @click.argument("scope")
     @click.option(
@@ -283,30 +315,42 @@ def _table_command(what: str, summary: str) -> click.Command:
     )
     @json_option
     @pass_session
-    def command(session: Session, scope: str, out: str, as_json: bool) -> None:
+    def command(
+        session: Session, scope: str, out: str, as_json: bool, include_unclosed: bool = False
+    ) -> None:
         from sgfund.workflow import write_table
 
         with session.ledger() as ledger:
             chosen = _scope(ledger, scope)
-            path = write_table(
+            written = write_table(
                 ledger,
                 chosen.round_ids,
                 what,  # type: ignore[arg-type]
                 out,
                 scope_id=chosen.id,
                 label=chosen.label,
+                include_unclosed=include_unclosed,
             )
+        _warn_unclosed(written.unclosed)
         if as_json:
-            emit_json({"files": [str(path)]})
+            shape: dict[str, Any] = {"files": [str(p) for p in written.files]}
+            if published:
+                shape["unclosed"] = _unclosed_json(written.unclosed)
+            emit_json(shape)
         else:
-            say(f"written: {path}")
+            for path in written.files:
+                say(f"written: {path}")
 
+    if published:  # published data: only closed rounds, unless asked
+        command = _include_unclosed_option(command)
     return command
 
 
 export.add_command(
     _table_command(
-        "transparency", "Write SCOPE's transparency table: one row per award, as published."
+        "transparency",
+        "Write SCOPE's transparency table: one row per award, as published. Only closed "
+        "rounds, unless --include-unclosed (a warning on stderr).",
     )
 )
 export.add_command(_table_command("applications", "Write SCOPE's applications as a table."))

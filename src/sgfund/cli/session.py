@@ -146,7 +146,16 @@ def problem(text: str) -> None:
 
 def emit_json(data: Any) -> None:
     """Print ``data`` as JSON on stdout (stable key order, UTF-8)."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_value))
+
+
+def _json_value(value: Any) -> str:
+    # Times as ISO 8601 in London time with the offset (docs/cli.md), anything else as text.
+    if isinstance(value, datetime):
+        from sgfund.dates import london_iso
+
+        return london_iso(value)
+    return str(value)
 
 
 def json_option(func: F) -> F:

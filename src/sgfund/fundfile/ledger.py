@@ -22,10 +22,11 @@ from typing import Any
 
 from attrs import frozen
 
+from sgfund._keylines import KeyLines
+from sgfund._keylines import Path as KeyPath
 from sgfund.convert import unstructure
+from sgfund.dates import london_text
 from sgfund.errors import LedgerError, Problem
-from sgfund.fundfile.lines import KeyLines
-from sgfund.fundfile.lines import Path as KeyPath
 from sgfund.fundfile.load import FundFile, FundFileError, loads_fund_file
 from sgfund.funds import Round
 from sgfund.ledger import Ledger
@@ -144,6 +145,16 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+# A round's times, kept as ISO text in the comparison, are shown to people in London time.
+_ROUND_TIMES = frozenset({"opens_at", "closes_at"})
+
+
+def _shown(name: str, value: object) -> str:
+    if name in _ROUND_TIMES and isinstance(value, str):
+        return london_text(datetime.fromisoformat(value))
+    return repr(_text(value))
+
+
 def _fields(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
     if old is None:
         return []
@@ -240,11 +251,11 @@ class _Diff:
     ) -> None:
         state = self.states[round_id]
         key = "era" if name == "era" else name
-        what = f"its {name} cannot change from {_text(before)!r} to {_text(after)!r}"
+        what = f"its {name} cannot change from {_shown(name, before)} to {_shown(name, after)}"
         if state is RoundState.CLOSED:
             closure = self.ledger.closure(round_id)
             when = (
-                f" at {closure.closed_at.isoformat()} by {closure.closed_by}"
+                f" at {london_text(closure.closed_at)} by {closure.closed_by}"
                 if closure is not None
                 else ""
             )

@@ -18,9 +18,9 @@ from typing import Any
 
 from attrs import field, frozen
 
+from sgfund._keylines import KeyLines, Path
 from sgfund.dates import LONDON
 from sgfund.errors import DataError, FieldError, Problem
-from sgfund.fundfile.lines import KeyLines, Path
 from sgfund.fundfile.reader import (
     TomlReader,
     key_text,

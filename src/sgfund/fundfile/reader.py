@@ -2,7 +2,7 @@
 
 Shared by the fund file and the demo plan: each ``read_*`` function turns one value into
 what sgfund keeps or raises `FieldError`; `TomlReader` locates each problem at its key's line
-(`sgfund.fundfile.lines.KeyLines`).
+(`sgfund._keylines.KeyLines`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from sgfund._keylines import KeyLines, Path
 from sgfund.dates import LONDON, parse_datetime
 from sgfund.errors import FieldError, MoneyTypeError, Problem
-from sgfund.fundfile.lines import KeyLines, Path
 from sgfund.money import to_money
 
 __all__ = [

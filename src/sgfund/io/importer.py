@@ -284,7 +284,12 @@ def _read(
         if problems:
             problems.extend(_other_sheets(sheet, file))
             raise DataError(problems, f"{file}: the header row cannot be used", file=file)
-        row_parser = parser(match, file, wanted)
+        try:
+            row_parser = parser(match, file, wanted)
+        except DataError as err:
+            # The mapping's constants are read here; point each problem at its line.
+            summary = str(err).splitlines()[0]
+            raise DataError(wanted.locate(err.problems), summary, file=err.file) from None
         tally = _Tally(keep=not validate_only, set_aside=bad_rows == "set-aside", blank=blank)
         with collector_paused():
             if chunk:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import attrs
 
-from sgfund.dates import LONDON, months_between
+from sgfund.dates import LONDON, london_text, months_between
 from sgfund.money import ZERO, format_money
 from sgfund.postaward.records import (
     Instalment,
@@ -74,8 +74,8 @@ def common_checks(position: Position, step: AwardStep) -> None:
     last = position.last_at
     need(
         last is None or step.at >= last,
-        f"is dated {step.at.isoformat()}, before the award's previous step "
-        f"({last.isoformat() if last else ''})",
+        f"is dated {london_text(step.at)}, before the award's previous step "
+        f"({london_text(last) if last else ''})",
     )
     need(
         step.on >= award.awarded_on,

@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sgfund.dates import LONDON
+from sgfund.dates import london_text
 from sgfund.errors import MissingExtraError
 from sgfund.money import format_money
 from sgfund.report.charts import BarChart, bar_chart
@@ -47,8 +47,7 @@ def _day(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        local = value.astimezone(LONDON)
-        return f"{local.day} {local:%B %Y}, {local:%H:%M}"
+        return london_text(value)
     return f"{value.day} {value:%B %Y}"
 
 

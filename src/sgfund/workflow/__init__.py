@@ -39,6 +39,7 @@ from sgfund.workflow.steps import (
     scope_round_ids,
     scope_totals,
     setup_fund,
+    unclosed_rounds,
     write_table,
 )
 
@@ -74,6 +75,7 @@ __all__ = [
     "scope_totals",
     "setup_fund",
     "summary_text",
+    "unclosed_rounds",
     "write_scope_report",
     "write_table",
 ]

@@ -17,6 +17,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from sgfund.collect import SgfundPluginManager
+from sgfund.dates import london_iso
 from sgfund.errors import WorkflowError
 from sgfund.ledger import Ledger
 from sgfund.lifecycle import RoundState
@@ -426,7 +427,7 @@ def position_dict(position: Position) -> dict[str, Any]:
                 "waits_for": i.waits_for,
                 "authorised_by": i.authorised_by,
                 "paid_by": i.paid_by,
-                "paid_at": None if i.paid_at is None else i.paid_at.isoformat(),
+                "paid_at": None if i.paid_at is None else london_iso(i.paid_at),
             }
             for i in position.instalments
         ],

@@ -19,15 +19,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from attrs import frozen
+from attrs import field, frozen
 
 from sgfund.applications import Application
 from sgfund.assessment import RoundAssessment, Status, assess
 from sgfund.closure import RoundRecords
 from sgfund.collect import SgfundPluginManager
-from sgfund.dates import LONDON, require_aware
+from sgfund.dates import LONDON, london_text, require_aware
 from sgfund.decisions import Award, Decision, Outcome
-from sgfund.errors import FieldError, WorkflowError
+from sgfund.errors import FieldError, RoundsNotClosed, WorkflowError
 from sgfund.fundfile import FundFile, FundFileChanges
 from sgfund.fundfile.ledger import apply_fund_file, diff_fund_file, stored_fund_file
 from sgfund.funds import Round
@@ -41,7 +41,9 @@ from sgfund.scope import DeclaredFigure, Scope
 from sgfund.totals import Totals, compute_totals
 
 if TYPE_CHECKING:
-    from sgfund.io.threesixtygiving import Publisher
+    from sgfund.io.export import Table as ExportTable
+    from sgfund.io.threesixtygiving import FunderPackage, Publisher
+    from sgfund.postaward import Position
 
 __all__ = [
     "FORMATS",
@@ -68,6 +70,7 @@ __all__ = [
     "scope_round_ids",
     "scope_totals",
     "setup_fund",
+    "unclosed_rounds",
     "write_table",
 ]
 
@@ -476,15 +479,112 @@ def reconcile_scope(
 
 @frozen(kw_only=True)
 class Published:
-    """What `publish` wrote: the files, and how many grants each funder's package holds."""
+    """What `publish` or `write_table` wrote: the files, how many grants each funder's
+    360Giving package holds (none for a table), and the rounds published before they closed.
+
+    ``unclosed`` maps each such round's id to its state; it is empty unless
+    ``include_unclosed`` let them through, and then their figures are provisional.
+    """  # noqa: D205 - the summary needs both lines
 
     files: tuple[Path, ...]
-    grants: Mapping[str, int]
+    grants: Mapping[str, int] = field(factory=dict)
+    unclosed: Mapping[str, RoundState] = field(factory=dict)
 
     @property
     def total_grants(self) -> int:
         """Grants across every funder."""
         return sum(self.grants.values())
+
+
+def unclosed_rounds(ledger: Ledger, round_ids: Sequence[str]) -> dict[str, RoundState]:
+    """The rounds of ``round_ids`` that are not closed, with their states, in the order given."""
+    states = {rid: ledger.round_state(rid) for rid in round_ids}
+    return {rid: state for rid, state in states.items() if state is not RoundState.CLOSED}
+
+
+def _publishable(
+    ledger: Ledger, round_ids: Sequence[str], *, what: str, include_unclosed: bool
+) -> dict[str, RoundState]:
+    """The one rule for open data: only closed rounds' figures are final, so a round that is
+    not closed is refused (`RoundsNotClosed`, naming each and its state) unless
+    ``include_unclosed``; then the unclosed rounds are returned, to be marked.
+    """  # noqa: D205 - the summary needs both lines
+    unclosed = unclosed_rounds(ledger, round_ids)
+    if unclosed and not include_unclosed:
+        raise RoundsNotClosed(what, {rid: str(state) for rid, state in unclosed.items()})
+    return unclosed
+
+
+def _formats(formats: Iterable[str]) -> list[Format]:
+    wanted = list(dict.fromkeys(formats))
+    for fmt in wanted:
+        if fmt not in FORMATS:
+            raise FieldError("format", fmt, "one of " + ", ".join(FORMATS))
+    return wanted  # type: ignore[return-value]  # checked just above
+
+
+def _closed_state(
+    ledger: Ledger, records: Sequence[RoundRecords], as_of: date | datetime
+) -> tuple[dict[str, object], dict[str, Position]]:
+    """Closed rounds' anchors, and their awards as varied (post-award.md) as of ``as_of``."""
+    closed = [r.round.id for r in records if ledger.round_state(r.round.id) is RoundState.CLOSED]
+    # The anchors go into the JSON packages, where an auditor can find them later.
+    anchors: dict[str, object] = {rid: ledger.closure_anchor(rid) for rid in closed}
+    day = as_of.astimezone(LONDON).date() if isinstance(as_of, datetime) else as_of
+    positions = {
+        award_id: position
+        for rid in closed
+        for award_id, position in ledger.post_award(rid, as_of=day).items()
+    }
+    return anchors, positions
+
+
+def _funder_packages(
+    ledger: Ledger,
+    records: Sequence[RoundRecords],
+    *,
+    pm: SgfundPluginManager,
+    as_of: date | datetime,
+    scope_id: str,
+    label: str,
+    publisher: Publisher | None,
+) -> list[FunderPackage]:
+    """Every funder's 360Giving package, each era by its own publisher, built and validated."""
+    from sgfund.io.threesixtygiving.build import build_packages
+
+    by_era: dict[str, list[RoundRecords]] = {}
+    for r in records:
+        by_era.setdefault(r.round.era.id, []).append(r)
+    publishers = _publishers(ledger, sorted(by_era), publisher)
+    anchors, positions = _closed_state(ledger, records, as_of)
+    packages = []
+    for era_id, era_records in by_era.items():
+        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in era_records])
+        packages += build_packages(
+            scope,
+            [a for r in era_records for a in r.applications],
+            [a for r in era_records for a in r.awards],
+            publisher=publishers[era_id],
+            as_of=as_of,
+            pm=pm,
+            anchors={r.round.id: anchors[r.round.id] for r in era_records if r.round.id in anchors},
+            post_award=positions,
+        )
+    return packages
+
+
+def _transparency_table(
+    records: Sequence[RoundRecords], *, scope_id: str, label: str
+) -> ExportTable:
+    from sgfund.io.transparency import transparency_table
+
+    scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
+    return transparency_table(
+        scope,
+        [a for r in records for a in r.applications],
+        [d for r in records for d in r.decisions],
+        [a for r in records for a in r.awards],
+    )
 
 
 def publish(
@@ -499,8 +599,14 @@ def publish(
     publisher: Publisher | None = None,
     formats: Iterable[Format] = ("json", "csv"),
     transparency: bool = True,
+    include_unclosed: bool = False,
 ) -> Published:
     """Publish the rounds' awards: 360Giving files, one per funder, and a transparency table.
+
+    Only closed rounds are published: a round that is not closed (decided, say) holds
+    provisional figures and is refused with `RoundsNotClosed`, naming each such round and its
+    state, before anything is built. ``include_unclosed`` publishes them anyway; they are then
+    listed in `Published.unclosed`, for the caller to warn about.
 
     Each era's awards are published by that era's publisher in the fund file in force (or
     by ``publisher``, given). The 360Giving packages are built and validated once
@@ -512,65 +618,38 @@ def publish(
     all, and nothing is written.
     """
     from sgfund.io.export import write_csv
-    from sgfund.io.threesixtygiving.build import build_packages, funder_slug
+    from sgfund.io.threesixtygiving.build import funder_slug
     from sgfund.io.threesixtygiving.write import write_built_package
-    from sgfund.io.transparency import transparency_table
 
-    wanted = list(dict.fromkeys(formats))
-    for fmt in wanted:
-        if fmt not in FORMATS:
-            raise FieldError("format", fmt, "one of " + ", ".join(FORMATS))
+    wanted = _formats(formats)
+    unclosed = _publishable(ledger, round_ids, what="open data", include_unclosed=include_unclosed)
     records = [ledger.round_records(rid) for rid in round_ids]
-    by_era: dict[str, list[RoundRecords]] = {}
-    for r in records:
-        by_era.setdefault(r.round.era.id, []).append(r)
-    publishers = _publishers(ledger, sorted(by_era), publisher)
-    # Closed rounds' anchors go into the JSON packages, where an auditor can find them later.
-    anchors = {
-        rid: ledger.closure_anchor(rid)
-        for rid in round_ids
-        if ledger.round_state(rid) is RoundState.CLOSED
-    }
-    # Awards as varied, with what was disbursed, as of the day published (`post-award.md`).
-    day = as_of.astimezone(LONDON).date() if isinstance(as_of, datetime) else as_of
-    positions = {
-        award_id: position
-        for r in records
-        if ledger.round_state(r.round.id) is RoundState.CLOSED
-        for award_id, position in ledger.post_award(r.round.id, as_of=day).items()
-    }
-    packages = []
-    for era_id, era_records in by_era.items():
-        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in era_records])
-        packages += build_packages(
-            scope,
-            [a for r in era_records for a in r.applications],
-            [a for r in era_records for a in r.awards],
-            publisher=publishers[era_id],
-            as_of=as_of,
-            pm=pm,
-            anchors={r.round.id: anchors[r.round.id] for r in era_records if r.round.id in anchors},
-            post_award=positions,
-        )
-    table = None
-    if transparency:
-        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
-        table = transparency_table(
-            scope,
-            [a for r in records for a in r.applications],
-            [d for r in records for d in r.decisions],
-            [a for r in records for a in r.awards],
-        )
+    packages = _funder_packages(
+        ledger,
+        records,
+        pm=pm,
+        as_of=as_of,
+        scope_id=scope_id,
+        label=label,
+        publisher=publisher,
+    )
+    table = _transparency_table(records, scope_id=scope_id, label=label) if transparency else None
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for package in packages:
-        for fmt in wanted:
-            target = folder / f"{scope_id}-{funder_slug(package.funder.id)}.{fmt}"
-            files.append(write_built_package(target, package.package))
+    files = [
+        write_built_package(
+            folder / f"{scope_id}-{funder_slug(package.funder.id)}.{fmt}", package.package
+        )
+        for package in packages
+        for fmt in wanted
+    ]
     if table is not None:
         files.append(write_csv(folder / f"{scope_id}-transparency.csv", table))
-    return Published(files=tuple(files), grants={p.funder.id: p.grant_count for p in packages})
+    return Published(
+        files=tuple(files),
+        grants={p.funder.id: p.grant_count for p in packages},
+        unclosed=unclosed,
+    )
 
 
 def _publishers(
@@ -610,32 +689,38 @@ def write_table(
     *,
     scope_id: str,
     label: str,
-) -> Path:
+    include_unclosed: bool = False,
+) -> Published:
     """Write one table of the rounds (CSV, or XLSX by the suffix), all or nothing.
 
-    ``transparency`` is one row per award as the public sees it; ``applications`` and
-    ``awards`` are the officers' tables (`sgfund.io.export`).
+    ``transparency`` is one row per award as the public sees it: published data, so like
+    `publish` it refuses rounds that are not closed (`RoundsNotClosed`) unless
+    ``include_unclosed``, and then lists them in `Published.unclosed`. ``applications`` and
+    ``awards`` are the officers' working tables (`sgfund.io.export`), for any round.
     """
     from sgfund.io.export import application_table, award_table, write_csv, write_xlsx
-    from sgfund.io.transparency import transparency_table
 
+    if what not in TABLES:
+        raise FieldError("table", what, "one of " + ", ".join(TABLES))
+    unclosed: dict[str, RoundState] = {}
+    if what == "transparency":
+        unclosed = _publishable(
+            ledger, round_ids, what="the transparency table", include_unclosed=include_unclosed
+        )
     records = [ledger.round_records(rid) for rid in round_ids]
     applications = [a for r in records for a in r.applications]
     awards = [a for r in records for a in r.awards]
     if what == "transparency":
-        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
-        decisions = [d for r in records for d in r.decisions]
-        table = transparency_table(scope, applications, decisions, awards)
+        table = _transparency_table(records, scope_id=scope_id, label=label)
     elif what == "applications":
         table = application_table(applications)
-    elif what == "awards":
-        table = award_table(awards, applications)
     else:
-        raise FieldError("table", what, "one of " + ", ".join(TABLES))
+        table = award_table(awards, applications)
     target = Path(path)
-    if target.suffix.lower() == ".xlsx":
-        return write_xlsx(target, table)
-    return write_csv(target, table)
+    written = (
+        write_xlsx(target, table) if target.suffix.lower() == ".xlsx" else write_csv(target, table)
+    )
+    return Published(files=(written,), unclosed=unclosed)
 
 
 @frozen(kw_only=True)
@@ -689,13 +774,12 @@ def round_criteria(ledger: Ledger, round_id: str, *, pm: SgfundPluginManager) ->
 
     rnd = ledger.round(round_id)
     listing = describe(pm, round=rnd)
-    stamp = "%-d %B %Y %H:%M"
     lines = [
         f"# {rnd.name}: eligibility criteria",
         "",
         f"- Funder: {rnd.era.funder_name}",
-        f"- Opens: {rnd.opens_at.astimezone(LONDON).strftime(stamp)} (UK time)",
-        f"- Closes: {rnd.closes_at.astimezone(LONDON).strftime(stamp)} (UK time)",
+        f"- Opens: {london_text(rnd.opens_at, zone=False)} (UK time)",
+        f"- Closes: {london_text(rnd.closes_at, zone=False)} (UK time)",
     ]
     if rnd.advertised_pot is not None:
         lines.append(f"- Funding available: {format_money(rnd.advertised_pot)}")
