@@ -156,6 +156,11 @@ def import_(
             sheet=sheet_name,
         )
     round_ids = sorted({a.round_id for a in result.applications})
+    if result.unknown_columns:  # their data was not read: never drop it without saying so
+        warn(
+            f"{sheet}: columns not read: {', '.join(map(repr, result.unknown_columns))} "
+            "(not sgfund columns; name them under columns, notes or ignore in a mapping file)"
+        )
     if as_json:
         emit_json(
             {
@@ -164,6 +169,7 @@ def import_(
                 "applications": len(result.applications),
                 "decisions": len(result.decisions),
                 "rounds": round_ids,
+                "columns_not_read": list(result.unknown_columns),
             }
         )
         return
