@@ -67,10 +67,17 @@ def init(
     else:
         with session.ledger(create=True) as ledger:
             changes = setup_fund(ledger, loaded, actor=who(actor), at=when(as_of), dry_run=dry_run)
+    from sgfund.workflow.plugins import not_installed
+
     if loaded.plugins is None:
         warn(
             f"{fund_file}: the fund file names no plugins: every installed plugin judges its "
             "rounds (name them in [fund] plugins, see docs/fund-file.md)"
+        )
+    elif missing := not_installed(loaded.plugins):
+        warn(
+            f"{fund_file}: the fund file names plugin(s) {', '.join(map(repr, missing))}, not "
+            "installed here: commands that judge its rounds will refuse until they are"
         )
     if as_json:
         emit_json({"dry_run": dry_run, "ledger": session.where, **changes.as_dict()})
