@@ -217,6 +217,7 @@ def test_import_reports_what_it_added(journey):
         "applications": 54,
         "decisions": 0,
         "rounds": ["mayor-gr1"],
+        "columns_not_read": [],
     }
 
 

@@ -68,10 +68,17 @@ def init(
     else:
         with session.ledger(create=True) as ledger:
             changes = setup_fund(ledger, loaded, actor=who(actor), at=when(as_of), dry_run=dry_run)
+    from sgfund.workflow.plugins import not_installed
+
     if loaded.plugins is None:
         warn(
             f"{fund_file}: the fund file names no plugins: every installed plugin judges its "
             "rounds (name them in [fund] plugins, see docs/fund-file.md)"
+        )
+    elif missing := not_installed(loaded.plugins):
+        warn(
+            f"{fund_file}: the fund file names plugin(s) {', '.join(map(repr, missing))}, not "
+            "installed here: commands that judge its rounds will refuse until they are"
         )
     if as_json:
         emit_json({"dry_run": dry_run, "ledger": session.where, **changes.as_dict()})
@@ -161,6 +168,11 @@ def import_(
             sheet=sheet_name,
         )
     round_ids = sorted({a.round_id for a in result.applications})
+    if result.unknown_columns:  # their data was not read: never drop it without saying so
+        warn(
+            f"{sheet}: columns not read: {', '.join(map(repr, result.unknown_columns))} "
+            "(not sgfund columns; name them under columns, notes or ignore in a mapping file)"
+        )
     if as_json:
         emit_json(
             {
@@ -169,6 +181,7 @@ def import_(
                 "applications": len(result.applications),
                 "decisions": len(result.decisions),
                 "rounds": round_ids,
+                "columns_not_read": list(result.unknown_columns),
             }
         )
         return

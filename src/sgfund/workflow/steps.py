@@ -336,7 +336,7 @@ def record_decisions(
     """
     records = ledger.round_records(round_id)
     result = read_decisions(
-        path, applications=[a.id for a in records.applications], mapping=mapping, sheet=sheet
+        path, applications=records.applications, round=records.round, mapping=mapping, sheet=sheet
     )
     ledger.record_decisions(result.decisions, actor=actor, at=at)
     return result
