@@ -79,25 +79,8 @@ def journey(tmp_path_factory):
     r["decide"] = j.json(
         "decide", str(j.panel), "--round", "mayor-gr1", "--as-of", "2022-03-01T10:00"
     )
-    r["award"] = j.json("award", "mayor-gr1", "--as-of", "2022-03-01T10:00")
-    # Decided, not closed: its figures are provisional, so publishing needs saying so.
-    early = folder / "early"
-    r["export-decided"] = j.run("export", "360giving", "mayor-gr1", "--out", str(early), code=1)
-    r["export-decided-wrote"] = early.exists()
-    r["export-decided-forced"] = j.run(
-        "export", "360giving", "mayor-gr1", "--out", str(early), "--include-unclosed", "--json"
-    )
-    table = folder / "early-transparency.csv"
-    r["transparency-decided"] = j.run(
-        "export", "transparency", "mayor-gr1", "--out", str(table), code=1
-    )
-    r["transparency-decided-wrote"] = table.exists()
-    r["transparency-decided-forced"] = j.run(
-        "export", "transparency", "mayor-gr1", "--out", str(table), "--include-unclosed", "--json"
-    )
-    r["applications-decided"] = j.json(
-        "export", "applications", "mayor-gr1", "--out", str(folder / "early-apps.csv")
-    )
+    # An approval of a referral still unresolved is refused before any award is made.
+    r["award-refused"] = j.run("award", "mayor-gr1", "--as-of", "2022-03-01T10:00", code=1)
     r["close-refused"] = j.run("close", "mayor-gr1", "--as-of", "2022-03-01T11:00", code=1)
     r["resolve"] = j.json(
         "referrals",
@@ -118,6 +101,25 @@ def journey(tmp_path_factory):
         "--eligible",
         "--reason",
         "Otley is in Leeds.",
+    )
+    r["award"] = j.json("award", "mayor-gr1", "--as-of", "2022-03-01T12:00")
+    # Decided, not closed: its figures are provisional, so publishing needs saying so.
+    early = folder / "early"
+    r["export-decided"] = j.run("export", "360giving", "mayor-gr1", "--out", str(early), code=1)
+    r["export-decided-wrote"] = early.exists()
+    r["export-decided-forced"] = j.run(
+        "export", "360giving", "mayor-gr1", "--out", str(early), "--include-unclosed", "--json"
+    )
+    table = folder / "early-transparency.csv"
+    r["transparency-decided"] = j.run(
+        "export", "transparency", "mayor-gr1", "--out", str(table), code=1
+    )
+    r["transparency-decided-wrote"] = table.exists()
+    r["transparency-decided-forced"] = j.run(
+        "export", "transparency", "mayor-gr1", "--out", str(table), "--include-unclosed", "--json"
+    )
+    r["applications-decided"] = j.json(
+        "export", "applications", "mayor-gr1", "--out", str(folder / "early-apps.csv")
     )
     # Given in UTC on a summer day: people are shown London time (BST), an hour on.
     r["close"] = j.json("close", "mayor-gr1", "--as-of", "2022-07-01T11:00+00:00")
@@ -206,6 +208,13 @@ def test_decide_records_the_panels_sheet(journey):
 
 def test_award_makes_the_approved_awards(journey):
     assert journey.results["award"] == {"round": "mayor-gr1", "awards": 39, "awarded": "208253.16"}
+
+
+def test_award_is_refused_while_an_approved_application_has_an_unresolved_referral(journey):
+    refused = journey.results["award-refused"].stderr
+    assert "round 'mayor-gr1': no awards made" in refused
+    assert "application GR1-008 was referred and the referral is unresolved: " in refused
+    assert "wy-area" in refused and "Traceback" not in refused
 
 
 def test_close_is_refused_with_every_reason_until_the_referrals_are_resolved(journey):

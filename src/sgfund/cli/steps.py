@@ -192,12 +192,13 @@ def assess(
     The rules judge as on the date of --as-of. Referred applications wait in
     'sgfund referrals' for an officer.
     """
-    from sgfund.workflow import assess_round
+    from sgfund.workflow import assess_round, list_ineligible
 
     with session.ledger() as ledger:
         assessed = assess_round(
             ledger, round_id, pm=session.pm, actor=who(actor), at=when(as_of), as_of=on(as_of)
         )
+        ineligible = list_ineligible(ledger, round_id)
     counts = {str(k): v for k, v in sorted(assessed.counts().items())}
     referred = [a.application_id for a in assessed if a.status.value == "refer"]
     if as_json:
@@ -207,14 +208,29 @@ def assess(
                 "as_of": assessed.as_of.isoformat(),
                 "counts": counts,
                 "referred": referred,
+                "ineligible": [_ineligible_dict(i) for i in ineligible],
                 "rule_versions": dict(sorted(assessed.rule_versions.items())),
             }
         )
         return
     words = {"refer": "referred"}
     say(f"{round_id}: " + ", ".join(f"{n} {words.get(s, s)}" for s, n in counts.items()))
+    for i in ineligible:
+        say(f"ineligible: {i.application_id} ({i.organisation}, {i.title!r})")
+        for reason in i.reasons:
+            say(f"  - {reason}")
     if referred:
         say(f"referred to an officer: {', '.join(referred)} (see 'sgfund referrals')")
+
+
+def _ineligible_dict(i: Any) -> dict[str, Any]:
+    return {
+        "application_id": i.application_id,
+        "round_id": i.round_id,
+        "organisation": i.organisation,
+        "title": i.title,
+        "reasons": list(i.reasons),
+    }
 
 
 def _referral_dict(r: Any) -> dict[str, Any]:

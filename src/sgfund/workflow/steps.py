@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Literal
 from attrs import field, frozen
 
 from sgfund.applications import Application
-from sgfund.assessment import RoundAssessment, Status, assess
-from sgfund.closure import RoundRecords
+from sgfund.assessment import Assessment, RoundAssessment, Status, assess
+from sgfund.closure import RoundRecords, approval_problems
 from sgfund.collect import SgfundPluginManager
 from sgfund.dates import LONDON, london_text, require_aware
 from sgfund.decisions import Award, Decision, Outcome
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "TABLES",
+    "Ineligible",
     "Published",
     "Referral",
     "RoundOverview",
@@ -57,6 +58,7 @@ __all__ = [
     "close_round",
     "fund_file_in_force",
     "import_round",
+    "list_ineligible",
     "list_referrals",
     "make_awards",
     "publish",
@@ -244,25 +246,54 @@ class Referral:
         return self.resolution is None
 
 
-def _referrals(records: RoundRecords) -> list[Referral]:
+def _assessed_as(records: RoundRecords, status: Status) -> list[tuple[Application, Assessment]]:
+    """The round's applications assessed as ``status``, by application id."""
     apps = {a.id: a for a in records.applications}
+    found = [(apps[a.application_id], a) for a in records.assessments if a.status is status]
+    return sorted(found, key=lambda pair: pair[0].id)
+
+
+def _referrals(records: RoundRecords) -> list[Referral]:
     resolved = {r.application_id: r for r in records.resolutions}
-    found = []
-    for assessment in records.assessments:
-        if assessment.status is not Status.REFER:
-            continue
-        app = apps[assessment.application_id]
-        found.append(
-            Referral(
-                application_id=app.id,
-                round_id=app.round_id,
-                organisation=app.organisation.name,
-                title=app.title,
-                reasons=tuple(str(f) for f in assessment.referred),
-                resolution=resolved.get(app.id),
-            )
+    return [
+        Referral(
+            application_id=app.id,
+            round_id=app.round_id,
+            organisation=app.organisation.name,
+            title=app.title,
+            reasons=tuple(str(f) for f in assessment.referred),
+            resolution=resolved.get(app.id),
         )
-    return sorted(found, key=lambda r: r.application_id)
+        for app, assessment in _assessed_as(records, Status.REFER)
+    ]
+
+
+@frozen(kw_only=True)
+class Ineligible:
+    """An application the rules assessed ineligible, with why.
+
+    ``reasons`` are the failing findings as text (rule, version, plugin and message).
+    """
+
+    application_id: str
+    round_id: str
+    organisation: str
+    title: str
+    reasons: tuple[str, ...]
+
+
+def list_ineligible(ledger: Ledger, round_id: str) -> tuple[Ineligible, ...]:
+    """Every application of a round its latest assessment found ineligible, with the reasons."""
+    return tuple(
+        Ineligible(
+            application_id=app.id,
+            round_id=app.round_id,
+            organisation=app.organisation.name,
+            title=app.title,
+            reasons=tuple(str(f) for f in assessment.failed),
+        )
+        for app, assessment in _assessed_as(ledger.round_records(round_id), Status.INELIGIBLE)
+    )
 
 
 def list_referrals(
@@ -338,8 +369,35 @@ def record_decisions(
     result = read_decisions(
         path, applications=records.applications, round=records.round, mapping=mapping, sheet=sheet
     )
+    refused = _awarded_changes(records, result.decisions)
+    if refused:
+        raise WorkflowError(
+            f"{os.fspath(path)}: round {round_id!r} has awards that these decisions would "
+            "leave without an approved decision, and an award is not withdrawn before its "
+            "round closes:\n"
+            + "\n".join(f"  - {r}" for r in refused)
+            + "\nKeep those decisions approved (the amount may change: 'sgfund award' makes "
+            "the award again); to take an award back, close the round, then offer and "
+            "withdraw it ('sgfund offers make AWARD', 'sgfund payments withdraw AWARD "
+            "--reason ...')"
+        )
     ledger.record_decisions(result.decisions, actor=actor, at=at)
     return result
+
+
+def _awarded_changes(records: RoundRecords, decisions: Sequence[Decision]) -> list[str]:
+    """Decisions that would leave an award of an unclosed round without an approval.
+
+    The ledger keeps every award it has made until the round closes (an award is replaced,
+    never removed), and a round with an award but no approved decision cannot close.
+    """
+    awarded = {a.application_id: a for a in records.awards}
+    return [
+        f"application {d.application_id} has award {awarded[d.application_id].id}; "
+        f"the sheet says {d.outcome}"
+        for d in sorted(decisions, key=lambda d: d.application_id)
+        if d.application_id in awarded and d.outcome is not Outcome.APPROVED
+    ]
 
 
 def award_id_for(application_id: str) -> str:
@@ -353,8 +411,22 @@ def make_awards(ledger: Ledger, round_id: str, *, actor: str, at: datetime) -> t
     Each award carries the project's final themes (`sgfund.themes.final_themes`: an
     officer's override, else the classifiers' matches, else the declared themes). Awards
     already made are made again from the current decisions (a correction is audited).
+
+    Refuses, with `WorkflowError` and before writing anything, while an approved decision
+    is one the round could not close with (`sgfund.closure.approval_problems`: an
+    application assessed or resolved ineligible, or referred and unresolved), naming each
+    with the assessment's reasons.
     """
     records = ledger.round_records(round_id)
+    refused = approval_problems(records)
+    if refused:
+        raise WorkflowError(
+            f"round {round_id!r}: no awards made; an approved decision is one the round "
+            "could not close with:\n"
+            + "\n".join(f"  - {r}" for r in refused)
+            + "\nCorrect the decisions ('sgfund decide'), or resolve the referrals "
+            "('sgfund referrals resolve'), then award again"
+        )
     apps = {a.id: a for a in records.applications}
     themes = records.final_themes()
     awards = tuple(
