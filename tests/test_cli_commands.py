@@ -348,6 +348,19 @@ def test_export_tables(journey, tmp_path, table, rows):
     assert len(out.read_text(encoding="utf-8-sig").splitlines()) == rows + 1
 
 
+@pytest.mark.parametrize("table", ["transparency", "applications", "awards"])
+@pytest.mark.parametrize("name", ["t.pdf", "t.json", "t"])
+def test_export_tables_refuse_a_name_not_csv_or_xlsx_and_write_nothing(
+    journey, tmp_path, table, name
+):
+    out = tmp_path / name
+    refused = journey.run("export", table, "mayor-gr1", "--out", str(out), code=1)
+    assert refused.stderr.startswith(
+        f"sgfund: out: expected a file name ending .csv or .xlsx, got '{out}'"
+    )
+    assert refused.stdout == "" and not out.exists()
+
+
 REFUSED_DECIDED = (
     "1 round(s) not closed, whose figures are provisional: mayor-gr1 (decided); close each "
     "round first, or publish them marked as provisional with --include-unclosed"

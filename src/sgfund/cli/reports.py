@@ -108,7 +108,8 @@ reconcile.help = (reconcile.help or "").replace("{scope}", _SCOPE_HELP)
     type=click.Path(dir_okay=False),
     multiple=True,
     required=True,
-    help="The file to write: .html (one self-contained page) or .md (Markdown); may be repeated.",
+    help="The file to write: .html (one self-contained page) or .md (Markdown); may be "
+    "repeated. Other names are refused.",
 )
 @click.option(
     "--declared",
@@ -311,7 +312,7 @@ def _table_command(what: str, summary: str) -> click.Command:
         "--out",
         type=click.Path(dir_okay=False),
         required=True,
-        help="The file to write: .csv, or .xlsx (needs the xlsx extra).",
+        help="The file to write: .csv, or .xlsx (needs the xlsx extra); other names are refused.",
     )
     @json_option
     @pass_session

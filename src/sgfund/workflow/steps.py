@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "TABLES",
+    "TABLE_SUFFIXES",
     "Ineligible",
     "Published",
     "Referral",
@@ -753,6 +754,9 @@ TABLES = ("transparency", "applications", "awards")
 Table = Literal["transparency", "applications", "awards"]
 
 
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
 def write_table(
     ledger: Ledger,
     round_ids: Sequence[str],
@@ -765,6 +769,8 @@ def write_table(
 ) -> Published:
     """Write one table of the rounds (CSV, or XLSX by the suffix), all or nothing.
 
+    ``path`` must end ``.csv`` or ``.xlsx`` (`FieldError` otherwise, before anything is read).
+
     ``transparency`` is one row per award as the public sees it: published data, so like
     `publish` it refuses rounds that are not closed (`RoundsNotClosed`) unless
     ``include_unclosed``, and then lists them in `Published.unclosed`. ``applications`` and
@@ -774,6 +780,12 @@ def write_table(
 
     if what not in TABLES:
         raise FieldError("table", what, "one of " + ", ".join(TABLES))
+    target = Path(path)
+    # The suffix says the format: anything else would be a CSV under a misleading name.
+    if target.suffix.lower() not in TABLE_SUFFIXES:
+        raise FieldError(
+            "out", os.fspath(path), "a file name ending " + " or ".join(TABLE_SUFFIXES)
+        )
     unclosed: dict[str, RoundState] = {}
     if what == "transparency":
         unclosed = _publishable(
@@ -788,7 +800,6 @@ def write_table(
         table = application_table(applications)
     else:
         table = award_table(awards, applications)
-    target = Path(path)
     written = (
         write_xlsx(target, table) if target.suffix.lower() == ".xlsx" else write_csv(target, table)
     )
