@@ -286,6 +286,39 @@ def test_reconcile_exits_1_when_a_published_figure_disagrees(journey, tmp_path):
     assert "DISCREPANCY" in result.stdout
 
 
+def test_reconcile_warns_of_every_row_of_the_declared_file_it_does_not_compare(journey, tmp_path):
+    declared = tmp_path / "declared.csv"
+    declared.write_text(
+        "scope,figure,published_text,value,precision\n"
+        "mayor-gr1,projects,39 projects,39,exact\n"
+        "mayor-gr1,total_awrded,£1,1,exact\n"
+        "mayor-gr01,projects,40 projects,40,exact\n",
+        encoding="utf-8",
+    )
+    expected = [
+        f"{declared}: row 3: 'total_awrded' is not a figure sgfund computes; not compared",
+        f"{declared}: 1 figure(s) not compared: scope 'mayor-gr01': round 'mayor-gr01' is not "
+        "in the ledger (rounds: ",
+    ]
+    result = journey.run("reconcile", "mayor-gr1", "--declared", str(declared), "--json")
+    warnings = json.loads(result.stdout)["declared_warnings"]
+    assert len(warnings) == 2
+    assert warnings[0] == expected[0] and warnings[1].startswith(expected[1])
+    assert result.stderr.splitlines() == [f"sgfund: warning: {w}" for w in warnings]
+    text = journey.run("reconcile", "mayor-gr1", "--declared", str(declared))
+    assert "Result: reconciled" in text.stdout and "total_awrded" in text.stderr
+    # A file with nothing for the scope asked says so rather than reconciling nothing quietly.
+    other = tmp_path / "other.csv"
+    other.write_text(
+        "scope,figure,published_text,value,precision\nmayor-gr2,projects,61,61,exact\n",
+        encoding="utf-8",
+    )
+    quiet = journey.run("reconcile", "mayor-gr1", "--declared", str(other))
+    assert f"{other}: no figures for scope 'mayor-gr1' (scopes in the file: 'mayor-gr2')" in (
+        quiet.stderr
+    )
+
+
 def test_totals_of_a_scope(journey):
     found = journey.json("totals", "mayor-gr1")
     assert found["scope"]["rounds"] == ["mayor-gr1"]

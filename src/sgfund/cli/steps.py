@@ -439,11 +439,17 @@ def close(
 
     Every reason it cannot close is listed on stderr (exit 1).
     """
-    from sgfund.workflow import close_round
+    from sgfund.workflow import close_round, declared_from_file
 
     # Without --declared, the round's figures in the fund file in force.
-    figures = _declared(declared).get(round_id, []) if declared else None
+    figures = None
+    unused: tuple[str, ...] = ()
     with session.ledger() as ledger:
+        if declared:
+            choice = declared_from_file(ledger, declared, round_id)
+            figures, unused = list(choice.figures), choice.warnings
+            for line in unused:
+                warn(f"sgfund: warning: {line}")
         closure = close_round(
             ledger,
             round_id,
@@ -465,6 +471,7 @@ def close(
                 "awarded": str(totals.awards.total),
                 "digest": closure.digest,
                 "anchor": str(closure.anchor),
+                "declared_warnings": list(unused),
             }
         )
         return
@@ -472,12 +479,6 @@ def close(
         f"{round_id}: closed; {totals.awards.count} awards, {_money(totals.awards.total)}; "
         f"anchor {closure.anchor}"
     )
-
-
-def _declared(path: str) -> dict[str, list[Any]]:
-    from sgfund.io.declared import read_declared_figures
-
-    return read_declared_figures(path).by_scope
 
 
 COMMANDS: tuple[click.Command, ...] = (

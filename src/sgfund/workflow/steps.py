@@ -49,6 +49,7 @@ __all__ = [
     "FORMATS",
     "TABLES",
     "TABLE_SUFFIXES",
+    "DeclaredChoice",
     "Ineligible",
     "Published",
     "Referral",
@@ -57,6 +58,7 @@ __all__ = [
     "assess_round",
     "award_id_for",
     "close_round",
+    "declared_from_file",
     "fund_file_in_force",
     "import_round",
     "list_ineligible",
@@ -531,6 +533,46 @@ def resolve_scope(ledger: Ledger, key: str) -> ScopeChoice:
     round_ids = scope_round_ids(ledger, key)
     label = ledger.round(round_ids[0]).name if len(round_ids) == 1 else key
     return ScopeChoice(id=scope_id_for(key), label=label, round_ids=round_ids, declared=declared)
+
+
+@frozen(kw_only=True)
+class DeclaredChoice:
+    """A declared-figures CSV's figures for one scope key, and what in the file was not used.
+
+    ``warnings`` name each row that is not a figure sgfund computes (by row) and each scope in
+    the file that names no scope or round in the ledger, so a reconciliation is never reported
+    without saying that the file held figures it did not compare.
+    """
+
+    file: str
+    figures: tuple[DeclaredFigure, ...]
+    warnings: tuple[str, ...]
+
+
+def declared_from_file(ledger: Ledger, path: str | os.PathLike[str], key: str) -> DeclaredChoice:
+    """The figures for scope ``key`` in a declared-figures CSV (`read_declared_figures`).
+
+    Figures for other scopes the ledger knows are left for those scopes without a word; the
+    rest of the file is in `DeclaredChoice.warnings`.
+    """
+    from sgfund.io.declared import read_declared_figures
+
+    name = os.fspath(path)
+    read = read_declared_figures(name)
+    warnings = [f"{name}: row {row}: {reason}; not compared" for row, reason in read.skipped]
+    for other, figures in sorted(read.by_scope.items()):
+        if other == key:
+            continue
+        try:
+            resolve_scope(ledger, other)
+        except WorkflowError as err:
+            warnings.append(f"{name}: {len(figures)} figure(s) not compared: {err}")
+    if key not in read.by_scope:
+        held = ", ".join(repr(k) for k in sorted(read.by_scope)) or "none"
+        warnings.append(f"{name}: no figures for scope {key!r} (scopes in the file: {held})")
+    return DeclaredChoice(
+        file=name, figures=tuple(read.by_scope.get(key, ())), warnings=tuple(warnings)
+    )
 
 
 def reconcile_scope(
