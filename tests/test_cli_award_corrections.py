@@ -70,6 +70,7 @@ def officer(tmp_path) -> Officer:
         writer.writeheader()
         writer.writerows(rows)
     o = Officer(tmp_path)
+    o.sheet = sheet
     o.run("init", str(DATA / "fund.toml"), "--as-of", "2021-11-01")
     o.run("import", str(sheet), "--as-of", "2021-12-17T14:00")
     o.assessed = o.json("assess", "mayor-gr1", "--as-of", "2021-12-17T15:00")
@@ -139,3 +140,14 @@ def test_decide_refuses_to_take_the_approval_from_an_award_of_an_unclosed_round(
         "--as-of",
         "2022-07-02T12:05",
     )
+
+
+def test_importing_into_a_decided_round_names_the_file(officer):
+    fix = officer.panel(
+        "fix.csv", [["GR1-001", "Rejected", "", "01/03/2022", "Panel", "No summary"]]
+    )
+    officer.run("decide", str(DATA / "mayor-gr1.csv"), "--round", "mayor-gr1")
+    officer.run("decide", str(fix), "--round", "mayor-gr1")
+    officer.run("award", "mayor-gr1")
+    refused = officer.run("import", str(officer.sheet), code=1).stderr
+    assert refused.startswith(f"sgfund: {officer.sheet}: round 'mayor-gr1' is decided: ")
