@@ -151,3 +151,22 @@ def test_importing_into_a_decided_round_names_the_file(officer):
     officer.run("award", "mayor-gr1")
     refused = officer.run("import", str(officer.sheet), code=1).stderr
     assert refused.startswith(f"sgfund: {officer.sheet}: round 'mayor-gr1' is decided: ")
+
+
+def test_resolving_an_awarded_referral_ineligible_is_refused(officer):
+    fix = officer.panel(
+        "fix.csv", [["GR1-001", "Rejected", "", "01/03/2022", "Panel", "No summary"]]
+    )
+    officer.run("decide", str(DATA / "mayor-gr1.csv"), "--round", "mayor-gr1")
+    officer.run("decide", str(fix), "--round", "mayor-gr1")
+    officer.run("award", "mayor-gr1")
+    refused = officer.run(
+        "referrals", "resolve", "GR1-008", "--ineligible", "--reason", "Outside the area", code=1
+    ).stderr
+    assert "round 'mayor-gr1': not recorded; after this resolution" in refused
+    assert "application GR1-008 is approved but was assessed ineligible: resolved: " in refused
+    [listed] = [
+        r for r in officer.json("referrals")["referrals"] if r["application_id"] == "GR1-008"
+    ]
+    assert listed["resolution"]["eligible"] is True
+    officer.run("close", "mayor-gr1", "--as-of", "2022-07-01T12:00", *PUBLISHED_DIFFER)

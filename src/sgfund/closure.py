@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from operator import attrgetter
 
@@ -161,12 +161,14 @@ def _assessment_problems(
     return []
 
 
-def approval_problems(records: RoundRecords) -> list[str]:
+def approval_problems(
+    records: RoundRecords, *, applications: Collection[str] | None = None
+) -> list[str]:
     """Approved decisions the round could not close with, because of the assessment, with why.
 
     An approval of an application assessed ineligible (or resolved ineligible by an officer),
     or referred with the referral unresolved: the rule `closure_problems` applies, so that
-    awards are not made for what can never close.
+    awards are not made for what can never close. ``applications`` limits it to those ids.
     """
     resolved = {r.application_id: r for r in records.resolutions}
     assessed = {a.application_id: a for a in records.assessments}
@@ -174,6 +176,7 @@ def approval_problems(records: RoundRecords) -> list[str]:
         problem
         for d in sorted(records.decisions, key=lambda d: d.application_id)
         if d.outcome is Outcome.APPROVED
+        and (applications is None or d.application_id in applications)
         for problem in _assessment_problems(
             d.application_id, assessed.get(d.application_id), resolved.get(d.application_id), True
         )

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+import attrs
 from attrs import field, frozen
 
 from sgfund.applications import Application
@@ -222,11 +223,33 @@ def assess_round(
     records = ledger.round_records(round_id)
     judged_on = as_of if as_of is not None else _on(at)
     assessed = assess(records.round, records.applications, pm=pm, as_of=judged_on)
+    _keep_awards_closable(
+        records, attrs.evolve(records, assessments=tuple(assessed)), doing="assessing again"
+    )
     with ledger.transaction():
         _advance(ledger, round_id, RoundState.CLOSED_TO_APPLICATIONS, actor=actor, at=at)
         ledger.record_assessments(assessed, actor=actor, at=at)
         _advance(ledger, round_id, RoundState.ASSESSED, actor=actor, at=at)
     return assessed
+
+
+def _keep_awards_closable(before: RoundRecords, after: RoundRecords, *, doing: str) -> None:
+    """Refuse a change that would leave an award of an unclosed round unable to close.
+
+    An award is not removed before its round closes, so once made, its application must stay
+    one the round can close with (`sgfund.closure.approval_problems`).
+    """
+    awarded = {a.application_id for a in before.awards}
+    refused = approval_problems(after, applications=awarded) if awarded else []
+    if refused:
+        raise WorkflowError(
+            f"round {before.round.id!r}: not recorded; after {doing}, awards already made "
+            "could not close:\n"
+            + "\n".join(f"  - {r}" for r in refused)
+            + "\nAn award is not withdrawn before its round closes: close the round, then "
+            "offer and withdraw it ('sgfund offers make AWARD', 'sgfund payments withdraw "
+            "AWARD --reason ...')"
+        )
 
 
 @frozen(kw_only=True)
@@ -346,6 +369,10 @@ def resolve_referral(
         resolved_by=actor,
         resolved_on=_on(at),
     )
+    records = ledger.round_records(queue[application_id].round_id)
+    others = tuple(r for r in records.resolutions if r.application_id != application_id)
+    after = attrs.evolve(records, resolutions=(*others, resolution))
+    _keep_awards_closable(records, after, doing="this resolution")
     ledger.record_resolutions([resolution], actor=actor, at=at)
     return resolution
 
