@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from sgfund.cli import cli
 from sgfund.examples_scf import example_dir
+from sgfund.ledger import Ledger
 
 DATA = example_dir()
 FUND_FILE = DATA / "fund.toml"
@@ -136,16 +137,57 @@ def test_init_sets_the_fund_up_from_its_fund_file_and_says_what_changed(journey)
     assert "nothing to apply" in journey.run("init", str(FUND_FILE)).stdout
 
 
-def test_init_refuses_a_change_to_a_stored_round_naming_its_line(journey, tmp_path):
+def test_init_refuses_a_change_to_a_closed_round_naming_its_line(journey, tmp_path):
     text = FUND_FILE.read_text(encoding="utf-8")
     edited = tmp_path / "fund.toml"
+    line = text[: text.index("closes_at = 2021-12-17T12:00:00")].count("\n") + 1
     edited.write_text(
-        text.replace('max_grant = "6000.00"', 'max_grant = "7000.00"', 1), encoding="utf-8"
+        text.replace("closes_at = 2021-12-17T12:00:00", "closes_at = 2021-12-24T12:00:00"),
+        encoding="utf-8",
     )
     result = journey.run("init", str(edited), code=1)
     first = result.stderr.splitlines()[0]
-    assert first.startswith(f"{edited}:") and "max_grant" in first
+    assert first.startswith(f"{edited}:{line}:"), first
+    assert "round 'mayor-gr1' is closed at 1 July 2022 12:00 BST by officer-a" in first
+    assert "closes_at cannot change from 17 December 2021 12:00 GMT" in first
     assert "Traceback" not in result.stderr
+
+
+def test_init_extends_a_draft_rounds_closing_date_audited(tmp_path):
+    j = Journey(tmp_path)
+    j.run("init", str(FUND_FILE), "--as-of", "2021-01-04")
+    text = FUND_FILE.read_text(encoding="utf-8")
+    edited = tmp_path / "fund.toml"
+    edited.write_text(
+        text.replace("closes_at = 2021-02-12T12:00:00", "closes_at = 2021-02-26T12:00:00"),
+        encoding="utf-8",
+    )
+    dry = j.run("init", str(edited), "--dry-run").stdout
+    shown = "~ round pcc-r20: closes_at 12 February 2021 12:00 GMT -> 26 February 2021 12:00 GMT"
+    assert shown in dry
+    before = {r["id"]: r for r in j.json("rounds")["rounds"]}
+    assert before["pcc-r20"]["closes_at"] == "2021-02-12T12:00:00+00:00"
+    applied = j.json("init", str(edited), "--as-of", "2021-02-01T10:00")
+    assert applied["refused"] == []
+    assert {
+        "what": "round",
+        "id": "pcc-r20",
+        "field": "closes_at",
+        "old": "12 February 2021 12:00 GMT",
+        "new": "26 February 2021 12:00 GMT",
+        "line": text[: text.index("closes_at = 2021-02-12T12:00:00")].count("\n") + 1,
+    } in applied["changed"]
+    after = {r["id"]: r for r in j.json("rounds")["rounds"]}
+    assert after["pcc-r20"]["closes_at"] == "2021-02-26T12:00:00+00:00"
+    assert "to 26 February 2021 12:00 GMT" in j.run("rounds").stdout
+    with Ledger.open(j.db) as ledger:
+        [event] = [e for e in ledger.events(round_id="pcc-r20") if e.action == "round.amended"]
+        assert event.actor == "officer-a"
+        assert event.detail["changes"]["closes_at"] == {
+            "old": "2021-02-12T12:00:00+00:00",
+            "new": "2021-02-26T12:00:00+00:00",
+        }
+    assert j.json("audit", "verify")["ok"]
 
 
 def test_rounds_lists_every_round_with_its_state_and_counts(journey):
@@ -158,6 +200,8 @@ def test_rounds_lists_every_round_with_its_state_and_counts(journey):
         "era": "mayor",
         "funder": after["mayor-gr1"]["funder"],
         "state": "closed",
+        "opens_at": "2021-11-15T09:00:00+00:00",
+        "closes_at": "2021-12-17T12:00:00+00:00",
         "applications": 54,
         "decisions": 54,
         "awards": 39,

@@ -123,7 +123,8 @@ def test_a_plugin_named_but_not_installed_is_an_error_naming_those_installed(tmp
     edited = tmp_path / "fund.toml"
     edited.write_text(text, encoding="utf-8")
     other = tmp_path / "other.db"
-    run(other, "init", str(edited), "--as-of", "2022-05-01")
+    init = run(other, "init", str(edited), "--as-of", "2022-05-01")
+    assert "names plugin(s) 'nosuch', not installed here" in init.stderr
     refused = run(other, "plugins", code=1)
     assert "the fund file names plugin(s) 'nosuch', not installed" in refused.stderr
     assert (
@@ -189,7 +190,7 @@ def test_changing_the_named_plugins_is_shown_as_a_change_with_its_line(tmp_path)
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ('"westyorkshire"', "expected a list of text"),
+        ('"westyorkshire"', 'expected a list of text, such as ["westyorkshire"]'),
         ('["west yorkshire"]', "'west yorkshire' is not a plugin's entry-point name"),
         ('["westyorkshire", "westyorkshire"]', "plugin 'westyorkshire' is named twice"),
         ("[1]", "expected a list of text"),
@@ -204,3 +205,13 @@ def test_a_bad_plugins_list_is_refused_with_its_line(value, message):
     assert any(p.row == line and message in str(p) for p in refused.value.problems), (
         refused.value.lines()
     )
+
+
+def test_a_refused_fund_file_lists_each_problem_once_then_counts_them(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[fund]\nid = "x"\nname = "X"\nplugins = "westyorkshire"\n', encoding="utf-8")
+    result = run(tmp_path / "fund.db", "init", str(bad), code=1)
+    lines = result.stderr.splitlines()
+    assert lines[-1] == f"sgfund: {bad}: 2 problem(s)"
+    assert len(lines) == 3 and len(set(lines)) == 3, lines
+    assert any(line.startswith(f"{bad}:4: fund.plugins:") for line in lines)

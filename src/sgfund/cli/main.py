@@ -33,8 +33,14 @@ def render_error(err: BaseException) -> list[str]:
     from sgfund.errors import ClosureRefused, ValidationError
 
     if isinstance(err, ValidationError):
+        located = [_located(p) for p in err.problems]
         summary = str(err).splitlines()[0]
-        return [*(_located(p) for p in err.problems), f"sgfund: {summary}"]
+        if any(line.startswith(summary) for line in located):
+            # The error's text is its first problem: say how many instead of repeating it.
+            files = sorted({str(p.file) for p in err.problems if p.file is not None})
+            where = f"{files[0]}: " if len(files) == 1 else ""
+            summary = f"{where}{len(located)} problem(s)"
+        return [*located, f"sgfund: {summary}"]
     if isinstance(err, ClosureRefused):
         return [
             *(f"round {err.round_id}: {r}" for r in err.reasons),

@@ -47,8 +47,9 @@ def init(
     """Set up the fund in the ledger from FUNDFILE, or apply an edited fund file.
 
     Adds the fund, its eras and rounds (as drafts) and records the file, all audited; makes
-    the ledger if there is none. Re-applying shows what changes; a change to a closed round
-    (or any round already stored) is refused, every problem as file:line: message.
+    the ledger if there is none. Re-applying shows what changes and amends the terms of draft
+    or open rounds; a change to a round past open (or a closed one) is refused, every problem
+    as file:line: message.
     """
     from sgfund.fundfile import load_fund_file
     from sgfund.workflow import setup_fund
@@ -67,10 +68,17 @@ def init(
     else:
         with session.ledger(create=True) as ledger:
             changes = setup_fund(ledger, loaded, actor=who(actor), at=when(as_of), dry_run=dry_run)
+    from sgfund.workflow.plugins import not_installed
+
     if loaded.plugins is None:
         warn(
             f"{fund_file}: the fund file names no plugins: every installed plugin judges its "
             "rounds (name them in [fund] plugins, see docs/fund-file.md)"
+        )
+    elif missing := not_installed(loaded.plugins):
+        warn(
+            f"{fund_file}: the fund file names plugin(s) {', '.join(map(repr, missing))}, not "
+            "installed here: commands that judge its rounds will refuse until they are"
         )
     if as_json:
         emit_json({"dry_run": dry_run, "ledger": session.where, **changes.as_dict()})
@@ -85,6 +93,7 @@ def init(
 @pass_session
 def rounds(session: Session, as_json: bool) -> None:
     """List the rounds, in the order they opened, with their states and counts."""
+    from sgfund.dates import london_text
     from sgfund.workflow import rounds_overview
 
     with session.ledger() as ledger:
@@ -99,6 +108,8 @@ def rounds(session: Session, as_json: bool) -> None:
                         "era": r.era,
                         "funder": r.funder,
                         "state": r.state,
+                        "opens_at": r.opens_at.isoformat(),
+                        "closes_at": r.closes_at.isoformat(),
                         "applications": r.applications,
                         "decisions": r.decisions,
                         "awards": r.awards,
@@ -116,7 +127,8 @@ def rounds(session: Session, as_json: bool) -> None:
         pending = f", {r.referrals_pending} referral(s) pending" if r.referrals_pending else ""
         say(
             f"{r.id:<12} {r.state:<22} {r.applications} applications, {r.awards} awards, "
-            f"{_money(r.awarded)}{pending}  ({r.name})"
+            f"{_money(r.awarded)}{pending}  ({r.name}; open {london_text(r.opens_at)} to "
+            f"{london_text(r.closes_at)})"
         )
 
 

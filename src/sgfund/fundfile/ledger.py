@@ -3,15 +3,16 @@
 `apply_fund_file` adds the fund, its eras and rounds (each through the ledger's own API, so
 each is an audited event) and records the file's text in a ``fund_file.applied`` event, so
 the publishers, scopes and declared figures in force at any time are in the audit trail.
-Applying an edited file adds new rounds and records the new text; `diff_fund_file` says what
-would change without writing anything.
+Applying an edited file adds new rounds, amends the terms of rounds still draft or open
+(`Ledger.amend_round`: one audited ``round.amended`` event each, keeping the old terms) and
+records the new text; `diff_fund_file` says what would change without writing anything.
 
-What the ledger keeps as it was added is never changed by a fund file: a round already in
-the ledger (closed or not), its era, and the fund's name. A change to any of them is refused,
-naming the round (with who closed it and when, if it is closed), the field and the line of
-the file; so are a round missing from the file and a change to the declared figures of a
-closed round, which its closure was reconciled against. Nothing is written when anything is
-refused.
+A round whose applications are being judged (closed to applications, assessed, decided) or
+closed keeps its terms, and no round's fund or era ever changes; nor does an era in use or the
+fund's name. A change to any of them is refused, naming the round and why (with who closed it
+and when, in London time, if it is closed), the field and the line of the file; so are a round
+missing from the file and a change to the declared figures of a closed round, which its
+closure was reconciled against. Nothing is written when anything is refused.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sgfund.errors import LedgerError, Problem
 from sgfund.fundfile.load import FundFile, FundFileError, loads_fund_file
 from sgfund.funds import Round
 from sgfund.ledger import Ledger
+from sgfund.ledger.schema import AMENDABLE
 from sgfund.lifecycle import RoundState
 
 __all__ = [
@@ -69,8 +71,9 @@ class FundFileChanges:
     """What applying a fund file does (or did) to a ledger.
 
     ``added`` names what is new (``"round mayor-gr3"``), ``changed`` lists every field that
-    differs from the fund file in force (publishers, scopes, declared figures, eras and rounds
-    not yet in the ledger), ``unchanged`` names rounds the file leaves as they are, and
+    differs from the fund file in force (publishers, scopes, declared figures) or from a draft
+    or open round's stored terms (``what="round"``, amended when applied), ``unchanged``
+    names rounds the file leaves as they are, and
     ``refused`` the problems that stop the file being applied (each ``path:line: message``).
     ``text_changed``: the file's text differs from the one in force (comments included).
     """
@@ -155,6 +158,17 @@ def _shown(name: str, value: object) -> str:
     return repr(_text(value))
 
 
+def _value(name: str, value: object) -> str | None:
+    """A round's term as text for a `Change` (times in London time)."""
+    if name in _ROUND_TIMES and isinstance(value, str):
+        return london_text(datetime.fromisoformat(value))
+    return _text(value)
+
+
+# What identifies a round: never amended, whatever its state.
+_ROUND_IDENTITY = frozenset({"id", "fund_id", "era"})
+
+
 def _fields(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
     if old is None:
         return []
@@ -182,6 +196,7 @@ class _Diff:
         self.changed: list[Change] = []
         self.unchanged: list[str] = []
         self.refused: list[Problem] = []
+        self.amended: set[str] = set()
 
     def refuse(self, path: KeyPath, message: str, *, value: object = None) -> None:
         self.refused.append(
@@ -223,8 +238,22 @@ class _Diff:
             diffs = _fields(_round_data(old), _round_data(rnd))
             if not diffs:
                 self.unchanged.append(f"round {rnd.id}")
+            amendable = self.states[rnd.id] in AMENDABLE
             for name, before, after in diffs:
-                self._round_refused(path, rnd.id, name, before, after)
+                if amendable and name not in _ROUND_IDENTITY:
+                    self.amended.add(rnd.id)
+                    self.changed.append(
+                        Change(
+                            what="round",
+                            id=rnd.id,
+                            field=name,
+                            old=_value(name, before),
+                            new=_value(name, after),
+                            line=self.lines.line((*path, name)),
+                        )
+                    )
+                else:
+                    self._round_refused(path, rnd.id, name, before, after)
         in_file = {r.id for r in self.ff.rounds}
         for rid in sorted(set(stored) - in_file):
             if stored[rid].fund_id == self.ff.fund.id:
@@ -260,10 +289,15 @@ class _Diff:
                 else ""
             )
             message = f"round {round_id!r} is closed{when}: {what}"
+        elif name in _ROUND_IDENTITY:
+            message = (
+                f"round {round_id!r} is in the ledger ({state}) and its {name} never changes: "
+                f"{what}"
+            )
         else:
             message = (
-                f"round {round_id!r} is in the ledger ({state}), which keeps a round as it was "
-                f"added: {what}"
+                f"round {round_id!r} is {state}: its applications are being judged under its "
+                f"terms, which only a draft or open round may change: {what}"
             )
         self.refuse((*path, key), message, value=after)
 
@@ -391,12 +425,14 @@ def apply_fund_file(ledger: Ledger, ff: FundFile, *, actor: str, at: datetime) -
     """Store a fund file in the ledger, audited, all or nothing; return what changed.
 
     The first time adds the fund, then each round (in file order, each with its era, in state
-    ``draft``), then records the file's text. Later, an edited file adds its new rounds and
-    records its text when anything changed; re-applying the same file writes nothing. Raises
+    ``draft``), then records the file's text. Later, an edited file adds its new rounds,
+    amends the changed terms of draft or open rounds (`Ledger.amend_round`) and records its
+    text when anything changed; re-applying the same file writes nothing. Raises
     `FundFileRefused` (a `FundFileError`, every problem as ``path:line: message``) and writes
-    nothing if the file changes what the ledger keeps as added: a closed round (naming who
-    closed it and when), any round already stored, an era in use, the fund's name, or the
-    declared figures of a closed round; or leaves out a round the ledger holds.
+    nothing if the file changes what the ledger keeps: the terms of a round past ``open`` (a
+    closed one naming who closed it and when), any round's fund or era, an era in use, the
+    fund's name, or the declared figures of a closed round; or leaves out a round the ledger
+    holds.
     """
     changes = diff_fund_file(ledger, ff)
     if changes.refused:
@@ -404,12 +440,15 @@ def apply_fund_file(ledger: Ledger, ff: FundFile, *, actor: str, at: datetime) -
     if changes.empty:
         return changes
     added = set(changes.added)
+    amended = {c.id for c in changes.changed if c.what == "round"}
     with ledger.transaction():
         if f"fund {ff.fund.id}" in added:
             ledger.add_fund(ff.fund, actor=actor, at=at)
         for rnd in ff.rounds:
             if f"round {rnd.id}" in added:
                 ledger.add_round(rnd, actor=actor, at=at)
+            elif rnd.id in amended:
+                ledger.amend_round(rnd, actor=actor, at=at)
         detail = {"path": ff.path, **changes.as_dict()}
         ledger.record_fund_file(ff.fund.id, ff.source, actor=actor, at=at, detail=detail)
     return changes

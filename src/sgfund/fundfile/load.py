@@ -247,7 +247,7 @@ def _plugins(reader: TomlReader, doc: Mapping[str, Any]) -> tuple[str, ...] | No
     if not isinstance(table, dict) or "plugins" not in table:
         return None
     path: Path = ("fund",)
-    names = reader.get(path, table, "plugins", read_strings)
+    names = reader.get(path, table, "plugins", partial(read_strings, example='["westyorkshire"]'))
     if names is None:
         return None
     seen: set[str] = set()

@@ -168,10 +168,10 @@ def read_datetime(path: Path, value: object) -> datetime:
     return value.astimezone(LONDON)
 
 
-def read_strings(path: Path, value: object) -> tuple[str, ...]:
-    """A list of text."""
+def read_strings(path: Path, value: object, *, example: str = '["cic", "cio"]') -> tuple[str, ...]:
+    """A list of text (``example`` shows one in the message)."""
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise FieldError(key_text(path), value, 'a list of text, such as ["cic", "cio"]')
+        raise FieldError(key_text(path), value, f"a list of text, such as {example}")
     return tuple(value)
 
 

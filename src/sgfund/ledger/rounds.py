@@ -15,6 +15,7 @@ from sgfund.ledger.events import (
     Event,
     digest_rows,
     fund_file_digest,
+    image,
     state_digest,
 )
 from sgfund.ledger.kinds import (
@@ -27,9 +28,31 @@ from sgfund.ledger.kinds import (
 )
 from sgfund.ledger.policy import LedgerPolicy, fund_row
 from sgfund.ledger.records import load_round
+from sgfund.ledger.schema import AMENDABLE, ROUND_AMENDED
+from sgfund.ledger.store import SupersededRow
+from sgfund.ledger.writing import closed_error
 from sgfund.lifecycle import RoundState, TransitionEvent, transition
 
-__all__ = ["RoundsMixin"]
+__all__ = ["RoundsMixin", "round_changes"]
+
+
+def round_changes(old: Round, new: Round) -> dict[str, dict[str, Any]]:
+    """The terms that differ between two versions of a round: ``{field: {"old": .., "new": ..}}``
+    with values as stored (JSON), in the round's field order.
+    """  # noqa: D205 - the summary needs both lines
+    before, after = unstructure(old), unstructure(new)
+    return {
+        name: {"old": before.get(name), "new": after.get(name)}
+        for name in after
+        if before.get(name) != after.get(name)
+    }
+
+
+def _amend_refusal(round_id: str, state: RoundState) -> str:
+    return (
+        f"round {round_id!r} is {state}: its applications are being judged under its terms, so "
+        "they cannot change (only a draft or open round's terms can be amended)"
+    )
 
 
 class RoundsMixin(LedgerBase):
@@ -135,6 +158,64 @@ class RoundsMixin(LedgerBase):
             )
             for kind, written in reversed(rows):
                 s.tx.insert(kind, [written], event.id)
+
+    def amend_round(self, round: Round, *, actor: str, at: datetime | None = None) -> Event | None:
+        """Change the terms of a draft or open round to those of ``round`` (same id).
+
+        Its name, window, pot, grant limits, months, organisation types, vocabularies and area
+        may change; its fund and era may not. One ``round.amended`` event records each changed
+        field's old and new value and the digest of the new row; the row it replaces is kept
+        as superseded, so the terms in force at any time stay in the audit trail. Applications
+        already stored are judged under the new terms when the round is assessed. A round past
+        ``open`` keeps its terms: `RoundClosedError` for a closed round (who closed it, when),
+        `LedgerError` for the others. Returns the event, or None when nothing differs.
+        """
+        who, when = checked_actor(actor), self._when(at)
+        with self._writing() as s:
+            found = s.round(round.id)
+            if found is None:
+                raise LedgerError(f"round {round.id!r} is not in the ledger")
+            row, stored = found
+            state = RoundState(row.state)
+            if state is RoundState.CLOSED:
+                raise closed_error(s.tx, round.id)
+            for name, old, new in (
+                ("fund", stored.fund_id, round.fund_id),
+                ("era", stored.era.id, round.era.id),
+            ):
+                if old != new:
+                    raise LedgerError(
+                        f"round {round.id!r} is in {name} {old!r}; a round's {name} never "
+                        f"changes (not to {new!r})"
+                    )
+            if to_json(round.era) != to_json(stored.era):
+                raise LedgerError(
+                    f"era {round.era.id!r} is stored with different details; a round must use "
+                    "the era as stored"
+                )
+            changes = round_changes(stored, round)
+            if not changes:
+                return None
+            if state not in AMENDABLE:
+                raise LedgerError(_amend_refusal(round.id, state))
+            new_row = ROUNDS.row(round, who)
+            event = s.append(
+                at=when,
+                actor=who,
+                action=ROUND_AMENDED,
+                entity=f"round:{round.id}",
+                round_id=round.id,
+                digest=digest_rows([(ROUNDS, new_row)]),
+                detail={"changes": changes},
+            )
+            old_row = (row.id, row.fund_id, row.era_id, row.data)
+            kept = SupersededRow(
+                ROUNDS.name, round.id, row.event_id, event.id, image(ROUNDS, old_row)
+            )
+            s.tx.insert_superseded([kept])
+            s.tx.replace(ROUNDS, [new_row], event.id)
+            s.amended(round.id, row._replace(data=new_row[-1], event_id=event.id), round)
+        return Event.from_row(event)
 
     def set_round_state(
         self,

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
     from sgfund.collect import SgfundPluginManager
     from sgfund.ledger import Ledger
 
-__all__ = ["PluginChoice", "fund_plugin_manager", "parse_plugin_choice", "plugins_in_force"]
+__all__ = [
+    "PluginChoice",
+    "fund_plugin_manager",
+    "not_installed",
+    "parse_plugin_choice",
+    "plugins_in_force",
+]
 
 EVERY = "all"
 NONE = "none"
@@ -92,6 +98,14 @@ def plugins_in_force(ledger: Ledger | None) -> PluginChoice:
     return PluginChoice(names, "default" if names is None else "fund file")
 
 
+def not_installed(names: tuple[str, ...] | None) -> list[str]:
+    """Which of ``names`` (a fund file's plugins) are not installed here."""
+    from sgfund.manager import installed_plugins
+
+    installed = installed_plugins()
+    return [name for name in names or () if name not in installed]
+
+
 def fund_plugin_manager(
     ledger: Ledger | None, *, choice: PluginChoice | None = None
 ) -> tuple[SgfundPluginManager, PluginChoice]:
@@ -105,9 +119,9 @@ def fund_plugin_manager(
     chosen = choice if choice is not None else plugins_in_force(ledger)
     if chosen.names is None:
         return make_plugin_manager(), chosen
-    installed = installed_plugins()
-    missing = [name for name in chosen.names if name not in installed]
+    missing = not_installed(chosen.names)
     if missing:
+        installed = installed_plugins()
         where = "the fund file names" if chosen.source == "fund file" else f"{chosen.source} names"
         raise WorkflowError(
             f"{where} plugin(s) {', '.join(map(repr, missing))}, not installed "

@@ -877,13 +877,17 @@ def write_table(
 
 @frozen(kw_only=True)
 class RoundOverview:
-    """A round at a glance: where it is in its life and how many of each record it holds."""
+    """A round at a glance: its window, where it is in its life and how many of each record
+    it holds.
+    """  # noqa: D205 - the summary needs both lines
 
     id: str
     name: str
     era: str
     funder: str
     state: str
+    opens_at: datetime
+    closes_at: datetime
     applications: int
     decisions: int
     awards: int
@@ -904,6 +908,8 @@ def rounds_overview(ledger: Ledger) -> tuple[RoundOverview, ...]:
                 era=rnd.era.id,
                 funder=rnd.era.funder_name,
                 state=str(state),
+                opens_at=rnd.opens_at,
+                closes_at=rnd.closes_at,
                 applications=len(records.applications),
                 decisions=len(records.decisions),
                 awards=len(records.awards),
@@ -911,8 +917,7 @@ def rounds_overview(ledger: Ledger) -> tuple[RoundOverview, ...]:
                 referrals_pending=sum(1 for r in _referrals(records) if r.pending),
             )
         )
-    order = {o.id: (ledger.round(o.id).opens_at, o.id) for o in found}
-    return tuple(sorted(found, key=lambda o: order[o.id]))
+    return tuple(sorted(found, key=lambda o: (o.opens_at, o.id)))
 
 
 def round_criteria(ledger: Ledger, round_id: str, *, pm: SgfundPluginManager) -> str:
