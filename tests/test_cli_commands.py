@@ -80,25 +80,8 @@ def journey(tmp_path_factory):
     r["decide"] = j.json(
         "decide", str(j.panel), "--round", "mayor-gr1", "--as-of", "2022-03-01T10:00"
     )
-    r["award"] = j.json("award", "mayor-gr1", "--as-of", "2022-03-01T10:00")
-    # Decided, not closed: its figures are provisional, so publishing needs saying so.
-    early = folder / "early"
-    r["export-decided"] = j.run("export", "360giving", "mayor-gr1", "--out", str(early), code=1)
-    r["export-decided-wrote"] = early.exists()
-    r["export-decided-forced"] = j.run(
-        "export", "360giving", "mayor-gr1", "--out", str(early), "--include-unclosed", "--json"
-    )
-    table = folder / "early-transparency.csv"
-    r["transparency-decided"] = j.run(
-        "export", "transparency", "mayor-gr1", "--out", str(table), code=1
-    )
-    r["transparency-decided-wrote"] = table.exists()
-    r["transparency-decided-forced"] = j.run(
-        "export", "transparency", "mayor-gr1", "--out", str(table), "--include-unclosed", "--json"
-    )
-    r["applications-decided"] = j.json(
-        "export", "applications", "mayor-gr1", "--out", str(folder / "early-apps.csv")
-    )
+    # An approval of a referral still unresolved is refused before any award is made.
+    r["award-refused"] = j.run("award", "mayor-gr1", "--as-of", "2022-03-01T10:00", code=1)
     r["close-refused"] = j.run("close", "mayor-gr1", "--as-of", "2022-03-01T11:00", code=1)
     r["resolve"] = j.json(
         "referrals",
@@ -119,6 +102,25 @@ def journey(tmp_path_factory):
         "--eligible",
         "--reason",
         "Otley is in Leeds.",
+    )
+    r["award"] = j.json("award", "mayor-gr1", "--as-of", "2022-03-01T12:00")
+    # Decided, not closed: its figures are provisional, so publishing needs saying so.
+    early = folder / "early"
+    r["export-decided"] = j.run("export", "360giving", "mayor-gr1", "--out", str(early), code=1)
+    r["export-decided-wrote"] = early.exists()
+    r["export-decided-forced"] = j.run(
+        "export", "360giving", "mayor-gr1", "--out", str(early), "--include-unclosed", "--json"
+    )
+    table = folder / "early-transparency.csv"
+    r["transparency-decided"] = j.run(
+        "export", "transparency", "mayor-gr1", "--out", str(table), code=1
+    )
+    r["transparency-decided-wrote"] = table.exists()
+    r["transparency-decided-forced"] = j.run(
+        "export", "transparency", "mayor-gr1", "--out", str(table), "--include-unclosed", "--json"
+    )
+    r["applications-decided"] = j.json(
+        "export", "applications", "mayor-gr1", "--out", str(folder / "early-apps.csv")
     )
     # Given in UTC on a summer day: people are shown London time (BST), an hour on.
     r["close"] = j.json("close", "mayor-gr1", "--as-of", "2022-07-01T11:00+00:00")
@@ -252,6 +254,13 @@ def test_award_makes_the_approved_awards(journey):
     assert journey.results["award"] == {"round": "mayor-gr1", "awards": 39, "awarded": "208253.16"}
 
 
+def test_award_is_refused_while_an_approved_application_has_an_unresolved_referral(journey):
+    refused = journey.results["award-refused"].stderr
+    assert "round 'mayor-gr1': no awards made" in refused
+    assert "application GR1-008 was referred and the referral is unresolved: " in refused
+    assert "wy-area" in refused and "Traceback" not in refused
+
+
 def test_close_is_refused_with_every_reason_until_the_referrals_are_resolved(journey):
     refused = journey.results["close-refused"]
     for app in REFERRED:
@@ -321,6 +330,39 @@ def test_reconcile_exits_1_when_a_published_figure_disagrees(journey, tmp_path):
     assert "DISCREPANCY" in result.stdout
 
 
+def test_reconcile_warns_of_every_row_of_the_declared_file_it_does_not_compare(journey, tmp_path):
+    declared = tmp_path / "declared.csv"
+    declared.write_text(
+        "scope,figure,published_text,value,precision\n"
+        "mayor-gr1,projects,39 projects,39,exact\n"
+        "mayor-gr1,total_awrded,£1,1,exact\n"
+        "mayor-gr01,projects,40 projects,40,exact\n",
+        encoding="utf-8",
+    )
+    expected = [
+        f"{declared}: row 3: 'total_awrded' is not a figure sgfund computes; not compared",
+        f"{declared}: 1 figure(s) not compared: scope 'mayor-gr01': round 'mayor-gr01' is not "
+        "in the ledger (rounds: ",
+    ]
+    result = journey.run("reconcile", "mayor-gr1", "--declared", str(declared), "--json")
+    warnings = json.loads(result.stdout)["declared_warnings"]
+    assert len(warnings) == 2
+    assert warnings[0] == expected[0] and warnings[1].startswith(expected[1])
+    assert result.stderr.splitlines() == [f"sgfund: warning: {w}" for w in warnings]
+    text = journey.run("reconcile", "mayor-gr1", "--declared", str(declared))
+    assert "Result: reconciled" in text.stdout and "total_awrded" in text.stderr
+    # A file with nothing for the scope asked says so rather than reconciling nothing quietly.
+    other = tmp_path / "other.csv"
+    other.write_text(
+        "scope,figure,published_text,value,precision\nmayor-gr2,projects,61,61,exact\n",
+        encoding="utf-8",
+    )
+    quiet = journey.run("reconcile", "mayor-gr1", "--declared", str(other))
+    assert f"{other}: no figures for scope 'mayor-gr1' (scopes in the file: 'mayor-gr2')" in (
+        quiet.stderr
+    )
+
+
 def test_totals_of_a_scope(journey):
     found = journey.json("totals", "mayor-gr1")
     assert found["scope"]["rounds"] == ["mayor-gr1"]
@@ -381,6 +423,19 @@ def test_export_tables(journey, tmp_path, table, rows):
     expected = {"files": [str(out)]} | ({"unclosed": []} if table == "transparency" else {})
     assert journey.json("export", table, "mayor-gr1", "--out", str(out)) == expected
     assert len(out.read_text(encoding="utf-8-sig").splitlines()) == rows + 1
+
+
+@pytest.mark.parametrize("table", ["transparency", "applications", "awards"])
+@pytest.mark.parametrize("name", ["t.pdf", "t.json", "t"])
+def test_export_tables_refuse_a_name_not_csv_or_xlsx_and_write_nothing(
+    journey, tmp_path, table, name
+):
+    out = tmp_path / name
+    refused = journey.run("export", table, "mayor-gr1", "--out", str(out), code=1)
+    assert refused.stderr.startswith(
+        f"sgfund: out: expected a file name ending .csv or .xlsx, got '{out}'"
+    )
+    assert refused.stdout == "" and not out.exists()
 
 
 REFUSED_DECIDED = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -75,11 +76,7 @@ def reconcile(
 
     with session.ledger() as ledger:
         chosen = _scope(ledger, scope)
-        figures = chosen.declared
-        if declared:
-            from sgfund.io.declared import read_declared_figures
-
-            figures = read_declared_figures(declared).by_scope.get(scope, [])
+        figures, unused = _declared(ledger, declared, scope, chosen.declared)
         rec = reconcile_scope(
             ledger,
             chosen.round_ids,
@@ -90,11 +87,25 @@ def reconcile(
         )
         labels = round_vocabularies(session.pm, ledger.round(chosen.round_ids[-1])).labels
     if as_json:
-        emit_json(report_dict(rec))
+        emit_json(report_dict(rec) | {"declared_warnings": list(unused)})
     else:
         say(report_text(rec, theme_labels=labels).rstrip("\n"))
     if not rec.ok:
         raise click.exceptions.Exit(1)
+
+
+def _declared(
+    ledger: Any, path: str | None, scope: str, default: Sequence[Any]
+) -> tuple[list[Any], tuple[str, ...]]:
+    """SCOPE's figures from --declared (each unused row warned of on stderr), else ``default``."""
+    if not path:
+        return list(default), ()
+    from sgfund.workflow import declared_from_file
+
+    choice = declared_from_file(ledger, path, scope)
+    for line in choice.warnings:
+        warn(f"sgfund: warning: {line}")
+    return list(choice.figures), choice.warnings
 
 
 reconcile.help = (reconcile.help or "").replace("{scope}", _SCOPE_HELP)
@@ -108,7 +119,8 @@ reconcile.help = (reconcile.help or "").replace("{scope}", _SCOPE_HELP)
     type=click.Path(dir_okay=False),
     multiple=True,
     required=True,
-    help="The file to write: .html (one self-contained page) or .md (Markdown); may be repeated.",
+    help="The file to write: .html (one self-contained page) or .md (Markdown); may be "
+    "repeated. Other names are refused.",
 )
 @click.option(
     "--declared",
@@ -137,11 +149,7 @@ def report(
 
     with session.ledger() as ledger:
         chosen = _scope(ledger, scope)
-        figures = list(chosen.declared)
-        if declared:
-            from sgfund.io.declared import read_declared_figures
-
-            figures = read_declared_figures(declared).by_scope.get(scope, [])
+        figures, unused = _declared(ledger, declared, scope, chosen.declared)
         data, paths = write_scope_report(
             ledger,
             chosen.round_ids,
@@ -163,6 +171,7 @@ def report(
                     {"for": f.scope, "published_text": f.published_text, "matched": f.matched}
                     for f in data.figures
                 ],
+                "declared_warnings": list(unused),
                 "ok": data.ok,
             }
         )
@@ -311,7 +320,7 @@ def _table_command(what: str, summary: str) -> click.Command:
         "--out",
         type=click.Path(dir_okay=False),
         required=True,
-        help="The file to write: .csv, or .xlsx (needs the xlsx extra).",
+        help="The file to write: .csv, or .xlsx (needs the xlsx extra); other names are refused.",
     )
     @json_option
     @pass_session

@@ -204,12 +204,13 @@ def assess(
     The rules judge as on the date of --as-of. Referred applications wait in
     'sgfund referrals' for an officer.
     """
-    from sgfund.workflow import assess_round
+    from sgfund.workflow import assess_round, list_ineligible
 
     with session.ledger() as ledger:
         assessed = assess_round(
             ledger, round_id, pm=session.pm, actor=who(actor), at=when(as_of), as_of=on(as_of)
         )
+        ineligible = list_ineligible(ledger, round_id)
     counts = {str(k): v for k, v in sorted(assessed.counts().items())}
     referred = [a.application_id for a in assessed if a.status.value == "refer"]
     if as_json:
@@ -219,14 +220,29 @@ def assess(
                 "as_of": assessed.as_of.isoformat(),
                 "counts": counts,
                 "referred": referred,
+                "ineligible": [_ineligible_dict(i) for i in ineligible],
                 "rule_versions": dict(sorted(assessed.rule_versions.items())),
             }
         )
         return
     words = {"refer": "referred"}
     say(f"{round_id}: " + ", ".join(f"{n} {words.get(s, s)}" for s, n in counts.items()))
+    for i in ineligible:
+        say(f"ineligible: {i.application_id} ({i.organisation}, {i.title!r})")
+        for reason in i.reasons:
+            say(f"  - {reason}")
     if referred:
         say(f"referred to an officer: {', '.join(referred)} (see 'sgfund referrals')")
+
+
+def _ineligible_dict(i: Any) -> dict[str, Any]:
+    return {
+        "application_id": i.application_id,
+        "round_id": i.round_id,
+        "organisation": i.organisation,
+        "title": i.title,
+        "reasons": list(i.reasons),
+    }
 
 
 def _referral_dict(r: Any) -> dict[str, Any]:
@@ -435,11 +451,17 @@ def close(
 
     Every reason it cannot close is listed on stderr (exit 1).
     """
-    from sgfund.workflow import close_round
+    from sgfund.workflow import close_round, declared_from_file
 
     # Without --declared, the round's figures in the fund file in force.
-    figures = _declared(declared).get(round_id, []) if declared else None
+    figures = None
+    unused: tuple[str, ...] = ()
     with session.ledger() as ledger:
+        if declared:
+            choice = declared_from_file(ledger, declared, round_id)
+            figures, unused = list(choice.figures), choice.warnings
+            for line in unused:
+                warn(f"sgfund: warning: {line}")
         closure = close_round(
             ledger,
             round_id,
@@ -461,6 +483,7 @@ def close(
                 "awarded": str(totals.awards.total),
                 "digest": closure.digest,
                 "anchor": str(closure.anchor),
+                "declared_warnings": list(unused),
             }
         )
         return
@@ -468,12 +491,6 @@ def close(
         f"{round_id}: closed; {totals.awards.count} awards, {_money(totals.awards.total)}; "
         f"anchor {closure.anchor}"
     )
-
-
-def _declared(path: str) -> dict[str, list[Any]]:
-    from sgfund.io.declared import read_declared_figures
-
-    return read_declared_figures(path).by_scope
 
 
 COMMANDS: tuple[click.Command, ...] = (

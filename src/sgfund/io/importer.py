@@ -22,7 +22,7 @@ from sgfund._bulk import collector_paused
 from sgfund.applications import Application
 from sgfund.collect import SgfundPluginManager
 from sgfund.decisions import Decision, decision_problems
-from sgfund.errors import DataError, Problem
+from sgfund.errors import DataError, LedgerError, Problem
 from sgfund.funds import Round
 from sgfund.io.columns import (
     APPLICATION_COLUMNS,
@@ -648,6 +648,12 @@ def import_applications(
         if located is None:
             raise
         raise located from err
+    except LedgerError as err:
+        # A refusal of the whole sheet (a round in a state that takes no applications): say
+        # which file it was.
+        if type(err) is not LedgerError:
+            raise
+        raise LedgerError(f"{result.file}: {err}") from err
     return result
 
 

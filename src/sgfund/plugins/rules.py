@@ -117,8 +117,8 @@ def _window_by_day(day: date, round: Round) -> Result | None:
     for edge, moment in (("closed", closes), ("opened", opens)):
         if day == moment.date() and moment.time() != time(0):
             return refer(
-                f"{received}, the day the round {edge} at {moment:%H:%M}: time of receipt not "
-                f"recorded, so an officer decides whether it arrived while the round was open",
+                f"{received}, the day the round {edge} at {moment:%H:%M}: an officer decides "
+                "whether it arrived while the round was open",
                 "submitted_at",
             )
     return None

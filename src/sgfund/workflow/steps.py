@@ -19,11 +19,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+import attrs
 from attrs import field, frozen
 
 from sgfund.applications import Application
-from sgfund.assessment import RoundAssessment, Status, assess
-from sgfund.closure import RoundRecords
+from sgfund.assessment import Assessment, RoundAssessment, Status, assess
+from sgfund.closure import RoundRecords, approval_problems
 from sgfund.collect import SgfundPluginManager
 from sgfund.dates import LONDON, london_text, require_aware
 from sgfund.decisions import Award, Decision, Outcome
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "TABLES",
+    "TABLE_SUFFIXES",
+    "DeclaredChoice",
+    "Ineligible",
     "Published",
     "Referral",
     "RoundOverview",
@@ -55,8 +59,10 @@ __all__ = [
     "assess_round",
     "award_id_for",
     "close_round",
+    "declared_from_file",
     "fund_file_in_force",
     "import_round",
+    "list_ineligible",
     "list_referrals",
     "make_awards",
     "publish",
@@ -217,11 +223,33 @@ def assess_round(
     records = ledger.round_records(round_id)
     judged_on = as_of if as_of is not None else _on(at)
     assessed = assess(records.round, records.applications, pm=pm, as_of=judged_on)
+    _keep_awards_closable(
+        records, attrs.evolve(records, assessments=tuple(assessed)), doing="assessing again"
+    )
     with ledger.transaction():
         _advance(ledger, round_id, RoundState.CLOSED_TO_APPLICATIONS, actor=actor, at=at)
         ledger.record_assessments(assessed, actor=actor, at=at)
         _advance(ledger, round_id, RoundState.ASSESSED, actor=actor, at=at)
     return assessed
+
+
+def _keep_awards_closable(before: RoundRecords, after: RoundRecords, *, doing: str) -> None:
+    """Refuse a change that would leave an award of an unclosed round unable to close.
+
+    An award is not removed before its round closes, so once made, its application must stay
+    one the round can close with (`sgfund.closure.approval_problems`).
+    """
+    awarded = {a.application_id for a in before.awards}
+    refused = approval_problems(after, applications=awarded) if awarded else []
+    if refused:
+        raise WorkflowError(
+            f"round {before.round.id!r}: not recorded; after {doing}, awards already made "
+            "could not close:\n"
+            + "\n".join(f"  - {r}" for r in refused)
+            + "\nAn award is not withdrawn before its round closes: close the round, then "
+            "offer and withdraw it ('sgfund offers make AWARD', 'sgfund payments withdraw "
+            "AWARD --reason ...')"
+        )
 
 
 @frozen(kw_only=True)
@@ -244,25 +272,54 @@ class Referral:
         return self.resolution is None
 
 
-def _referrals(records: RoundRecords) -> list[Referral]:
+def _assessed_as(records: RoundRecords, status: Status) -> list[tuple[Application, Assessment]]:
+    """The round's applications assessed as ``status``, by application id."""
     apps = {a.id: a for a in records.applications}
+    found = [(apps[a.application_id], a) for a in records.assessments if a.status is status]
+    return sorted(found, key=lambda pair: pair[0].id)
+
+
+def _referrals(records: RoundRecords) -> list[Referral]:
     resolved = {r.application_id: r for r in records.resolutions}
-    found = []
-    for assessment in records.assessments:
-        if assessment.status is not Status.REFER:
-            continue
-        app = apps[assessment.application_id]
-        found.append(
-            Referral(
-                application_id=app.id,
-                round_id=app.round_id,
-                organisation=app.organisation.name,
-                title=app.title,
-                reasons=tuple(str(f) for f in assessment.referred),
-                resolution=resolved.get(app.id),
-            )
+    return [
+        Referral(
+            application_id=app.id,
+            round_id=app.round_id,
+            organisation=app.organisation.name,
+            title=app.title,
+            reasons=tuple(str(f) for f in assessment.referred),
+            resolution=resolved.get(app.id),
         )
-    return sorted(found, key=lambda r: r.application_id)
+        for app, assessment in _assessed_as(records, Status.REFER)
+    ]
+
+
+@frozen(kw_only=True)
+class Ineligible:
+    """An application the rules assessed ineligible, with why.
+
+    ``reasons`` are the failing findings as text (rule, version, plugin and message).
+    """
+
+    application_id: str
+    round_id: str
+    organisation: str
+    title: str
+    reasons: tuple[str, ...]
+
+
+def list_ineligible(ledger: Ledger, round_id: str) -> tuple[Ineligible, ...]:
+    """Every application of a round its latest assessment found ineligible, with the reasons."""
+    return tuple(
+        Ineligible(
+            application_id=app.id,
+            round_id=app.round_id,
+            organisation=app.organisation.name,
+            title=app.title,
+            reasons=tuple(str(f) for f in assessment.failed),
+        )
+        for app, assessment in _assessed_as(ledger.round_records(round_id), Status.INELIGIBLE)
+    )
 
 
 def list_referrals(
@@ -312,6 +369,10 @@ def resolve_referral(
         resolved_by=actor,
         resolved_on=_on(at),
     )
+    records = ledger.round_records(queue[application_id].round_id)
+    others = tuple(r for r in records.resolutions if r.application_id != application_id)
+    after = attrs.evolve(records, resolutions=(*others, resolution))
+    _keep_awards_closable(records, after, doing="this resolution")
     ledger.record_resolutions([resolution], actor=actor, at=at)
     return resolution
 
@@ -338,8 +399,35 @@ def record_decisions(
     result = read_decisions(
         path, applications=records.applications, round=records.round, mapping=mapping, sheet=sheet
     )
+    refused = _awarded_changes(records, result.decisions)
+    if refused:
+        raise WorkflowError(
+            f"{os.fspath(path)}: round {round_id!r} has awards that these decisions would "
+            "leave without an approved decision, and an award is not withdrawn before its "
+            "round closes:\n"
+            + "\n".join(f"  - {r}" for r in refused)
+            + "\nKeep those decisions approved (the amount may change: 'sgfund award' makes "
+            "the award again); to take an award back, close the round, then offer and "
+            "withdraw it ('sgfund offers make AWARD', 'sgfund payments withdraw AWARD "
+            "--reason ...')"
+        )
     ledger.record_decisions(result.decisions, actor=actor, at=at)
     return result
+
+
+def _awarded_changes(records: RoundRecords, decisions: Sequence[Decision]) -> list[str]:
+    """Decisions that would leave an award of an unclosed round without an approval.
+
+    The ledger keeps every award it has made until the round closes (an award is replaced,
+    never removed), and a round with an award but no approved decision cannot close.
+    """
+    awarded = {a.application_id: a for a in records.awards}
+    return [
+        f"application {d.application_id} has award {awarded[d.application_id].id}; "
+        f"the sheet says {d.outcome}"
+        for d in sorted(decisions, key=lambda d: d.application_id)
+        if d.application_id in awarded and d.outcome is not Outcome.APPROVED
+    ]
 
 
 def award_id_for(application_id: str) -> str:
@@ -353,8 +441,22 @@ def make_awards(ledger: Ledger, round_id: str, *, actor: str, at: datetime) -> t
     Each award carries the project's final themes (`sgfund.themes.final_themes`: an
     officer's override, else the classifiers' matches, else the declared themes). Awards
     already made are made again from the current decisions (a correction is audited).
+
+    Refuses, with `WorkflowError` and before writing anything, while an approved decision
+    is one the round could not close with (`sgfund.closure.approval_problems`: an
+    application assessed or resolved ineligible, or referred and unresolved), naming each
+    with the assessment's reasons.
     """
     records = ledger.round_records(round_id)
+    refused = approval_problems(records)
+    if refused:
+        raise WorkflowError(
+            f"round {round_id!r}: no awards made; an approved decision is one the round "
+            "could not close with:\n"
+            + "\n".join(f"  - {r}" for r in refused)
+            + "\nCorrect the decisions ('sgfund decide'), or resolve the referrals "
+            "('sgfund referrals resolve'), then award again"
+        )
     apps = {a.id: a for a in records.applications}
     themes = records.final_themes()
     awards = tuple(
@@ -458,6 +560,46 @@ def resolve_scope(ledger: Ledger, key: str) -> ScopeChoice:
     round_ids = scope_round_ids(ledger, key)
     label = ledger.round(round_ids[0]).name if len(round_ids) == 1 else key
     return ScopeChoice(id=scope_id_for(key), label=label, round_ids=round_ids, declared=declared)
+
+
+@frozen(kw_only=True)
+class DeclaredChoice:
+    """A declared-figures CSV's figures for one scope key, and what in the file was not used.
+
+    ``warnings`` name each row that is not a figure sgfund computes (by row) and each scope in
+    the file that names no scope or round in the ledger, so a reconciliation is never reported
+    without saying that the file held figures it did not compare.
+    """
+
+    file: str
+    figures: tuple[DeclaredFigure, ...]
+    warnings: tuple[str, ...]
+
+
+def declared_from_file(ledger: Ledger, path: str | os.PathLike[str], key: str) -> DeclaredChoice:
+    """The figures for scope ``key`` in a declared-figures CSV (`read_declared_figures`).
+
+    Figures for other scopes the ledger knows are left for those scopes without a word; the
+    rest of the file is in `DeclaredChoice.warnings`.
+    """
+    from sgfund.io.declared import read_declared_figures
+
+    name = os.fspath(path)
+    read = read_declared_figures(name)
+    warnings = [f"{name}: row {row}: {reason}; not compared" for row, reason in read.skipped]
+    for other, figures in sorted(read.by_scope.items()):
+        if other == key:
+            continue
+        try:
+            resolve_scope(ledger, other)
+        except WorkflowError as err:
+            warnings.append(f"{name}: {len(figures)} figure(s) not compared: {err}")
+    if key not in read.by_scope:
+        held = ", ".join(repr(k) for k in sorted(read.by_scope)) or "none"
+        warnings.append(f"{name}: no figures for scope {key!r} (scopes in the file: {held})")
+    return DeclaredChoice(
+        file=name, figures=tuple(read.by_scope.get(key, ())), warnings=tuple(warnings)
+    )
 
 
 def reconcile_scope(
@@ -681,6 +823,9 @@ TABLES = ("transparency", "applications", "awards")
 Table = Literal["transparency", "applications", "awards"]
 
 
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
 def write_table(
     ledger: Ledger,
     round_ids: Sequence[str],
@@ -693,6 +838,8 @@ def write_table(
 ) -> Published:
     """Write one table of the rounds (CSV, or XLSX by the suffix), all or nothing.
 
+    ``path`` must end ``.csv`` or ``.xlsx`` (`FieldError` otherwise, before anything is read).
+
     ``transparency`` is one row per award as the public sees it: published data, so like
     `publish` it refuses rounds that are not closed (`RoundsNotClosed`) unless
     ``include_unclosed``, and then lists them in `Published.unclosed`. ``applications`` and
@@ -702,6 +849,12 @@ def write_table(
 
     if what not in TABLES:
         raise FieldError("table", what, "one of " + ", ".join(TABLES))
+    target = Path(path)
+    # The suffix says the format: anything else would be a CSV under a misleading name.
+    if target.suffix.lower() not in TABLE_SUFFIXES:
+        raise FieldError(
+            "out", os.fspath(path), "a file name ending " + " or ".join(TABLE_SUFFIXES)
+        )
     unclosed: dict[str, RoundState] = {}
     if what == "transparency":
         unclosed = _publishable(
@@ -716,7 +869,6 @@ def write_table(
         table = application_table(applications)
     else:
         table = award_table(awards, applications)
-    target = Path(path)
     written = (
         write_xlsx(target, table) if target.suffix.lower() == ".xlsx" else write_csv(target, table)
     )
