@@ -247,3 +247,29 @@ def test_json_that_no_publisher_writes_is_a_data_error(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=message):
         read_360giving(path)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+def test_a_grant_in_another_currency_is_left_out_not_added_as_pounds(tmp_path, suffix):
+    # 360Giving allows any ISO 4217 currency; sgfund's awards and totals are pounds, so a
+    # grant in dollars must not be counted as if it were pounds (nor its total with them).
+    text = OTHER.with_suffix(suffix).read_text("utf-8-sig" if suffix == ".csv" else "utf-8")
+    old = '"currency": "GBP"' if suffix == ".json" else ",GBP,"
+    new = old.replace("GBP", "USD")
+    assert old in text
+    path = tmp_path / f"dollars{suffix}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    grants = _raw()["grants"]
+    imported = read_360giving(path)
+    assert len(imported.records) == 59
+    (problem,) = imported.problems
+    assert problem.grant_id == grants[0]["id"]
+    assert "'USD', not GBP" in problem.message
+    assert problem.value == "USD"
+    if suffix == ".json":
+        assert problem.field == "$.grants[0].currency"
+    else:
+        assert (problem.row, problem.column) == (2, "Currency")
+    assert imported.total == Decimal("315668.37") - round_money(Decimal(grants[0]["amountAwarded"]))
+    with pytest.raises(DataError, match="'USD', not GBP"):
+        read_360giving(path, strict=True)

@@ -7,6 +7,7 @@ reconciling, publishing.
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 
 from sgfund.cli import cli
 from sgfund.examples_scf import example_dir
+from sgfund.ledger import Ledger
 
 DATA = example_dir()
 FUND_FILE = DATA / "fund.toml"
@@ -78,7 +80,8 @@ def journey(tmp_path_factory):
     r["decide"] = j.json(
         "decide", str(j.panel), "--round", "mayor-gr1", "--as-of", "2022-03-01T10:00"
     )
-    r["award"] = j.json("award", "mayor-gr1", "--as-of", "2022-03-01T10:00")
+    # An approval of a referral still unresolved is refused before any award is made.
+    r["award-refused"] = j.run("award", "mayor-gr1", "--as-of", "2022-03-01T10:00", code=1)
     r["close-refused"] = j.run("close", "mayor-gr1", "--as-of", "2022-03-01T11:00", code=1)
     r["resolve"] = j.json(
         "referrals",
@@ -100,7 +103,27 @@ def journey(tmp_path_factory):
         "--reason",
         "Otley is in Leeds.",
     )
-    r["close"] = j.json("close", "mayor-gr1", "--as-of", "2022-03-01T12:00")
+    r["award"] = j.json("award", "mayor-gr1", "--as-of", "2022-03-01T12:00")
+    # Decided, not closed: its figures are provisional, so publishing needs saying so.
+    early = folder / "early"
+    r["export-decided"] = j.run("export", "360giving", "mayor-gr1", "--out", str(early), code=1)
+    r["export-decided-wrote"] = early.exists()
+    r["export-decided-forced"] = j.run(
+        "export", "360giving", "mayor-gr1", "--out", str(early), "--include-unclosed", "--json"
+    )
+    table = folder / "early-transparency.csv"
+    r["transparency-decided"] = j.run(
+        "export", "transparency", "mayor-gr1", "--out", str(table), code=1
+    )
+    r["transparency-decided-wrote"] = table.exists()
+    r["transparency-decided-forced"] = j.run(
+        "export", "transparency", "mayor-gr1", "--out", str(table), "--include-unclosed", "--json"
+    )
+    r["applications-decided"] = j.json(
+        "export", "applications", "mayor-gr1", "--out", str(folder / "early-apps.csv")
+    )
+    # Given in UTC on a summer day: people are shown London time (BST), an hour on.
+    r["close"] = j.json("close", "mayor-gr1", "--as-of", "2022-07-01T11:00+00:00")
     r["rounds-after"] = j.json("rounds")
     return j
 
@@ -114,16 +137,57 @@ def test_init_sets_the_fund_up_from_its_fund_file_and_says_what_changed(journey)
     assert "nothing to apply" in journey.run("init", str(FUND_FILE)).stdout
 
 
-def test_init_refuses_a_change_to_a_stored_round_naming_its_line(journey, tmp_path):
+def test_init_refuses_a_change_to_a_closed_round_naming_its_line(journey, tmp_path):
     text = FUND_FILE.read_text(encoding="utf-8")
     edited = tmp_path / "fund.toml"
+    line = text[: text.index("closes_at = 2021-12-17T12:00:00")].count("\n") + 1
     edited.write_text(
-        text.replace('max_grant = "6000.00"', 'max_grant = "7000.00"', 1), encoding="utf-8"
+        text.replace("closes_at = 2021-12-17T12:00:00", "closes_at = 2021-12-24T12:00:00"),
+        encoding="utf-8",
     )
     result = journey.run("init", str(edited), code=1)
     first = result.stderr.splitlines()[0]
-    assert first.startswith(f"{edited}:") and "max_grant" in first
+    assert first.startswith(f"{edited}:{line}:"), first
+    assert "round 'mayor-gr1' is closed at 1 July 2022 12:00 BST by officer-a" in first
+    assert "closes_at cannot change from 17 December 2021 12:00 GMT" in first
     assert "Traceback" not in result.stderr
+
+
+def test_init_extends_a_draft_rounds_closing_date_audited(tmp_path):
+    j = Journey(tmp_path)
+    j.run("init", str(FUND_FILE), "--as-of", "2021-01-04")
+    text = FUND_FILE.read_text(encoding="utf-8")
+    edited = tmp_path / "fund.toml"
+    edited.write_text(
+        text.replace("closes_at = 2021-02-12T12:00:00", "closes_at = 2021-02-26T12:00:00"),
+        encoding="utf-8",
+    )
+    dry = j.run("init", str(edited), "--dry-run").stdout
+    shown = "~ round pcc-r20: closes_at 12 February 2021 12:00 GMT -> 26 February 2021 12:00 GMT"
+    assert shown in dry
+    before = {r["id"]: r for r in j.json("rounds")["rounds"]}
+    assert before["pcc-r20"]["closes_at"] == "2021-02-12T12:00:00+00:00"
+    applied = j.json("init", str(edited), "--as-of", "2021-02-01T10:00")
+    assert applied["refused"] == []
+    assert {
+        "what": "round",
+        "id": "pcc-r20",
+        "field": "closes_at",
+        "old": "12 February 2021 12:00 GMT",
+        "new": "26 February 2021 12:00 GMT",
+        "line": text[: text.index("closes_at = 2021-02-12T12:00:00")].count("\n") + 1,
+    } in applied["changed"]
+    after = {r["id"]: r for r in j.json("rounds")["rounds"]}
+    assert after["pcc-r20"]["closes_at"] == "2021-02-26T12:00:00+00:00"
+    assert "to 26 February 2021 12:00 GMT" in j.run("rounds").stdout
+    with Ledger.open(j.db) as ledger:
+        [event] = [e for e in ledger.events(round_id="pcc-r20") if e.action == "round.amended"]
+        assert event.actor == "officer-a"
+        assert event.detail["changes"]["closes_at"] == {
+            "old": "2021-02-12T12:00:00+00:00",
+            "new": "2021-02-26T12:00:00+00:00",
+        }
+    assert j.json("audit", "verify")["ok"]
 
 
 def test_rounds_lists_every_round_with_its_state_and_counts(journey):
@@ -136,6 +200,8 @@ def test_rounds_lists_every_round_with_its_state_and_counts(journey):
         "era": "mayor",
         "funder": after["mayor-gr1"]["funder"],
         "state": "closed",
+        "opens_at": "2021-11-15T09:00:00+00:00",
+        "closes_at": "2021-12-17T12:00:00+00:00",
         "applications": 54,
         "decisions": 54,
         "awards": 39,
@@ -153,6 +219,7 @@ def test_import_reports_what_it_added(journey):
         "applications": 54,
         "decisions": 0,
         "rounds": ["mayor-gr1"],
+        "columns_not_read": [],
     }
 
 
@@ -185,6 +252,13 @@ def test_decide_records_the_panels_sheet(journey):
 
 def test_award_makes_the_approved_awards(journey):
     assert journey.results["award"] == {"round": "mayor-gr1", "awards": 39, "awarded": "208253.16"}
+
+
+def test_award_is_refused_while_an_approved_application_has_an_unresolved_referral(journey):
+    refused = journey.results["award-refused"].stderr
+    assert "round 'mayor-gr1': no awards made" in refused
+    assert "application GR1-008 was referred and the referral is unresolved: " in refused
+    assert "wy-area" in refused and "Traceback" not in refused
 
 
 def test_close_is_refused_with_every_reason_until_the_referrals_are_resolved(journey):
@@ -229,6 +303,13 @@ def test_close_seals_the_round_and_gives_its_anchor(journey):
     }
 
 
+def test_a_closed_round_is_refused_saying_when_it_closed_in_london_time(journey):
+    refused = journey.run("award", "mayor-gr1", "--as-of", "2022-07-02T10:00", code=1)
+    assert refused.stderr == (
+        "sgfund: round 'mayor-gr1' was closed at 1 July 2022 12:00 BST by officer-a\n"
+    )
+
+
 def test_reconcile_against_the_fund_files_published_figures(journey):
     report = journey.json("reconcile", "mayor-gr1")
     assert report["ok"] and report["totals"]["awards"] == {"count": 39, "total": "208253.16"}
@@ -247,6 +328,39 @@ def test_reconcile_exits_1_when_a_published_figure_disagrees(journey, tmp_path):
     )
     result = journey.run("reconcile", "mayor-gr1", "--declared", str(wrong), code=1)
     assert "DISCREPANCY" in result.stdout
+
+
+def test_reconcile_warns_of_every_row_of_the_declared_file_it_does_not_compare(journey, tmp_path):
+    declared = tmp_path / "declared.csv"
+    declared.write_text(
+        "scope,figure,published_text,value,precision\n"
+        "mayor-gr1,projects,39 projects,39,exact\n"
+        "mayor-gr1,total_awrded,£1,1,exact\n"
+        "mayor-gr01,projects,40 projects,40,exact\n",
+        encoding="utf-8",
+    )
+    expected = [
+        f"{declared}: row 3: 'total_awrded' is not a figure sgfund computes; not compared",
+        f"{declared}: 1 figure(s) not compared: scope 'mayor-gr01': round 'mayor-gr01' is not "
+        "in the ledger (rounds: ",
+    ]
+    result = journey.run("reconcile", "mayor-gr1", "--declared", str(declared), "--json")
+    warnings = json.loads(result.stdout)["declared_warnings"]
+    assert len(warnings) == 2
+    assert warnings[0] == expected[0] and warnings[1].startswith(expected[1])
+    assert result.stderr.splitlines() == [f"sgfund: warning: {w}" for w in warnings]
+    text = journey.run("reconcile", "mayor-gr1", "--declared", str(declared))
+    assert "Result: reconciled" in text.stdout and "total_awrded" in text.stderr
+    # A file with nothing for the scope asked says so rather than reconciling nothing quietly.
+    other = tmp_path / "other.csv"
+    other.write_text(
+        "scope,figure,published_text,value,precision\nmayor-gr2,projects,61,61,exact\n",
+        encoding="utf-8",
+    )
+    quiet = journey.run("reconcile", "mayor-gr1", "--declared", str(other))
+    assert f"{other}: no figures for scope 'mayor-gr1' (scopes in the file: 'mayor-gr2')" in (
+        quiet.stderr
+    )
 
 
 def test_totals_of_a_scope(journey):
@@ -306,8 +420,81 @@ def test_export_360giving_publishes_under_the_fund_files_publisher(journey, tmp_
 )
 def test_export_tables(journey, tmp_path, table, rows):
     out = tmp_path / f"{table}.csv"
-    assert journey.json("export", table, "mayor-gr1", "--out", str(out)) == {"files": [str(out)]}
+    expected = {"files": [str(out)]} | ({"unclosed": []} if table == "transparency" else {})
+    assert journey.json("export", table, "mayor-gr1", "--out", str(out)) == expected
     assert len(out.read_text(encoding="utf-8-sig").splitlines()) == rows + 1
+
+
+@pytest.mark.parametrize("table", ["transparency", "applications", "awards"])
+@pytest.mark.parametrize("name", ["t.pdf", "t.json", "t"])
+def test_export_tables_refuse_a_name_not_csv_or_xlsx_and_write_nothing(
+    journey, tmp_path, table, name
+):
+    out = tmp_path / name
+    refused = journey.run("export", table, "mayor-gr1", "--out", str(out), code=1)
+    assert refused.stderr.startswith(
+        f"sgfund: out: expected a file name ending .csv or .xlsx, got '{out}'"
+    )
+    assert refused.stdout == "" and not out.exists()
+
+
+REFUSED_DECIDED = (
+    "1 round(s) not closed, whose figures are provisional: mayor-gr1 (decided); close each "
+    "round first, or publish them marked as provisional with --include-unclosed"
+)
+
+
+def test_exporting_open_data_of_a_round_not_yet_closed_is_refused_and_writes_nothing(journey):
+    for key, what in (
+        ("export-decided", "open data"),
+        ("transparency-decided", "the transparency table"),
+    ):
+        refused = journey.results[key]
+        assert refused.stderr.startswith(f"sgfund: not publishing {what}: {REFUSED_DECIDED}")
+        assert refused.stdout == "" and "Traceback" not in refused.stderr
+        assert not journey.results[f"{key}-wrote"]
+    # The officers' own tables are not published data: any round, no warning.
+    assert journey.results["applications-decided"]["files"]
+
+
+def test_include_unclosed_publishes_with_a_warning_and_a_mark(journey):
+    warning = (
+        "sgfund: warning: round mayor-gr1 is decided, not closed: its figures are provisional\n"
+    )
+    forced = journey.results["export-decided-forced"]
+    assert forced.stderr == warning
+    shape = json.loads(forced.stdout)
+    assert shape["unclosed"] == [{"round": "mayor-gr1", "state": "decided"}]
+    assert shape["grants"] == {"XI-SGFUND-WYCA": 39} and len(shape["files"]) == 1
+    table = journey.results["transparency-decided-forced"]
+    assert table.stderr == warning
+    assert json.loads(table.stdout)["unclosed"] == [{"round": "mayor-gr1", "state": "decided"}]
+
+
+def test_a_closed_rounds_export_carries_no_mark(journey, tmp_path):
+    written = journey.run("export", "360giving", "mayor-gr1", "--out", str(tmp_path), "--json")
+    assert json.loads(written.stdout)["unclosed"] == [] and written.stderr == ""
+
+
+def test_publish_from_python_refuses_each_unclosed_round_by_name(journey, tmp_path):
+    from sgfund.errors import RoundsNotClosed
+    from sgfund.ledger import Ledger
+    from sgfund.lifecycle import RoundState
+    from sgfund.manager import make_plugin_manager
+    from sgfund.workflow import publish
+
+    pm = make_plugin_manager()
+    args = {"pm": pm, "as_of": date(2022, 4, 1), "scope_id": "gr1-gr2", "label": "GR1 and GR2"}
+    with Ledger.open(journey.db) as ledger:
+        with pytest.raises(RoundsNotClosed) as refused:
+            publish(ledger, ["mayor-gr1", "mayor-gr2"], tmp_path / "out", **args)
+        assert refused.value.rounds == {"mayor-gr2": "draft"}
+        assert not (tmp_path / "out").exists()
+        published = publish(
+            ledger, ["mayor-gr1", "mayor-gr2"], tmp_path / "out", include_unclosed=True, **args
+        )
+    assert published.unclosed == {"mayor-gr2": RoundState.DRAFT}
+    assert published.total_grants == 39
 
 
 def test_audit_verify_checks_the_ledger_and_anchors(journey):
@@ -362,6 +549,23 @@ def test_a_bad_sheet_lists_every_problem_located_and_writes_nothing(journey, tmp
     assert "Traceback" not in result.stderr
     rounds = {r["id"]: r for r in journey.json("rounds")["rounds"]}
     assert rounds["mayor-gr1"]["applications"] == 54
+
+
+def test_a_bad_mapping_file_lists_every_problem_at_its_line(journey, tmp_path):
+    mapping = tmp_path / "layout.toml"
+    mapping.write_text(
+        'notes = ["Notes"]\n\n[columns]\nproject_titel = "Title"\n\n'
+        '[constants]\nround_id = "mayor-gr2"\namount_requested = 12.5\n',
+        encoding="utf-8",
+    )
+    result = journey.run("import", str(DATA / "mayor-gr1.csv"), "--mapping", str(mapping), code=1)
+    first, second, summary = result.stderr.splitlines()
+    assert first.startswith(f"{mapping}:4: 'project_titel' in columns is not a canonical column")
+    assert second == (
+        f"{mapping}:8: the constant for amount_requested is not a value a cell could hold "
+        '(expected text (or a TOML date) such as "mayor-gr2" or "06/10/2022")'
+    )
+    assert summary == "sgfund: the column mapping is not valid"
 
 
 def test_resolving_what_was_not_referred_is_refused(journey):

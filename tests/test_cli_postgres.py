@@ -36,7 +36,6 @@ def test_a_round_from_sheets_to_closed_on_postgresql(pg_url, tmp_path):
     _run(pg_url, "import", str(apps), "--as-of", "2021-12-17T14:00")
     _run(pg_url, "assess", "mayor-gr1", "--as-of", "2021-12-17T15:00")
     _run(pg_url, "decide", str(panel), "--round", "mayor-gr1", "--as-of", "2022-03-01T10:00")
-    _run(pg_url, "award", "mayor-gr1", "--as-of", "2022-03-01T10:00")
     for ref, verdict, reason in (
         ("GR1-041", "--ineligible", "Refreshments, which the fund does not pay for."),
         ("GR1-008", "--eligible", "Otley is in Leeds."),
@@ -52,6 +51,8 @@ def test_a_round_from_sheets_to_closed_on_postgresql(pg_url, tmp_path):
             "--as-of",
             "2022-03-01T11:30",
         )
+    # Awards follow the referrals' resolution (an approved referral cannot be awarded before).
+    _run(pg_url, "award", "mayor-gr1", "--as-of", "2022-03-01T12:00")
     closed = json.loads(
         _run(pg_url, "close", "mayor-gr1", "--as-of", "2022-03-01T12:00", "--json").stdout
     )

@@ -102,3 +102,14 @@ def test_an_unknown_round_is_a_problem_not_a_traceback(db, tmp_path):
     assert "nope" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def test_an_out_name_that_is_not_html_or_markdown_is_refused_and_nothing_is_written(db, tmp_path):
+    good, bad = tmp_path / "r.html", tmp_path / "r.pdf"
+    result = report(db, SCOPE, "--out", str(good), "--out", str(bad))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(
+        f"sgfund: out: expected a file name ending .html, .htm, .md, .markdown, got '{bad}'"
+    )
+    assert "Traceback" not in result.stderr
+    assert not good.exists() and not bad.exists()

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -231,3 +231,50 @@ _FORMS = (
 @given(st.dates(min_value=date(1000, 1, 1)), st.sampled_from(_FORMS))
 def test_every_written_form_of_a_day_reads_back_as_that_day(day, form):
     assert parse_date(form(day)) == day
+
+
+# Times shown to people are London time, whatever offset they were stored with. Summer dates
+# (BST) make the hour differ from UTC, so a UTC display fails these.
+
+
+def test_a_time_for_people_is_london_time_with_its_zone():
+    from sgfund.dates import london_text
+
+    assert london_text(datetime(2022, 6, 10, 11, 0, tzinfo=UTC)) == "10 June 2022 12:00 BST"
+    assert london_text(datetime(2022, 12, 1, 9, 30, tzinfo=UTC)) == "1 December 2022 09:30 GMT"
+    # A fixed offset (as a stored time reads back) shows the same London wall time.
+    moscow = timezone(timedelta(hours=3))
+    assert london_text(datetime(2022, 6, 10, 14, 0, tzinfo=moscow)) == "10 June 2022 12:00 BST"
+    assert london_text(datetime(2022, 6, 10, 11, 0, 7, 500, tzinfo=UTC)) == (
+        "10 June 2022 12:00:07 BST"
+    )
+    assert london_text(london(2022, 6, 10, 12), zone=False) == "10 June 2022 12:00"
+    # The hour that happens twice in autumn: the zone tells the two apart.
+    assert london_text(datetime(2022, 10, 30, 0, 30, tzinfo=UTC)) == "30 October 2022 01:30 BST"
+    assert london_text(datetime(2022, 10, 30, 1, 30, tzinfo=UTC)) == "30 October 2022 01:30 GMT"
+
+
+def test_a_time_for_json_is_iso_in_london_time_with_its_offset():
+    from sgfund.dates import london_iso
+
+    assert london_iso(datetime(2022, 6, 10, 11, 0, tzinfo=UTC)) == "2022-06-10T12:00:00+01:00"
+    assert london_iso(datetime(2022, 12, 1, 9, 30, tzinfo=UTC)) == "2022-12-01T09:30:00+00:00"
+
+
+def test_a_naive_time_is_refused_not_shown():
+    from sgfund.dates import london_iso, london_text
+
+    for show in (london_text, london_iso):
+        with pytest.raises(FieldError, match="timezone-aware"):
+            show(datetime(2022, 6, 10, 12))  # noqa: DTZ001 - naive on purpose
+
+
+def test_messages_show_times_in_london_time():
+    from sgfund.errors import RoundClosedError
+    from sgfund.testing.builders import round
+
+    closed = RoundClosedError("gr2", datetime(2022, 7, 1, 11, 0, tzinfo=UTC), "manager")
+    assert str(closed) == "round 'gr2' was closed at 1 July 2022 12:00 BST by manager"
+    with pytest.raises(FieldError) as backwards:
+        round(opens_at=london(2022, 6, 10, 12), closes_at=datetime(2022, 6, 1, tzinfo=UTC))
+    assert backwards.value.expected == "a time after opens_at, 10 June 2022 12:00 BST"

@@ -46,3 +46,17 @@ def test_declared_figures_are_the_published_reference():
     shared = ROOT / "tests" / "data" / "reference" / "scf" / "declared-figures.csv"
     ours = ROOT / "examples" / "data" / "declared-figures.csv"
     assert ours.read_bytes() == shared.read_bytes()
+
+
+def test_the_example_sheets_columns_are_the_ones_the_importer_knows():
+    from sgfund.examples_scf import DECISION_COLUMNS, SHEET_COLUMNS
+    from sgfund.io.columns import APPLICATION_COLUMNS, match_columns
+    from sgfund.io.columns import DECISION_COLUMNS as DECISION_FIELDS
+
+    header = [*SHEET_COLUMNS, *DECISION_COLUMNS]
+    match, problems = match_columns(header, (*APPLICATION_COLUMNS, *DECISION_FIELDS))
+    assert problems == []
+    assert len(match.positions) == len(header)  # every column found, none left as a note
+    for sheet in ("data/gr1.csv", "data/gr2.csv", "scf/mayor-gr1.csv", "scf/pcc-r16.csv"):
+        first = (ROOT / "examples" / sheet).read_text(encoding="utf-8").splitlines()[0]
+        assert first.split(",") == header, sheet

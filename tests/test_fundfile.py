@@ -9,11 +9,11 @@ import attrs
 import pytest
 from hypothesis import given
 
+from sgfund._keylines import KeyLines
 from sgfund.dates import LONDON, london
 from sgfund.errors import DataError
 from sgfund.examples_scf import example_dir
 from sgfund.fundfile import FundFileError, load_fund_file, loads_fund_file
-from sgfund.fundfile.lines import KeyLines
 from sgfund.organisations import OrgType
 from sgfund.scope import Figure, Precision
 from sgfund.testing import strategies

@@ -141,12 +141,33 @@ def test_an_edited_file_shows_what_changes_and_applies_it(ledger):
     assert ledger.verify().ok
 
 
-def test_a_change_to_a_closed_round_is_refused_naming_round_field_and_line(ledger):
+def test_a_refused_change_of_a_rounds_times_shows_them_in_london_time(ledger):
     close_round_16(ledger)
+    # Written in UTC, an hour earlier: both times are shown as London time (BST in May).
+    ff = edited(("closes_at = 2019-05-24T12:00:00", "closes_at = 2019-05-24T10:00:00+00:00"))
+    with pytest.raises(FundFileRefused) as caught:
+        apply_fund_file(ledger, ff, actor="fund-admin", at=AT)
+    [line] = caught.value.lines
+    assert line.endswith(
+        "its closes_at cannot change from 24 May 2019 12:00 BST to 24 May 2019 11:00 BST"
+    ), line
+
+
+def _assess_round_20(ledger):
+    for step in ("open", "closed_to_applications", "assessed"):
+        ledger.set_round_state("pcc-r20", step, actor="officer", at=AT)
+
+
+def test_a_change_to_a_closed_or_assessed_round_is_refused_naming_round_field_and_line(ledger):
+    close_round_16(ledger)
+    _assess_round_20(ledger)
     before = len(ledger.events())
     ff = edited(
         ('max_grant = "6000.00"', 'max_grant = "7000.00"'),
         ('name = "Safer Communities Fund, Round 20"', 'name = "Round 20"'),
+        # A draft round's change would be amended, but nothing is written when anything is
+        # refused.
+        ('name = "Safer Communities Fund, Round 19"', 'name = "Round 19"'),
         extra=GR3,
     )
     with pytest.raises(FundFileRefused) as caught:
@@ -154,15 +175,16 @@ def test_a_change_to_a_closed_round_is_refused_naming_round_field_and_line(ledge
     max_line = line_of(SOURCE, 'max_grant = "6000.00"')
     name_line = line_of(SOURCE, 'name = "Safer Communities Fund, Round 20"')
     assert caught.value.lines == [
-        f"fund.toml:{max_line}: round 'pcc-r16' is closed at 2019-09-19T10:00:00+01:00 by "
+        f"fund.toml:{max_line}: round 'pcc-r16' is closed at 19 September 2019 10:00 BST by "
         "fund-manager: its max_grant cannot change from '6000.00' to '7000.00'",
-        f"fund.toml:{name_line}: round 'pcc-r20' is in the ledger (draft), which keeps a round "
-        "as it was added: its name cannot change from 'Safer Communities Fund, Round 20' to "
-        "'Round 20'",
+        f"fund.toml:{name_line}: round 'pcc-r20' is assessed: its applications are being "
+        "judged under its terms, which only a draft or open round may change: its name cannot "
+        "change from 'Safer Communities Fund, Round 20' to 'Round 20'",
     ]
-    # Nothing was written: not even the new round the file also adds.
+    # Nothing was written: not even the new round the file also adds, nor round 19's name.
     assert len(ledger.events()) == before
     assert "mayor-gr3" not in ledger.rounds()
+    assert ledger.round("pcc-r19").name == "Safer Communities Fund, Round 19"
     assert diff_fund_file(ledger, ff).refused == tuple(caught.value.problems)
 
 
@@ -193,3 +215,39 @@ def test_leaving_out_a_round_changing_an_era_in_use_or_the_fund_name_is_refused(
         line_of(SOURCE, 'funder_name = "West Yorkshire Police'),
         line_of(SOURCE, "[[rounds]]"),
     ]
+
+
+def test_an_open_rounds_window_and_a_draft_rounds_name_are_amended_audited(ledger):
+    ledger.set_round_state("pcc-r20", "open", actor="officer", at=AT)
+    old_r20 = ledger.round("pcc-r20")
+    ff = edited(
+        ("closes_at = 2021-02-12T12:00:00", "closes_at = 2021-02-26T12:00:00"),
+        ('name = "Safer Communities Fund, Round 19"', 'name = "Round 19 (corrected)"'),
+    )
+    dry = diff_fund_file(ledger, ff)
+    assert dry.refused == ()
+    changed = {(c.what, c.id, c.field): c for c in dry.changed}
+    window = changed[("round", "pcc-r20", "closes_at")]
+    assert (window.old, window.new) == ("12 February 2021 12:00 GMT", "26 February 2021 12:00 GMT")
+    assert window.line == line_of(SOURCE, "closes_at = 2021-02-12T12:00:00")
+    assert changed[("round", "pcc-r19", "name")].new == "Round 19 (corrected)"
+    shown = "~ round pcc-r20: closes_at 12 February 2021 12:00 GMT -> 26 February 2021 12:00 GMT"
+    assert shown in str(dry)
+    assert ledger.round("pcc-r20") == old_r20  # a dry run writes nothing
+
+    assert apply_fund_file(ledger, ff, actor="fund-admin", at=AT) == dry
+    amended = ledger.round("pcc-r20")
+    assert amended.closes_at == datetime(2021, 2, 26, 12, tzinfo=UTC)
+    assert ledger.round_state("pcc-r20") is RoundState.OPEN
+    assert ledger.round("pcc-r19").name == "Round 19 (corrected)"
+    [event] = [e for e in ledger.events(round_id="pcc-r20") if e.action == "round.amended"]
+    assert event.actor == "fund-admin"
+    assert event.detail["changes"] == {
+        "closes_at": {
+            "old": old_r20.closes_at.isoformat(),
+            "new": amended.closes_at.isoformat(),
+        }
+    }
+    assert ledger.verify().ok
+    # Applied again, the same file is in force: nothing to do.
+    assert apply_fund_file(ledger, ff, actor="fund-admin", at=AT).empty

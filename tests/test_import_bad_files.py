@@ -173,7 +173,7 @@ CASES: dict[str, Case] = {
     ),
     "value-without-header.csv": Case([(2, "column N", "a value in column N, which has no header")]),
     "mapping-unknown-name.json": Case(
-        [(None, None, "'grant_amount' in columns is not a canonical column name")],
+        [(4, None, "'grant_amount' in columns is not a canonical column name")],
         read=with_bad_mapping,
         row_level=False,
     ),
@@ -350,7 +350,7 @@ CASES: dict[str, Case] = {
     "stray-cells-over-the-cap.csv": Case(_stray_cells()),
     # Mapping files.
     "mapping-two-fields-one-header.toml": Case(
-        [(None, None, "project_summary and project_title are both mapped to the header 'summa")],
+        [(3, None, "project_summary and project_title are both mapped to the header 'summa")],
         read=with_bad_mapping,
         row_level=False,
     ),
@@ -376,8 +376,8 @@ CASES: dict[str, Case] = {
     ),
     "mapping-unknown-key.toml": Case(
         [
-            (None, None, "'sheet' is not part of a mapping"),
-            (None, None, "'colums' is not part of a mapping"),
+            (1, None, "'sheet' is not part of a mapping"),
+            (3, None, "'colums' is not part of a mapping"),
         ],
         read=with_bad_mapping,
         row_level=False,
@@ -385,14 +385,14 @@ CASES: dict[str, Case] = {
     "mapping-bad-constant.toml": Case(
         [
             (
-                None,
+                2,
                 None,
                 MAPPING_CONSTANT + "round_id cannot be used: expected the id of a known round: "
                 "one of mayor-gr1, mayor-gr2, got 'mayor-gr9'",
             ),
-            (None, None, MAPPING_CONSTANT + "decided_on cannot be used: expected a date such"),
+            (3, None, MAPPING_CONSTANT + "decided_on cannot be used: expected a date such"),
             (
-                None,
+                5,
                 None,
                 MAPPING_CONSTANT + "currency cannot be used: expected GBP: sgfund keeps money in "
                 "pounds sterling, got 'EUR'",
@@ -403,14 +403,14 @@ CASES: dict[str, Case] = {
     ),
     "mapping-bad-value.toml": Case(
         [
-            (None, None, "values.outcome: 'Funded' maps to 'maybe', which is not a decision"),
-            (None, None, "values.organisation_type: 'Police' maps to 'constabulary', which is"),
+            (2, None, "values.outcome: 'Funded' maps to 'maybe', which is not a decision"),
+            (5, None, "values.organisation_type: 'Police' maps to 'constabulary', which is"),
         ],
         read=with_bad_mapping,
         row_level=False,
     ),
     "mapping-not-utf8.json": Case(
-        [(None, None, "the mapping file cannot be read: it is not UTF-8 (byte 0xE9)")],
+        [(1, None, "the mapping file cannot be read: it is not UTF-8 (byte 0xE9)")],
         read=with_bad_mapping,
         row_level=False,
     ),

@@ -422,7 +422,7 @@ def test_any_valid_application_survives_a_messy_csv(tmp_path_factory, data):
 def test_a_good_rows_postcodes_and_numbers_are_normalised_once(monkeypatch):
     # One home: the models normalise registered numbers and postcodes; the reader checks
     # them on its own only for a row whose application cannot be built.
-    import sgfund.io.rows
+    import sgfund.io.row_models
     import sgfund.organisations
 
     calls = []
@@ -433,7 +433,7 @@ def test_a_good_rows_postcodes_and_numbers_are_normalised_once(monkeypatch):
             calls.append((_name, value))
             return _real(value, **field)
 
-        for module in (sgfund.organisations, sgfund.io.rows):
+        for module in (sgfund.organisations, sgfund.io.row_models):
             monkeypatch.setattr(module, name, counted)
     result = read_applications(GOOD / "gr2-messy.csv", pm=PM, rounds=[GR2])
     expected = [

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sgfund_westyorkshire import DATA_PLUGINS
 
 from sgfund import Outcome, assess, make_plugin_manager
@@ -267,3 +269,156 @@ def test_a_file_of_decisions_alone_takes_constants_for_the_date_and_the_decider(
         path, mapping=_mapping(tmp_path, {"constants": constants})
     ).decisions
     assert (decision.decided_on, decision.decided_by) == (date(2022, 10, 6), "Panel")
+
+
+# Every problem of a mapping file is located by file and line, like the fund file's, and all
+# of them are listed at once, in the file's order.
+
+BAD_TOML = """\
+# GR2 in my own layout (with seven mistakes)
+notes = ["Notes", "Ref"]
+colour = "blue"
+
+[columns]
+application_id = "Ref"
+project_titel = "Title"
+project_title = "Project Title"
+project_summary = "project title"
+
+[constants]
+round_id = "mayor-gr2"
+amount_requested = 12.5
+application_id = "A-1"
+
+[values.outcome]
+"Funded" = "approved"
+"Not this time" = "maybe"
+"""
+
+
+def _located(problems):
+    return [(p.file, p.row, p.message) for p in problems]
+
+
+def test_every_mistake_in_a_toml_mapping_is_located_by_line_all_at_once(tmp_path):
+    path = tmp_path / "layout.toml"
+    path.write_text(BAD_TOML, encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_mapping(path)
+    f = str(path)
+    assert _located(caught.value.problems) == [
+        (f, 2, "the header 'Ref' is in notes and in columns.application_id"),
+        (f, 3, "'colour' is not part of a mapping"),
+        (f, 7, "'project_titel' in columns is not a canonical column name"),
+        (
+            f,
+            9,
+            "project_title and project_summary are both mapped to the header 'project title'; "
+            "a column holds one field",
+        ),
+        (f, 13, "the constant for amount_requested is not a value a cell could hold"),
+        (f, 14, "'application_id' in constants is not allowed in constants"),
+        (
+            f,
+            18,
+            "values.outcome: 'Not this time' maps to 'maybe', which is not "
+            + caught.value.problems[-1].expected,
+        ),
+    ]
+
+
+def test_every_mistake_in_a_json_mapping_is_located_by_line_all_at_once(tmp_path):
+    path = tmp_path / "layout.json"
+    path.write_text(
+        "{\n"
+        '  "columns": {"application_id": "Ref",\n'
+        '              "project_titel": "Title"},\n'
+        '  "constants": {\n'
+        '    "round_id": "mayor-gr2",\n'
+        '    "amount_requested": 12.5\n'
+        "  },\n"
+        '  "ignore": ["Colour",\n'
+        "             7],\n"
+        '  "values": {"outcome": {"Yes": "approved",\n'
+        '                         "YES!": "rejected"}}\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as caught:
+        load_mapping(path)
+    assert [(p.row, p.field) for p in caught.value.problems] == [
+        (3, "project_titel"),
+        (6, "amount_requested"),
+        (9, "ignore"),  # the second header of the list, on its own line
+        (11, "outcome"),
+    ]
+    assert all(p.file == str(path) for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("layout.toml", '[columns]\nproject_title = "Title"\nround_id = \n', 3),
+        ("layout.json", '{"columns": {\n  "project_title": "Title",\n}}\n', 3),
+        ("layout.toml", '[columns]\nproject_title = "Title"\n\n[values.outcome.a.b]\nc = 1\n', 5),
+        ("layout.json", '[\n  "columns"\n]\n', 1),
+    ],
+)
+def test_a_mapping_that_does_not_parse_or_is_not_one_names_the_line(tmp_path, name, text, line):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_mapping(path)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.row) == (str(path), line)
+
+
+def test_a_byte_that_is_not_utf8_names_its_line(tmp_path):
+    path = tmp_path / "layout.toml"
+    path.write_bytes(b'[columns]\nproject_title = "Title"\ndistrict = "Ar\xe9a"\n')
+    with pytest.raises(DataError, match="not UTF-8") as caught:
+        load_mapping(path)
+    assert caught.value.problems[0].row == 3
+
+
+def test_constants_that_cannot_be_used_point_at_their_line_in_the_mapping(tmp_path):
+    mapping = tmp_path / "layout.toml"
+    mapping.write_text(
+        '[constants]\nround_id = "mayor-gr9"\n\ndecided_on = "31/02/2022"\ndecided_by = "Panel"\n',
+        encoding="utf-8",
+    )
+    header = [*HEADER, "Decision", "Awarded"]
+    path = _sheet(tmp_path, header, [*ROW, "Funded", "5000"])
+    with pytest.raises(DataError) as caught:
+        read_applications(path, pm=PM, rounds=[GR2], mapping=mapping)
+    located = {p.field: (p.file, p.row) for p in caught.value.problems}
+    assert located["round_id"] == (str(mapping), 2)
+    assert located["decided_on"] == (str(mapping), 4)
+
+
+def _paths(value, path=()):
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield (*path, key)
+            yield from _paths(child, (*path, key))
+
+
+_KEYS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8)
+_DOCS = st.recursive(
+    st.one_of(st.integers(), st.text(max_size=5), st.none()),
+    lambda inner: st.dictionaries(_KEYS, inner, max_size=4) | st.lists(inner, max_size=3),
+    max_leaves=12,
+).filter(lambda d: isinstance(d, dict))
+
+
+@given(doc=_DOCS, indent=st.sampled_from([None, 1, 2]))
+def test_every_key_of_a_json_text_is_found_on_its_own_line(doc, indent):
+    from sgfund._keylines import JsonKeyLines
+
+    text = json.dumps(doc, indent=indent, ensure_ascii=False)
+    lines = JsonKeyLines(text)
+    rows = text.split("\n")  # as JSON counts lines
+    for path in _paths(doc):
+        found = lines.line(path)
+        assert found is not None, path
+        assert json.dumps(path[-1], ensure_ascii=False) + ":" in rows[found - 1], path

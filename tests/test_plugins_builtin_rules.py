@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 
 import attrs
@@ -81,9 +81,13 @@ def test_fits_in_months_agrees_with_months_between(start, days, months):
 
 
 def test_a_late_submission_is_referred_not_failed(app):
-    late = attrs.evolve(app, submitted_at=GR2.closes_at + timedelta(minutes=1))
+    # Received as a UTC time: the officer reads both times in London time (BST in June).
+    late = attrs.evolve(app, submitted_at=(GR2.closes_at + timedelta(minutes=1)).astimezone(UTC))
     found = verdict("submitted-in-window", late)
-    assert found.verdict is Verdict.REFER and "after the round closed" in found.reason
+    assert found.verdict is Verdict.REFER
+    assert found.reason.startswith(
+        "submitted at 10 June 2022 12:01 BST, after the round closed at 10 June 2022 12:00 BST"
+    )
     on_time = attrs.evolve(app, submitted_at=GR2.closes_at)
     assert verdict("submitted-in-window", on_time) is None
 

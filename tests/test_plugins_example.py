@@ -214,12 +214,6 @@ def test_sgfunds_suite_passes_with_other_plugins_installed(tmp_path):
             "not slow",
             "--deselect",
             "tests/test_plugins_example.py::test_other_installed_plugins_change_nothing_in_sgfunds_examples",
-            # Known gap (open): the CLI's tests use every installed plugin, so a refer-all
-            # plugin changes their results; they are to take the demo's declared plugin set.
-            "--ignore",
-            "tests/test_cli_commands.py",
-            "--deselect",
-            "tests/test_readme.py::test_the_command_line_tour_takes_a_round_from_its_sheet_to_open_data",
         ],
         cwd=ROOT,
         # PATH as the outer run has it: the CLI tour and the PostgreSQL cluster run programs.

@@ -92,7 +92,10 @@ def test_the_refusals_a_user_relies_on(demo):
         when="2022-04-07",
     )
     assert over.exit_code == 1 and "more than the" in over.stderr
-    paid = step("payments", "pay", award, "1", actor="finance-officer", when="2022-04-07")
+    # Paid at 09:15 UTC, 10:15 in London (BST): JSON gives the London time with its offset.
+    paid = step(
+        "payments", "pay", award, "1", actor="finance-officer", when="2022-04-07T09:15+00:00"
+    )
     assert paid.exit_code == 0, paid.output
     twice = step("payments", "pay", award, "1", actor="finance-officer", when="2022-04-08")
     assert twice.exit_code == 1
@@ -101,6 +104,7 @@ def test_the_refusals_a_user_relies_on(demo):
     shown = json.loads(sgfund(folder, "payments", "list", "mayor-gr1", "--json").stdout)
     [mine] = [a for a in shown["awards"] if a["award"] == award]
     assert mine["status"] == "active"
+    assert mine["instalments"][0]["paid_at"] == "2022-04-07T10:15:00+01:00"
     assert Decimal(mine["awarded"]) == Decimal(mine["paid"]) + Decimal(mine["outstanding"])
     assert sgfund(folder, "audit", "verify").exit_code == 0
 

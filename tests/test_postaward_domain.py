@@ -190,3 +190,14 @@ def _award_fields():
         "start": AWARD.start,
         "end": AWARD.end,
     }
+
+
+def test_a_step_dated_before_the_previous_one_is_refused_in_london_time():
+    position = running()
+    # 1 August 2022 09:00 UTC is 10:00 BST: the officer reads London time, not UTC.
+    early = do.authorise(position, "1", at=T0 - timedelta(hours=1), by="manager")
+    with pytest.raises(PostAwardError) as refused:
+        advance(position, early)
+    message = str(refused.value)
+    assert "is dated 1 August 2022 09:00 BST, before the award's previous step" in message
+    assert "(2 August 2022 10:00 BST)" in message

@@ -118,19 +118,23 @@ def test_project_counts(count, precision, matched):
 
 def test_explanations_say_the_figure_the_rule_and_the_difference():
     result = compare_figure(WHOLE_POUND, totals("534285.50", 100))
-    assert result.explanation == "computed £534,285.50 matches '£534,286' rounded to £1 (£534,286)"
+    assert result.explanation == (
+        "computed £534,285.50 matches '£534,286' rounded to £1 "
+        "(the computed figure rounds to £534,286)"
+    )
     result = compare_figure(WHOLE_POUND, totals("534285.49", 100))
     assert result.explanation == (
-        "computed £534,285.49 does not match '£534,286' rounded to £1 (£534,285); difference -£0.51"
+        "computed £534,285.49 does not match '£534,286' rounded to £1 "
+        "(the computed figure rounds to £534,285); difference -£0.51"
     )
     result = compare_figure(TENTH_MILLION, totals("4361000.00", 1))
     assert result.explanation == (
         "computed £4,361,000.00 does not match '£4.3 million' rounded to £100,000 "
-        "(£4,400,000); difference +£61,000.00"
+        "(the computed figure rounds to £4,400,000); difference +£61,000.00"
     )
     pence = money("10.10", "rounded", "£10.1", unit="0.10")
     assert compare_figure(pence, totals("10.05", 1)).explanation == (
-        "computed £10.05 matches '£10.1' rounded to £0.10 (£10.10)"
+        "computed £10.05 matches '£10.1' rounded to £0.10 (the computed figure rounds to £10.10)"
     )
     result = compare_figure(OVER, totals("530000.00", 1))
     assert result.explanation == (

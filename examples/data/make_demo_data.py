@@ -10,30 +10,16 @@ import csv
 from pathlib import Path
 
 from sgfund import format_money, make_plugin_manager, round_vocabularies
-from sgfund.examples_scf import ENTRY_POINTS, GR1, GR2, sample_records
+from sgfund.examples_scf import (
+    DECISION_COLUMNS,
+    ENTRY_POINTS,
+    GR1,
+    GR2,
+    SHEET_COLUMNS,
+    sample_records,
+)
 
-HEADER = [
-    "Application ref",
-    "Round",
-    "Organisation name",
-    "Organisation type",
-    "Charity number",
-    "Company number",
-    "Postcode",
-    "District",
-    "Project title",
-    "Project summary",
-    "Amount requested",
-    "Project start",
-    "Project end",
-    "Date received",
-    "Themes",
-    "Outcome",
-    "Amount awarded",
-    "Decided on",
-    "Decided by",
-    "Reasons",
-]
+HEADER = [*SHEET_COLUMNS, *DECISION_COLUMNS]
 TYPES = {
     "registered-charity": "Registered charity",
     "cio": "CIO",

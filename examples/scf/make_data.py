@@ -21,7 +21,7 @@ planted for an officer to resolve (a postcode on the county boundary, a receipt 
 on the closing day, a late one, an excluded cost): demo.toml says how each is resolved.
 
 Deterministic: the same script writes the same files (workbook timestamps are fixed). Needs
-only the standard library, and openpyxl for the workbook.
+sgfund (the sheets' columns, money as text) and openpyxl for the workbook.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from sgfund.examples_scf import DECISION_COLUMNS, SHEET_COLUMNS
+from sgfund.money import format_money
 
 HERE = Path(__file__).resolve().parent
 
@@ -140,24 +143,8 @@ KINDS = (
 CHARITIES = {"Registered charity", "CIO", "Charitable company"}
 COMPANIES = {"Charitable company", "CIC", "Company limited by guarantee"}
 LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
-STANDARD_HEADER = [
-    "Application ref",
-    "Round",
-    "Organisation name",
-    "Organisation type",
-    "Charity number",
-    "Company number",
-    "Postcode",
-    "District",
-    "Project title",
-    "Project summary",
-    "Amount requested",
-    "Project start",
-    "Project end",
-    "Date received",
-    "Themes",
-]
-DECISION_HEADER = ["Outcome", "Amount awarded", "Decided on", "Decided by", "Reasons"]
+STANDARD_HEADER = list(SHEET_COLUMNS)
+DECISION_HEADER = list(DECISION_COLUMNS)
 PANEL = "Grants panel"
 APPROVED_REASON = "Meets the round's priorities; clear plan and costs."
 REJECTED_REASON = "Oversubscribed round; lower score against the criteria."
@@ -365,10 +352,6 @@ def make_round(spec: RoundSpec, orgs: list[Org], seed: str) -> list[App]:
     return apps
 
 
-def money(amount: Decimal) -> str:
-    return f"£{amount:,.2f}"
-
-
 def labels(app: App) -> str:
     return "; ".join(THEMES[t][0] for t in app.themes)
 
@@ -386,7 +369,7 @@ def standard_row(app: App, round_id: str) -> list[str]:
         org.district,
         app.title,
         app.summary,
-        money(app.requested),
+        format_money(app.requested),
         f"{app.start:%d/%m/%Y}",
         f"{app.end:%d/%m/%Y}",
         f"{app.received:%d/%m/%Y %H:%M}",
@@ -397,7 +380,7 @@ def standard_row(app: App, round_id: str) -> list[str]:
 def decision_row(app: App, decided_on: date) -> list[str]:
     return [
         app.outcome,
-        money(app.awarded) if app.awarded else "",
+        format_money(app.awarded) if app.awarded else "",
         f"{decided_on:%d/%m/%Y}",
         PANEL,
         app.reasons,
@@ -429,13 +412,13 @@ def pcc_r16() -> str:
         "Safeguarding campaigns across West Yorkshire",
         "Twelve months of public campaigns on domestic abuse, child sexual exploitation and "
         "modern slavery, run by the safeguarding partnerships' communications leads.",
-        money(Decimal("6000.00")),
+        format_money(Decimal("6000.00")),
         "01/10/2019",
         "30/09/2020",
         "20/05/2019 14:05",
         "Domestic Abuse; Child Sexual Abuse and Exploitation; Human Trafficking and Modern Slavery",
         "Approved",
-        money(Decimal("6000.00")),
+        format_money(Decimal("6000.00")),
         "19/09/2019",
         PANEL,
         "12 months of campaigns; within the round's £6,000 maximum grant.",
@@ -537,13 +520,13 @@ def mayor_gr2(orgs: list[Org]) -> str:
                 GR2_AREAS.get(org.district, org.district),
                 app.title,
                 app.summary,
-                money(app.requested),
+                format_money(app.requested),
                 f"{app.start:%d/%m/%Y}",
                 f"{app.end:%d/%m/%Y}",
                 f"{app.received:%d/%m/%Y}",
                 "; ".join(THEMES[t][1] for t in app.themes),
                 GR2_OUTCOMES[app.outcome],
-                money(app.awarded) if app.awarded else "",
+                format_money(app.awarded) if app.awarded else "",
                 app.notes,
             ]
         )

@@ -162,12 +162,16 @@ def optional_stripped(value: str | None) -> str | None:
 
 def within_depth(value: object, limit: int) -> bool:
     """True when lists and dicts in ``value`` nest no deeper than ``limit`` (no recursion)."""
-    stack: list[tuple[object, int]] = [(value, 1)]
+    # Only containers go on the stack: a parsed file is mostly scalars.
+    stack: list[tuple[dict[object, object] | list[object], int]] = []
+    if isinstance(value, dict | list):
+        stack.append((value, 1))
     while stack:
         item, level = stack.pop()
-        if isinstance(item, dict | list):
-            if level > limit:
-                return False
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, level + 1) for child in children)
+        if level > limit:
+            return False
+        below = level + 1
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, dict | list):
+                stack.append((child, below))
     return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from operator import attrgetter
 
@@ -32,7 +32,14 @@ from sgfund.themes import FinalThemes, final_themes
 from sgfund.totals import Totals, compute_totals
 from sgfund.types import Discrepancy, Finding
 
-__all__ = ["ClosureRecord", "RoundRecords", "close_round", "closure_digest", "closure_problems"]
+__all__ = [
+    "ClosureRecord",
+    "RoundRecords",
+    "approval_problems",
+    "close_round",
+    "closure_digest",
+    "closure_problems",
+]
 
 
 @frozen(kw_only=True)
@@ -152,6 +159,28 @@ def _assessment_problems(
         why = _said(assessed.failed) if resolved is None else f"resolved: {resolved.reason}"
         return [f"application {app_id} is approved but was assessed ineligible: {why}"]
     return []
+
+
+def approval_problems(
+    records: RoundRecords, *, applications: Collection[str] | None = None
+) -> list[str]:
+    """Approved decisions the round could not close with, because of the assessment, with why.
+
+    An approval of an application assessed ineligible (or resolved ineligible by an officer),
+    or referred with the referral unresolved: the rule `closure_problems` applies, so that
+    awards are not made for what can never close. ``applications`` limits it to those ids.
+    """
+    resolved = {r.application_id: r for r in records.resolutions}
+    assessed = {a.application_id: a for a in records.assessments}
+    return [
+        problem
+        for d in sorted(records.decisions, key=lambda d: d.application_id)
+        if d.outcome is Outcome.APPROVED
+        and (applications is None or d.application_id in applications)
+        for problem in _assessment_problems(
+            d.application_id, assessed.get(d.application_id), resolved.get(d.application_id), True
+        )
+    ]
 
 
 def _award_problems(app_id: str, decision: Decision | None, granted: list[Award]) -> list[str]:

@@ -19,6 +19,8 @@ __all__ = [
     "FinancialYear",
     "financial_year",
     "london",
+    "london_iso",
+    "london_text",
     "months_between",
     "parse_date",
     "parse_datetime",
@@ -97,6 +99,27 @@ def require_aware(value: datetime, *, field: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise FieldError(field, value, "a timezone-aware datetime (Europe/London)")
     return value
+
+
+def london_text(at: datetime, *, zone: bool = True) -> str:
+    """An aware time as people in the UK read it, in London time: ``10 June 2022 12:00 BST``.
+
+    The one way sgfund shows a time to people (messages, reports, the command line), whatever
+    offset ``at`` was stored with: ``2022-06-10T11:00Z`` is ``10 June 2022 12:00 BST``. Seconds
+    are shown only when not zero; ``zone=False`` leaves out the GMT or BST.
+    """
+    local = require_aware(at, field="time").astimezone(LONDON)
+    clock = f"{local:%H:%M:%S}" if local.second else f"{local:%H:%M}"
+    text = f"{local.day} {local:%B %Y} {clock}"
+    return f"{text} {local.tzname()}" if zone else text
+
+
+def london_iso(at: datetime) -> str:
+    """An aware time as ISO 8601 in London time with its offset: ``2022-06-10T12:00:00+01:00``.
+
+    The form of every time in sgfund's JSON output, so one instant always reads the same.
+    """
+    return require_aware(at, field="time").astimezone(LONDON).isoformat()
 
 
 def parse_date(text: str, *, field: str = "date", allow_ambiguous: bool = True) -> date:

@@ -20,9 +20,10 @@ from typing import Any
 
 from attrs import frozen
 
+from sgfund._keylines import KeyLines
+from sgfund._keylines import Path as KeyPath
+from sgfund.dates import london_text
 from sgfund.errors import DataError, Problem
-from sgfund.fundfile.lines import KeyLines
-from sgfund.fundfile.lines import Path as KeyPath
 from sgfund.fundfile.load import FundFile, FundFileError, load_fund_file
 from sgfund.fundfile.reader import TomlReader, read_datetime, read_strings, read_text
 from sgfund.io.files import read_limited
@@ -204,7 +205,7 @@ def _round(
         if second < first:
             reader.add(
                 (*path, after),
-                f"{after} ({second.isoformat()}) is before {before} ({first.isoformat()})",
+                f"{after} ({london_text(second)}) is before {before} ({london_text(first)})",
                 value=second,
                 expected="steps in order: imported, assessed, decided, closed",
             )
@@ -256,7 +257,7 @@ def _resolution(
             (*path, "at"),
             "a referral is resolved after the round is assessed and before it is decided",
             value=at,
-            expected=f"a time from {assessed.isoformat()} to {decided.isoformat()}",
+            expected=f"a time from {london_text(assessed)} to {london_text(decided)}",
         )
     if app_id is None or verdict is None or reason is None or at is None or by is None:
         return None

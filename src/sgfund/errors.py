@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ __all__ = [
     "Problem",
     "ReconciliationError",
     "RoundClosedError",
+    "RoundsNotClosed",
     "RuleError",
     "SgfundError",
     "ValidationError",
@@ -207,7 +208,9 @@ class RoundClosedError(SgfundError):
         self.round_id = round_id
         self.closed_at = closed_at
         self.closed_by = closed_by
-        when = closed_at.isoformat() if closed_at else "an unknown time"
+        from sgfund.dates import london_text  # dates imports this module
+
+        when = london_text(closed_at) if closed_at else "an unknown time"
         who = closed_by or "an unknown actor"
         super().__init__(f"round {round_id!r} was closed at {when} by {who}")
 
@@ -245,3 +248,20 @@ class MissingExtraError(SgfundError, ImportError):
 
 class WorkflowError(SgfundError):
     """An officer's step cannot be taken as asked (a referral that is not one, an unknown scope)."""
+
+
+class RoundsNotClosed(WorkflowError):
+    """Publishing was refused: rounds that are not closed hold provisional figures.
+
+    ``rounds`` maps each such round's id to its state, in the order asked for.
+    """
+
+    def __init__(self, what: str, rounds: Mapping[str, str]) -> None:
+        self.what = what
+        self.rounds = dict(rounds)
+        listed = ", ".join(f"{rid} ({state})" for rid, state in self.rounds.items())
+        super().__init__(
+            f"not publishing {what}: {len(self.rounds)} round(s) not closed, whose figures are "
+            f"provisional: {listed}; close each round first, or publish them marked as "
+            "provisional with --include-unclosed (include_unclosed=True from Python)"
+        )

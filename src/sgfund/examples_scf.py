@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sgfund.closure import RoundRecords
 
 __all__ = [
+    "DECISION_COLUMNS",
     "ENTRY_POINTS",
     "GR1",
     "GR2",
@@ -47,6 +48,7 @@ __all__ = [
     "PCC_ERA",
     "PUBLISHED",
     "SCF",
+    "SHEET_COLUMNS",
     "VOCABULARY_ID",
     "DemoPlan",
     "example_dir",
@@ -123,6 +125,28 @@ GR5 = _mayors_round(
     None,
     name="Special Grant Round",
 )
+
+
+# The columns of the example officers' sheets, in order: the application's, then the panel's
+# decision. Both example data generators (examples/data, examples/scf) write these headers.
+SHEET_COLUMNS = (
+    "Application ref",
+    "Round",
+    "Organisation name",
+    "Organisation type",
+    "Charity number",
+    "Company number",
+    "Postcode",
+    "District",
+    "Project title",
+    "Project summary",
+    "Amount requested",
+    "Project start",
+    "Project end",
+    "Date received",
+    "Themes",
+)
+DECISION_COLUMNS = ("Outcome", "Amount awarded", "Decided on", "Decided by", "Reasons")
 
 
 def example_dir() -> Path:

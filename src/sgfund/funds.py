@@ -9,6 +9,7 @@ from decimal import Decimal
 from attrs import field, frozen
 
 from sgfund import _validate as v
+from sgfund.dates import london_text
 from sgfund.errors import FieldError
 from sgfund.organisations import OrgType
 
@@ -92,7 +93,9 @@ class Round:
 
     def __attrs_post_init__(self) -> None:
         if self.closes_at <= self.opens_at:
-            raise FieldError("closes_at", self.closes_at, f"a time after opens_at {self.opens_at}")
+            raise FieldError(
+                "closes_at", self.closes_at, f"a time after opens_at, {london_text(self.opens_at)}"
+            )
         if self.max_grant is not None and self.max_grant < self.min_grant:
             raise FieldError("max_grant", self.max_grant, f"at least min_grant {self.min_grant}")
         if isinstance(self.max_project_months, bool) or self.max_project_months < 1:

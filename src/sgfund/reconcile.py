@@ -73,9 +73,10 @@ def compare_figure(figure: DeclaredFigure, totals: Totals) -> FigureResult:
         rounded = (computed / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP) * unit
         matched = rounded == declared
         whole = unit >= 1
+        # Say whose figure the bracket holds: read bare, it looks like the published one.
         rule = (
             f"rounded to {_show(figure.figure, unit, whole=whole)} "
-            f"({_show(figure.figure, rounded, whole=whole)})"
+            f"(the computed figure rounds to {_show(figure.figure, rounded, whole=whole)})"
         )
     elif figure.precision is Precision.LOWER_BOUND:
         matched = computed >= declared if figure.lower_bound_inclusive else computed > declared

@@ -73,6 +73,17 @@ class DeclaredFigure:
             raise FieldError("unit", self.unit, "a positive rounding unit for a rounded figure")
         if self.value < 0:
             raise FieldError("value", self.value, "zero or more")
+        if self.figure is Figure.PROJECTS and self.value != self.value.to_integral_value():
+            raise FieldError("value", str(self.value), "a whole number of projects")
+        # A figure published rounded is a multiple of its unit ("£13,000" to £1k); any other
+        # value means the unit or the value was written wrongly, and could never match.
+        if self.precision is Precision.ROUNDED and self.unit is not None and self.value % self.unit:
+            raise FieldError(
+                "value",
+                str(self.value),
+                f"a multiple of the rounding unit {self.unit:,} (a figure rounded to "
+                f"{self.unit:,} is one)",
+            )
 
 
 def _rounds(values: Iterable[Round]) -> tuple[Round, ...]:

@@ -185,11 +185,14 @@ def _listing_dict(listing: Any, round_id: str | None) -> dict[str, Any]:
 @json_option
 @pass_session
 def plugins(session: Session, round_id: str | None, as_json: bool) -> None:
-    """List the installed plugins and what they give a round: rules with their versions,
+    """List the plugins in use and what they give a round: rules with their versions,
     classifiers, reconciliation checks, theme vocabularies and areas.
+
+    The plugins in use are those --plugins names, else those the fund file names, else every
+    installed one; installed plugins not in use are named at the end.
     """  # noqa: D205 - click shows this as the help text
     from sgfund.ledger import ledger_exists
-    from sgfund.manager import describe
+    from sgfund.manager import describe, installed_plugins
     from sgfund.scope import Scope
 
     rnd = None
@@ -202,14 +205,25 @@ def plugins(session: Session, round_id: str | None, as_json: bool) -> None:
                 rnd = ledger.round(round_id)
     scope = None if rnd is None else Scope(id=rnd.id, label=rnd.name, rounds=[rnd])
     listing = describe(session.pm, round=rnd, scope=scope)
+    choice = session.plugin_choice
+    unused = [name for name in installed_plugins() if not session.pm.has_plugin(name)]
     if as_json:
-        emit_json(_listing_dict(listing, round_id))
+        emit_json(
+            {
+                **_listing_dict(listing, round_id),
+                "in_use": {"names": choice.names, "source": choice.source},
+                "installed_not_in_use": unused,
+            }
+        )
         return
     if rnd is None:
         say("(no round in the ledger: only the plugins are listed; give --round ROUND)\n")
     else:
         say(f"# What the plugins give {rnd.id} ({rnd.name})\n")
+    say(f"Plugins in use: {choice.describe()}.\n")
     say(listing.to_markdown().rstrip("\n"))
+    if unused:
+        say(f"\nInstalled but not in use: {', '.join(unused)} (choose with --plugins).")
 
 
 @click.command()

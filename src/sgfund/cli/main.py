@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from sgfund import __version__
-from sgfund.cli.session import Session, problem, shared_pm
+from sgfund.cli.session import Session, problem
 
 __all__ = ["SgfundGroup", "cli", "main", "render_error"]
 
@@ -33,8 +33,14 @@ def render_error(err: BaseException) -> list[str]:
     from sgfund.errors import ClosureRefused, ValidationError
 
     if isinstance(err, ValidationError):
+        located = [_located(p) for p in err.problems]
         summary = str(err).splitlines()[0]
-        return [*(_located(p) for p in err.problems), f"sgfund: {summary}"]
+        if any(line.startswith(summary) for line in located):
+            # The error's text is its first problem: say how many instead of repeating it.
+            files = sorted({str(p.file) for p in err.problems if p.file is not None})
+            where = f"{files[0]}: " if len(files) == 1 else ""
+            summary = f"{where}{len(located)} problem(s)"
+        return [*located, f"sgfund: {summary}"]
     if isinstance(err, ClosureRefused):
         return [
             *(f"round {err.round_id}: {r}" for r in err.reasons),
@@ -48,14 +54,19 @@ class SgfundGroup(click.Group):
 
     def _plugins(self, ctx: click.Context) -> dict[str, click.Command]:
         # Made once per invocation (kept in the context, not on the group), when a command
-        # name is looked up or listed: --version never loads a plugin.
+        # name is looked up or listed: --version never loads a plugin. Every installed
+        # plugin's commands are offered (running one is the user's explicit choice); which
+        # plugins judge a round is the fund's choice (`Session.pm`). The built-ins give no
+        # commands, so they are not loaded for this.
         found: dict[str, click.Command] | None = ctx.meta.get(_COMMANDS)
         if found is None:
             from sgfund.cli.plugins import plugin_commands
             from sgfund.errors import PluginError
+            from sgfund.manager import make_plugin_manager
 
             try:
-                found = plugin_commands(shared_pm(ctx), reserved=set(self.commands))
+                commands_pm = make_plugin_manager(defaults=False)
+                found = plugin_commands(commands_pm, reserved=set(self.commands))
             except PluginError as err:
                 problem(f"sgfund: plugins' commands are not available: {err}")
                 found = {}
@@ -117,16 +128,24 @@ def _debugging(ctx: click.Context) -> bool:
     metavar="PATH",
     help="The ledger file, or a postgresql:// URL (or set SGFUND_DB).",
 )
+@click.option(
+    "--plugins",
+    envvar="SGFUND_PLUGINS",
+    default=None,
+    metavar="NAMES",
+    help="Which installed plugins judge rounds: entry-point names separated by commas, "
+    "'all' or 'none' (or set SGFUND_PLUGINS). Default: those the fund file names, else all.",
+)
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.pass_context
-def cli(ctx: click.Context, db: str, debug: bool) -> None:
+def cli(ctx: click.Context, db: str, plugins: str | None, debug: bool) -> None:
     """Run a small grant fund: rounds, applications, eligibility plugins, an audited ledger,
     exact totals and 360Giving open data.
 
     Exit codes: 0 success, 1 problems with data or rules (each on stderr as
     file:row:column: message), 2 usage errors. See docs/cli.md.
     """  # noqa: D205 - click shows this as the help text
-    ctx.obj = Session(db=db, debug=debug, context=ctx)
+    ctx.obj = Session(db=db, debug=debug, context=ctx, plugins=plugins)
 
 
 def _register() -> None:

@@ -8,16 +8,18 @@ offer is accepted, twice, over the award, or by its authoriser) is a problem on 
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from sgfund.cli.options import parse_day, parse_money, round_option, step_options
 from sgfund.cli.session import (
     Session,
-    actor_option,
     as_of_option,
     emit_json,
     json_option,
@@ -30,8 +32,6 @@ from sgfund.cli.session import (
 
 __all__ = ["COMMANDS"]
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 def _money_text(value: Any) -> str:
     from sgfund.money import format_money
@@ -39,38 +39,47 @@ def _money_text(value: Any) -> str:
     return format_money(value)
 
 
-def _parse_money(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    if value is None:
-        return None
-    from sgfund.errors import FieldError
-    from sgfund.money import parse_money
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AwardCall:
+    """What every post-award step was given besides its own arguments: the session, the
+    award's round, who, when, and whether to print JSON.
+    """  # noqa: D205 - the summary needs both lines
 
-    try:
-        return parse_money(value, field=param.name or "amount")
-    except FieldError as err:
-        raise click.BadParameter(f"{value!r}: expected {err.expected}", ctx, param) from None
+    session: Session
+    round_id: str | None
+    as_of: datetime | None
+    actor: str | None
+    as_json: bool
+
+    def apply(self, step: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run a `sgfund.workflow.postaward` step and print where the award then stands."""
+        with self.session.ledger() as ledger:
+            position = step(
+                ledger,
+                *args,
+                actor=who(self.actor),
+                at=when(self.as_of),
+                round_id=self.round_id,
+                **kwargs,
+            )
+        _show(position, self.as_json)
 
 
-def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    if value is None:
-        return None
-    from sgfund.dates import parse_date
-    from sgfund.errors import FieldError
-
-    try:
-        return parse_date(value, field=param.name or "date")
-    except FieldError as err:
-        raise click.BadParameter(f"{value!r}: expected {err.expected}", ctx, param) from None
+# The options `_award_step` adds, as click passes them.
+_COMMON = ("round_id", "as_of", "actor", "as_json")
 
 
-def _step(func: F) -> F:
-    """The options every post-award step takes: the round, who, when and --json."""
-    func = json_option(func)
-    func = actor_option(func)
-    func = as_of_option(func)
-    return click.option(
-        "--round", "round_id", default=None, metavar="ROUND", help="The award's round."
-    )(func)
+def _award_step(func: Callable[..., None]) -> Callable[..., Any]:
+    """The options every post-award step takes (the round, when, who, --json), handed to the
+    command as one `AwardCall`.
+    """  # noqa: D205 - the summary needs both lines
+
+    @functools.wraps(func)
+    def command(session: Session, /, **options: Any) -> None:
+        common = {name: options.pop(name) for name in _COMMON}
+        func(AwardCall(session=session, **common), **options)
+
+    return round_option("The award's round.")(step_options(pass_session(command)))
 
 
 def _show(position: Any, as_json: bool) -> None:
@@ -104,89 +113,45 @@ def offers() -> None:
 
 @offers.command("make")
 @click.argument("award_id", metavar="AWARD")
-@click.option("--end", callback=_parse_day, help="The funding period's end (default: the award's).")
+@click.option("--end", callback=parse_day, help="The funding period's end (default: the award's).")
 @click.option(
     "--return-due",
-    callback=_parse_day,
+    callback=parse_day,
     help="When the final return is due (default: 8 weeks after the end).",
 )
 @click.option("--condition", "conditions", multiple=True, help="A condition (repeatable).")
-@_step
-@pass_session
+@_award_step
 def offers_make(
-    session: Session,
+    call: AwardCall,
     award_id: str,
     end: date | None,
     return_due: date | None,
     conditions: tuple[str, ...],
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
 ) -> None:
     """Offer AWARD for its funding period, with conditions and a final return due date."""
     from sgfund.workflow.postaward import make_offer
 
-    position = _run(
-        session,
-        make_offer,
-        award_id,
-        actor=who(actor),
-        at=when(as_of),
-        return_due=return_due,
-        end=end,
-        conditions=conditions,
-        round_id=round_id,
-    )
-    _show(position, as_json)
+    call.apply(make_offer, award_id, return_due=return_due, end=end, conditions=conditions)
 
 
 @offers.command("accept")
 @click.argument("award_id", metavar="AWARD")
-@_step
-@pass_session
-def offers_accept(
-    session: Session,
-    award_id: str,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
-) -> None:
+@_award_step
+def offers_accept(call: AwardCall, award_id: str) -> None:
     """Record that AWARD's offer was accepted; its payments are scheduled by the plugins' plan."""
     from sgfund.workflow.postaward import accept_offer
 
-    position = _run(
-        session,
-        accept_offer,
-        award_id,
-        pm=session.pm,
-        actor=who(actor),
-        at=when(as_of),
-        round_id=round_id,
-    )
-    _show(position, as_json)
+    call.apply(accept_offer, award_id, pm=call.session.pm)
 
 
 @offers.command("decline")
 @click.argument("award_id", metavar="AWARD")
-@_step
-@pass_session
-def offers_decline(
-    session: Session,
-    award_id: str,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
-) -> None:
+@_award_step
+def offers_decline(call: AwardCall, award_id: str) -> None:
     """Record that AWARD's offer was declined."""
     from sgfund.workflow.postaward import decline_offer
 
-    position = _run(
-        session, decline_offer, award_id, actor=who(actor), at=when(as_of), round_id=round_id
-    )
-    _show(position, as_json)
+    call.apply(decline_offer, award_id)
 
 
 # --- payments -------------------------------------------------------------------------------
@@ -216,195 +181,83 @@ def payments_list(session: Session, round_ids: tuple[str, ...], as_json: bool) -
 @payments.command("authorise")
 @click.argument("award_id", metavar="AWARD")
 @click.argument("instalment")
-@_step
-@pass_session
-def payments_authorise(
-    session: Session,
-    award_id: str,
-    instalment: str,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
-) -> None:
+@_award_step
+def payments_authorise(call: AwardCall, award_id: str, instalment: str) -> None:
     """Authorise INSTALMENT of AWARD for payment (someone else pays it)."""
     from sgfund.workflow.postaward import authorise_payment
 
-    position = _run(
-        session,
-        authorise_payment,
-        award_id,
-        instalment,
-        actor=who(actor),
-        at=when(as_of),
-        round_id=round_id,
-    )
-    _show(position, as_json)
+    call.apply(authorise_payment, award_id, instalment)
 
 
 @payments.command("pay")
 @click.argument("award_id", metavar="AWARD")
 @click.argument("instalment")
-@click.option(
-    "--amount", callback=_parse_money, help="The amount paid (default: the instalment's)."
-)
+@click.option("--amount", callback=parse_money, help="The amount paid (default: the instalment's).")
 @click.option(
     "--confirm-duplicate",
     is_flag=True,
     help="Another payment of the same amount on the same day is intended.",
 )
-@_step
-@pass_session
+@_award_step
 def payments_pay(
-    session: Session,
+    call: AwardCall,
     award_id: str,
     instalment: str,
     amount: Decimal | None,
     confirm_duplicate: bool,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
 ) -> None:
     """Pay INSTALMENT of AWARD: refused before acceptance, twice, over the award, or by its
     authoriser.
     """  # noqa: D205 - click shows this as the help text
     from sgfund.workflow.postaward import pay_instalment
 
-    position = _run(
-        session,
-        pay_instalment,
-        award_id,
-        instalment,
-        actor=who(actor),
-        at=when(as_of),
-        amount=amount,
-        confirmed=confirm_duplicate,
-        round_id=round_id,
-    )
-    _show(position, as_json)
+    call.apply(pay_instalment, award_id, instalment, amount=amount, confirmed=confirm_duplicate)
 
 
 @payments.command("fail")
 @click.argument("award_id", metavar="AWARD")
 @click.argument("instalment")
 @click.option("--reason", required=True, help="Why the payment failed.")
-@_step
-@pass_session
-def payments_fail(
-    session: Session,
-    award_id: str,
-    instalment: str,
-    reason: str,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
-) -> None:
+@_award_step
+def payments_fail(call: AwardCall, award_id: str, instalment: str, reason: str) -> None:
     """Record that an authorised payment of INSTALMENT failed (it is scheduled again)."""
     from sgfund.workflow.postaward import fail_payment
 
-    position = _run(
-        session,
-        fail_payment,
-        award_id,
-        instalment,
-        reason=reason,
-        actor=who(actor),
-        at=when(as_of),
-        round_id=round_id,
-    )
-    _show(position, as_json)
+    call.apply(fail_payment, award_id, instalment, reason=reason)
 
 
 @payments.command("clawback")
 @click.argument("award_id", metavar="AWARD")
-@click.argument("amount", callback=_parse_money)
+@click.argument("amount", callback=parse_money)
 @click.option("--reason", required=True, help="Why, e.g. the underspend.")
-@_step
-@pass_session
-def payments_clawback(
-    session: Session,
-    award_id: str,
-    amount: Decimal,
-    reason: str,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
-) -> None:
+@_award_step
+def payments_clawback(call: AwardCall, award_id: str, amount: Decimal, reason: str) -> None:
     """Claw back AMOUNT of AWARD (underspend): the award is reduced and AMOUNT is due back."""
     from sgfund.workflow.postaward import claw_back
 
-    position = _run(
-        session,
-        claw_back,
-        award_id,
-        amount,
-        reason=reason,
-        actor=who(actor),
-        at=when(as_of),
-        round_id=round_id,
-    )
-    _show(position, as_json)
+    call.apply(claw_back, award_id, amount, reason=reason)
 
 
 @payments.command("recover")
 @click.argument("award_id", metavar="AWARD")
-@click.argument("amount", callback=_parse_money)
-@_step
-@pass_session
-def payments_recover(
-    session: Session,
-    award_id: str,
-    amount: Decimal,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
-) -> None:
+@click.argument("amount", callback=parse_money)
+@_award_step
+def payments_recover(call: AwardCall, award_id: str, amount: Decimal) -> None:
     """Record AMOUNT clawed back from AWARD as received."""
     from sgfund.workflow.postaward import recover_money
 
-    position = _run(
-        session,
-        recover_money,
-        award_id,
-        amount,
-        actor=who(actor),
-        at=when(as_of),
-        round_id=round_id,
-    )
-    _show(position, as_json)
+    call.apply(recover_money, award_id, amount)
 
 
 @payments.command("withdraw")
 @click.argument("award_id", metavar="AWARD")
 @click.option("--reason", required=True, help="Why the award is withdrawn.")
-@_step
-@pass_session
-def payments_withdraw(
-    session: Session,
-    award_id: str,
-    reason: str,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
-) -> None:
+@_award_step
+def payments_withdraw(call: AwardCall, award_id: str, reason: str) -> None:
     """Withdraw AWARD: its unpaid instalments are cancelled."""
     from sgfund.workflow.postaward import withdraw_award
 
-    position = _run(
-        session,
-        withdraw_award,
-        award_id,
-        reason=reason,
-        actor=who(actor),
-        at=when(as_of),
-        round_id=round_id,
-    )
-    _show(position, as_json)
+    call.apply(withdraw_award, award_id, reason=reason)
 
 
 # --- returns --------------------------------------------------------------------------------
@@ -438,22 +291,7 @@ def returns_due_command(
         if r.overdue or not overdue
     ]
     if as_json:
-        emit_json(
-            {
-                "as_of": day.isoformat(),
-                "returns": [
-                    {
-                        "award": r.award_id,
-                        "round": r.round_id,
-                        "return": r.return_id,
-                        "due_on": r.due_on.isoformat(),
-                        "status": r.status,
-                        "overdue": r.overdue,
-                    }
-                    for r in found
-                ],
-            }
-        )
+        emit_json({"as_of": day.isoformat(), "returns": [_return_dict(r) for r in found]})
         return
     if not found:
         say(f"no returns awaited as of {day}")
@@ -462,75 +300,46 @@ def returns_due_command(
         say(f"{r.award_id:<16} {r.return_id} return due {r.due_on}  {late}")
 
 
+def _return_dict(r: Any) -> dict[str, Any]:
+    return {
+        "award": r.award_id,
+        "round": r.round_id,
+        "return": r.return_id,
+        "due_on": r.due_on.isoformat(),
+        "status": r.status,
+        "overdue": r.overdue,
+    }
+
+
 @returns.command("record")
 @click.argument("award_id", metavar="AWARD")
-@_step
-@pass_session
-def returns_record(
-    session: Session,
-    award_id: str,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
-) -> None:
+@_award_step
+def returns_record(call: AwardCall, award_id: str) -> None:
     """Record AWARD's final return as received."""
     from sgfund.workflow.postaward import receive_return
 
-    position = _run(
-        session, receive_return, award_id, actor=who(actor), at=when(as_of), round_id=round_id
-    )
-    _show(position, as_json)
+    call.apply(receive_return, award_id)
 
 
 @returns.command("accept")
 @click.argument("award_id", metavar="AWARD")
-@_step
-@pass_session
-def returns_accept(
-    session: Session,
-    award_id: str,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
-) -> None:
+@_award_step
+def returns_accept(call: AwardCall, award_id: str) -> None:
     """Accept AWARD's final return: the project is complete."""
     from sgfund.workflow.postaward import accept_return
 
-    position = _run(
-        session, accept_return, award_id, actor=who(actor), at=when(as_of), round_id=round_id
-    )
-    _show(position, as_json)
+    call.apply(accept_return, award_id)
 
 
 @returns.command("send-back")
 @click.argument("award_id", metavar="AWARD")
 @click.option("--reason", required=True, help="What needs changing.")
-@_step
-@pass_session
-def returns_send_back(
-    session: Session,
-    award_id: str,
-    reason: str,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
-) -> None:
+@_award_step
+def returns_send_back(call: AwardCall, award_id: str, reason: str) -> None:
     """Send AWARD's final return back for changes."""
     from sgfund.workflow.postaward import send_back_return
 
-    position = _run(
-        session,
-        send_back_return,
-        award_id,
-        reason=reason,
-        actor=who(actor),
-        at=when(as_of),
-        round_id=round_id,
-    )
-    _show(position, as_json)
+    call.apply(send_back_return, award_id, reason=reason)
 
 
 # --- variations -----------------------------------------------------------------------------
@@ -545,102 +354,54 @@ def variations() -> None:
 @click.argument("award_id", metavar="AWARD")
 @click.argument("variation")
 @click.option("--reason", required=True, help="Why the change is needed.")
-@click.option("--amount", callback=_parse_money, help="The new amount.")
-@click.option("--end", callback=_parse_day, help="The new end of the funding period.")
+@click.option("--amount", callback=parse_money, help="The new amount.")
+@click.option("--end", callback=parse_day, help="The new end of the funding period.")
 @click.option("--purpose", default=None, help="The new purpose.")
-@_step
-@pass_session
+@_award_step
 def variations_request(
-    session: Session,
+    call: AwardCall,
     award_id: str,
     variation: str,
     reason: str,
     amount: Decimal | None,
     end: date | None,
     purpose: str | None,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
 ) -> None:
     """Ask for VARIATION (an id such as V1) of AWARD."""
     from sgfund.workflow.postaward import request_variation
 
-    position = _run(
-        session,
+    call.apply(
         request_variation,
         award_id,
         variation,
         reason=reason,
-        actor=who(actor),
-        at=when(as_of),
         amount=amount,
         end=end,
         purpose=purpose,
-        round_id=round_id,
     )
-    _show(position, as_json)
 
 
 @variations.command("approve")
 @click.argument("award_id", metavar="AWARD")
 @click.argument("variation")
-@_step
-@pass_session
-def variations_approve(
-    session: Session,
-    award_id: str,
-    variation: str,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
-) -> None:
+@_award_step
+def variations_approve(call: AwardCall, award_id: str, variation: str) -> None:
     """Approve VARIATION of AWARD (not by whoever asked for it)."""
     from sgfund.workflow.postaward import approve_variation
 
-    position = _run(
-        session,
-        approve_variation,
-        award_id,
-        variation,
-        actor=who(actor),
-        at=when(as_of),
-        round_id=round_id,
-    )
-    _show(position, as_json)
+    call.apply(approve_variation, award_id, variation)
 
 
 @variations.command("refuse")
 @click.argument("award_id", metavar="AWARD")
 @click.argument("variation")
 @click.option("--reason", required=True, help="Why it is refused.")
-@_step
-@pass_session
-def variations_refuse(
-    session: Session,
-    award_id: str,
-    variation: str,
-    reason: str,
-    round_id: str | None,
-    as_of: datetime | None,
-    actor: str | None,
-    as_json: bool,
-) -> None:
+@_award_step
+def variations_refuse(call: AwardCall, award_id: str, variation: str, reason: str) -> None:
     """Refuse VARIATION of AWARD."""
     from sgfund.workflow.postaward import refuse_variation
 
-    position = _run(
-        session,
-        refuse_variation,
-        award_id,
-        variation,
-        reason=reason,
-        actor=who(actor),
-        at=when(as_of),
-        round_id=round_id,
-    )
-    _show(position, as_json)
+    call.apply(refuse_variation, award_id, variation, reason=reason)
 
 
 # --- the figures ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from sgfund.cli.session import (
     on,
     pass_session,
     say,
+    warn,
 )
 
 __all__ = ["COMMANDS"]
@@ -24,6 +26,24 @@ _SCOPE_HELP = (
     "SCOPE is a scope of the fund file (mayor-scf-2022), a round id, rounds joined by '+' "
     "(mayor-gr1+mayor-gr2) or a range in the order the rounds opened (mayor-gr1..mayor-gr3)."
 )
+
+
+def _include_unclosed_option(func: Any) -> Any:
+    return click.option(
+        "--include-unclosed",
+        is_flag=True,
+        help="Publish rounds that are not closed too, their figures marked as provisional "
+        "(a warning on stderr; 'unclosed' in --json).",
+    )(func)
+
+
+def _warn_unclosed(unclosed: Any) -> None:
+    for rid, state in unclosed.items():
+        warn(f"sgfund: warning: round {rid} is {state}, not closed: its figures are provisional")
+
+
+def _unclosed_json(unclosed: Any) -> list[dict[str, str]]:
+    return [{"round": rid, "state": str(state)} for rid, state in unclosed.items()]
 
 
 def _scope(ledger: Any, key: str) -> Any:
@@ -56,11 +76,7 @@ def reconcile(
 
     with session.ledger() as ledger:
         chosen = _scope(ledger, scope)
-        figures = chosen.declared
-        if declared:
-            from sgfund.io.declared import read_declared_figures
-
-            figures = read_declared_figures(declared).by_scope.get(scope, [])
+        figures, unused = _declared(ledger, declared, scope, chosen.declared)
         rec = reconcile_scope(
             ledger,
             chosen.round_ids,
@@ -71,11 +87,25 @@ def reconcile(
         )
         labels = round_vocabularies(session.pm, ledger.round(chosen.round_ids[-1])).labels
     if as_json:
-        emit_json(report_dict(rec))
+        emit_json(report_dict(rec) | {"declared_warnings": list(unused)})
     else:
         say(report_text(rec, theme_labels=labels).rstrip("\n"))
     if not rec.ok:
         raise click.exceptions.Exit(1)
+
+
+def _declared(
+    ledger: Any, path: str | None, scope: str, default: Sequence[Any]
+) -> tuple[list[Any], tuple[str, ...]]:
+    """SCOPE's figures from --declared (each unused row warned of on stderr), else ``default``."""
+    if not path:
+        return list(default), ()
+    from sgfund.workflow import declared_from_file
+
+    choice = declared_from_file(ledger, path, scope)
+    for line in choice.warnings:
+        warn(f"sgfund: warning: {line}")
+    return list(choice.figures), choice.warnings
 
 
 reconcile.help = (reconcile.help or "").replace("{scope}", _SCOPE_HELP)
@@ -89,7 +119,8 @@ reconcile.help = (reconcile.help or "").replace("{scope}", _SCOPE_HELP)
     type=click.Path(dir_okay=False),
     multiple=True,
     required=True,
-    help="The file to write: .html (one self-contained page) or .md (Markdown); may be repeated.",
+    help="The file to write: .html (one self-contained page) or .md (Markdown); may be "
+    "repeated. Other names are refused.",
 )
 @click.option(
     "--declared",
@@ -118,11 +149,7 @@ def report(
 
     with session.ledger() as ledger:
         chosen = _scope(ledger, scope)
-        figures = list(chosen.declared)
-        if declared:
-            from sgfund.io.declared import read_declared_figures
-
-            figures = read_declared_figures(declared).by_scope.get(scope, [])
+        figures, unused = _declared(ledger, declared, scope, chosen.declared)
         data, paths = write_scope_report(
             ledger,
             chosen.round_ids,
@@ -144,6 +171,7 @@ def report(
                     {"for": f.scope, "published_text": f.published_text, "matched": f.matched}
                     for f in data.figures
                 ],
+                "declared_warnings": list(unused),
                 "ok": data.ok,
             }
         )
@@ -219,6 +247,7 @@ def export() -> None:
 @click.option(
     "--publisher", "publisher_name", default=None, help="The publisher's name (with --prefix)."
 )
+@_include_unclosed_option
 @as_of_option
 @json_option
 @pass_session
@@ -229,14 +258,16 @@ def export_360giving(
     out: str,
     prefix: str | None,
     publisher_name: str | None,
+    include_unclosed: bool,
     as_of: datetime | None,
     as_json: bool,
 ) -> None:
     """Write SCOPE's awards as validated 360Giving data, one file per funder and format.
 
-    Each era's awards are published by its publisher in the fund file, unless --prefix and
-    --publisher name one. The packages are built and validated once; any problem is listed
-    (exit 1) and nothing is written. {scope}
+    Only closed rounds are published: a round that is not closed is refused (exit 1), unless
+    --include-unclosed. Each era's awards are published by its publisher in the fund file,
+    unless --prefix and --publisher name one. The packages are built and validated once; any
+    problem is listed (exit 1) and nothing is written. {scope}
     """
     from sgfund.workflow import publish
 
@@ -260,9 +291,17 @@ def export_360giving(
             label=chosen.label,
             formats=formats,  # type: ignore[arg-type]
             transparency=False,
+            include_unclosed=include_unclosed,
         )
+    _warn_unclosed(published.unclosed)
     if as_json:
-        emit_json({"files": [str(f) for f in published.files], "grants": dict(published.grants)})
+        emit_json(
+            {
+                "files": [str(f) for f in published.files],
+                "grants": dict(published.grants),
+                "unclosed": _unclosed_json(published.unclosed),
+            }
+        )
         return
     for path in published.files:
         say(f"written: {path}")
@@ -273,40 +312,54 @@ export_360giving.help = (export_360giving.help or "").replace("{scope}", _SCOPE_
 
 
 def _table_command(what: str, summary: str) -> click.Command:
+    published = what == "transparency"
+
     @click.command(what, help=f"{summary} {_SCOPE_HELP}")
     @click.argument("scope")
     @click.option(
         "--out",
         type=click.Path(dir_okay=False),
         required=True,
-        help="The file to write: .csv, or .xlsx (needs the xlsx extra).",
+        help="The file to write: .csv, or .xlsx (needs the xlsx extra); other names are refused.",
     )
     @json_option
     @pass_session
-    def command(session: Session, scope: str, out: str, as_json: bool) -> None:
+    def command(
+        session: Session, scope: str, out: str, as_json: bool, include_unclosed: bool = False
+    ) -> None:
         from sgfund.workflow import write_table
 
         with session.ledger() as ledger:
             chosen = _scope(ledger, scope)
-            path = write_table(
+            written = write_table(
                 ledger,
                 chosen.round_ids,
                 what,  # type: ignore[arg-type]
                 out,
                 scope_id=chosen.id,
                 label=chosen.label,
+                include_unclosed=include_unclosed,
             )
+        _warn_unclosed(written.unclosed)
         if as_json:
-            emit_json({"files": [str(path)]})
+            shape: dict[str, Any] = {"files": [str(p) for p in written.files]}
+            if published:
+                shape["unclosed"] = _unclosed_json(written.unclosed)
+            emit_json(shape)
         else:
-            say(f"written: {path}")
+            for path in written.files:
+                say(f"written: {path}")
 
+    if published:  # published data: only closed rounds, unless asked
+        command = _include_unclosed_option(command)
     return command
 
 
 export.add_command(
     _table_command(
-        "transparency", "Write SCOPE's transparency table: one row per award, as published."
+        "transparency",
+        "Write SCOPE's transparency table: one row per award, as published. Only closed "
+        "rounds, unless --include-unclosed (a warning on stderr).",
     )
 )
 export.add_command(_table_command("applications", "Write SCOPE's applications as a table."))

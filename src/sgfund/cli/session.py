@@ -15,6 +15,7 @@ import click
 if TYPE_CHECKING:
     from sgfund.collect import SgfundPluginManager
     from sgfund.ledger import Ledger
+    from sgfund.workflow.plugins import PluginChoice
 
 __all__ = [
     "Session",
@@ -37,15 +38,27 @@ class Session:
     A plugin's command can take it with ``@sgfund.cli.pass_session``.
     """
 
-    def __init__(self, *, db: str, debug: bool, context: click.Context) -> None:
+    def __init__(
+        self, *, db: str, debug: bool, context: click.Context, plugins: str | None = None
+    ) -> None:
         self.db = db
         self.debug = debug
+        self.plugins = plugins
         self._context = context
 
     @property
     def pm(self) -> SgfundPluginManager:
-        """Every installed sgfund plugin, with sgfund's built-ins (made once per command)."""
+        """The built-ins and the plugins in use (made once per command): those ``--plugins``
+        names, else those the ledger's fund file names, else every installed one.
+        """  # noqa: D205 - the summary needs both lines
         return shared_pm(self._context)
+
+    @property
+    def plugin_choice(self) -> PluginChoice:
+        """Which plugins `pm` has, and why."""
+        shared_pm(self._context)
+        choice: PluginChoice = self._context.meta[_CHOICE]
+        return choice
 
     @property
     def where(self) -> str:
@@ -86,17 +99,29 @@ def session_of(ctx: click.Context) -> Session:
 
 
 _PM = "sgfund.pm"
+_CHOICE = "sgfund.plugin_choice"
 
 
 def shared_pm(ctx: click.Context) -> SgfundPluginManager:
-    """The invocation's plugin manager: every installed plugin and the built-ins."""
+    """The invocation's plugin manager (see `Session.pm`), made once."""
     pm: SgfundPluginManager | None = ctx.meta.get(_PM)
     if pm is None:
-        from sgfund.manager import make_plugin_manager
-
-        pm = make_plugin_manager()
+        pm, ctx.meta[_CHOICE] = _fund_pm(ctx.find_object(Session))
         ctx.meta[_PM] = pm
     return pm
+
+
+def _fund_pm(session: Session | None) -> tuple[SgfundPluginManager, PluginChoice]:
+    from sgfund.workflow.plugins import fund_plugin_manager, parse_plugin_choice
+
+    if session is not None and session.plugins is not None:
+        return fund_plugin_manager(None, choice=parse_plugin_choice(session.plugins))
+    from sgfund.ledger import ledger_exists
+
+    if session is not None and ledger_exists(session.db):
+        with session.ledger() as ledger:
+            return fund_plugin_manager(ledger)
+    return fund_plugin_manager(None)
 
 
 def _colour() -> bool | None:
@@ -121,7 +146,16 @@ def problem(text: str) -> None:
 
 def emit_json(data: Any) -> None:
     """Print ``data`` as JSON on stdout (stable key order, UTF-8)."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_value))
+
+
+def _json_value(value: Any) -> str:
+    # Times as ISO 8601 in London time with the offset (docs/cli.md), anything else as text.
+    if isinstance(value, datetime):
+        from sgfund.dates import london_iso
+
+        return london_iso(value)
+    return str(value)
 
 
 def json_option(func: F) -> F:

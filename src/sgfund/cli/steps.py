@@ -8,10 +8,9 @@ from typing import Any
 
 import click
 
+from sgfund.cli.options import round_option, step_options
 from sgfund.cli.session import (
     Session,
-    actor_option,
-    as_of_option,
     emit_json,
     json_option,
     on,
@@ -35,9 +34,7 @@ def _money(value: Any) -> str:
 @click.command()
 @click.argument("fund_file", metavar="FUNDFILE", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
-@as_of_option
-@actor_option
-@json_option
+@step_options
 @pass_session
 def init(
     session: Session,
@@ -50,8 +47,9 @@ def init(
     """Set up the fund in the ledger from FUNDFILE, or apply an edited fund file.
 
     Adds the fund, its eras and rounds (as drafts) and records the file, all audited; makes
-    the ledger if there is none. Re-applying shows what changes; a change to a closed round
-    (or any round already stored) is refused, every problem as file:line: message.
+    the ledger if there is none. Re-applying shows what changes and amends the terms of draft
+    or open rounds; a change to a round past open (or a closed one) is refused, every problem
+    as file:line: message.
     """
     from sgfund.fundfile import load_fund_file
     from sgfund.workflow import setup_fund
@@ -70,6 +68,18 @@ def init(
     else:
         with session.ledger(create=True) as ledger:
             changes = setup_fund(ledger, loaded, actor=who(actor), at=when(as_of), dry_run=dry_run)
+    from sgfund.workflow.plugins import not_installed
+
+    if loaded.plugins is None:
+        warn(
+            f"{fund_file}: the fund file names no plugins: every installed plugin judges its "
+            "rounds (name them in [fund] plugins, see docs/fund-file.md)"
+        )
+    elif missing := not_installed(loaded.plugins):
+        warn(
+            f"{fund_file}: the fund file names plugin(s) {', '.join(map(repr, missing))}, not "
+            "installed here: commands that judge its rounds will refuse until they are"
+        )
     if as_json:
         emit_json({"dry_run": dry_run, "ledger": session.where, **changes.as_dict()})
         return
@@ -83,6 +93,7 @@ def init(
 @pass_session
 def rounds(session: Session, as_json: bool) -> None:
     """List the rounds, in the order they opened, with their states and counts."""
+    from sgfund.dates import london_text
     from sgfund.workflow import rounds_overview
 
     with session.ledger() as ledger:
@@ -97,6 +108,8 @@ def rounds(session: Session, as_json: bool) -> None:
                         "era": r.era,
                         "funder": r.funder,
                         "state": r.state,
+                        "opens_at": r.opens_at.isoformat(),
+                        "closes_at": r.closes_at.isoformat(),
                         "applications": r.applications,
                         "decisions": r.decisions,
                         "awards": r.awards,
@@ -114,7 +127,8 @@ def rounds(session: Session, as_json: bool) -> None:
         pending = f", {r.referrals_pending} referral(s) pending" if r.referrals_pending else ""
         say(
             f"{r.id:<12} {r.state:<22} {r.applications} applications, {r.awards} awards, "
-            f"{_money(r.awarded)}{pending}  ({r.name})"
+            f"{_money(r.awarded)}{pending}  ({r.name}; open {london_text(r.opens_at)} to "
+            f"{london_text(r.closes_at)})"
         )
 
 
@@ -126,9 +140,7 @@ def rounds(session: Session, as_json: bool) -> None:
     help="A mapping file (TOML or JSON) for a sheet in an officer's own layout.",
 )
 @click.option("--sheet-name", default=None, help="The worksheet to read in an XLSX workbook.")
-@as_of_option
-@actor_option
-@json_option
+@step_options
 @pass_session
 def import_(
     session: Session,
@@ -156,6 +168,11 @@ def import_(
             sheet=sheet_name,
         )
     round_ids = sorted({a.round_id for a in result.applications})
+    if result.unknown_columns:  # their data was not read: never drop it without saying so
+        warn(
+            f"{sheet}: columns not read: {', '.join(map(repr, result.unknown_columns))} "
+            "(not sgfund columns; name them under columns, notes or ignore in a mapping file)"
+        )
     if as_json:
         emit_json(
             {
@@ -164,6 +181,7 @@ def import_(
                 "applications": len(result.applications),
                 "decisions": len(result.decisions),
                 "rounds": round_ids,
+                "columns_not_read": list(result.unknown_columns),
             }
         )
         return
@@ -176,9 +194,7 @@ def import_(
 
 @click.command()
 @click.argument("round_id", metavar="ROUND")
-@as_of_option
-@actor_option
-@json_option
+@step_options
 @pass_session
 def assess(
     session: Session, round_id: str, as_of: datetime | None, actor: str | None, as_json: bool
@@ -188,12 +204,13 @@ def assess(
     The rules judge as on the date of --as-of. Referred applications wait in
     'sgfund referrals' for an officer.
     """
-    from sgfund.workflow import assess_round
+    from sgfund.workflow import assess_round, list_ineligible
 
     with session.ledger() as ledger:
         assessed = assess_round(
             ledger, round_id, pm=session.pm, actor=who(actor), at=when(as_of), as_of=on(as_of)
         )
+        ineligible = list_ineligible(ledger, round_id)
     counts = {str(k): v for k, v in sorted(assessed.counts().items())}
     referred = [a.application_id for a in assessed if a.status.value == "refer"]
     if as_json:
@@ -203,14 +220,29 @@ def assess(
                 "as_of": assessed.as_of.isoformat(),
                 "counts": counts,
                 "referred": referred,
+                "ineligible": [_ineligible_dict(i) for i in ineligible],
                 "rule_versions": dict(sorted(assessed.rule_versions.items())),
             }
         )
         return
     words = {"refer": "referred"}
     say(f"{round_id}: " + ", ".join(f"{n} {words.get(s, s)}" for s, n in counts.items()))
+    for i in ineligible:
+        say(f"ineligible: {i.application_id} ({i.organisation}, {i.title!r})")
+        for reason in i.reasons:
+            say(f"  - {reason}")
     if referred:
         say(f"referred to an officer: {', '.join(referred)} (see 'sgfund referrals')")
+
+
+def _ineligible_dict(i: Any) -> dict[str, Any]:
+    return {
+        "application_id": i.application_id,
+        "round_id": i.round_id,
+        "organisation": i.organisation,
+        "title": i.title,
+        "reasons": list(i.reasons),
+    }
 
 
 def _referral_dict(r: Any) -> dict[str, Any]:
@@ -233,7 +265,7 @@ def _referral_dict(r: Any) -> dict[str, Any]:
 
 
 @click.group(invoke_without_command=True)
-@click.option("--round", "round_id", default=None, metavar="ROUND", help="Only this round.")
+@round_option("Only this round.")
 @click.option("--pending", is_flag=True, help="Only referrals no officer has resolved.")
 @json_option
 @click.pass_context
@@ -272,16 +304,8 @@ def referrals(ctx: click.Context, round_id: str | None, pending: bool, as_json: 
     help="Which way the officer resolves the referral (one is required).",
 )
 @click.option("--reason", required=True, help="Why, for the audit trail.")
-@click.option(
-    "--round",
-    "round_id",
-    default=None,
-    metavar="ROUND",
-    help="The application's round (looks in that round only; quicker in a large ledger).",
-)
-@as_of_option
-@actor_option
-@json_option
+@round_option("The application's round (looks in that round only; quicker in a large ledger).")
+@step_options
 @pass_session
 def referrals_resolve(
     session: Session,
@@ -329,12 +353,10 @@ def referrals_resolve(
 
 @click.command()
 @click.argument("sheet", type=click.Path(dir_okay=False))
-@click.option("--round", "round_id", required=True, metavar="ROUND", help="The round decided.")
+@round_option("The round decided.", required=True)
 @click.option("--mapping", type=click.Path(dir_okay=False), help="A mapping file for the sheet.")
 @click.option("--sheet-name", default=None, help="The worksheet to read in an XLSX workbook.")
-@as_of_option
-@actor_option
-@json_option
+@step_options
 @pass_session
 def decide(
     session: Session,
@@ -378,9 +400,7 @@ def decide(
 
 @click.command()
 @click.argument("round_id", metavar="ROUND")
-@as_of_option
-@actor_option
-@json_option
+@step_options
 @pass_session
 def award(
     session: Session, round_id: str, as_of: datetime | None, actor: str | None, as_json: bool
@@ -416,9 +436,7 @@ def _zero() -> Any:
     default=None,
     help="Close despite reconciliation errors, for this recorded reason.",
 )
-@as_of_option
-@actor_option
-@json_option
+@step_options
 @pass_session
 def close(
     session: Session,
@@ -433,11 +451,17 @@ def close(
 
     Every reason it cannot close is listed on stderr (exit 1).
     """
-    from sgfund.workflow import close_round
+    from sgfund.workflow import close_round, declared_from_file
 
     # Without --declared, the round's figures in the fund file in force.
-    figures = _declared(declared).get(round_id, []) if declared else None
+    figures = None
+    unused: tuple[str, ...] = ()
     with session.ledger() as ledger:
+        if declared:
+            choice = declared_from_file(ledger, declared, round_id)
+            figures, unused = list(choice.figures), choice.warnings
+            for line in unused:
+                warn(f"sgfund: warning: {line}")
         closure = close_round(
             ledger,
             round_id,
@@ -459,6 +483,7 @@ def close(
                 "awarded": str(totals.awards.total),
                 "digest": closure.digest,
                 "anchor": str(closure.anchor),
+                "declared_warnings": list(unused),
             }
         )
         return
@@ -466,12 +491,6 @@ def close(
         f"{round_id}: closed; {totals.awards.count} awards, {_money(totals.awards.total)}; "
         f"anchor {closure.anchor}"
     )
-
-
-def _declared(path: str) -> dict[str, list[Any]]:
-    from sgfund.io.declared import read_declared_figures
-
-    return read_declared_figures(path).by_scope
 
 
 COMMANDS: tuple[click.Command, ...] = (

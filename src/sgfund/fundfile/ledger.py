@@ -3,15 +3,16 @@
 `apply_fund_file` adds the fund, its eras and rounds (each through the ledger's own API, so
 each is an audited event) and records the file's text in a ``fund_file.applied`` event, so
 the publishers, scopes and declared figures in force at any time are in the audit trail.
-Applying an edited file adds new rounds and records the new text; `diff_fund_file` says what
-would change without writing anything.
+Applying an edited file adds new rounds, amends the terms of rounds still draft or open
+(`Ledger.amend_round`: one audited ``round.amended`` event each, keeping the old terms) and
+records the new text; `diff_fund_file` says what would change without writing anything.
 
-What the ledger keeps as it was added is never changed by a fund file: a round already in
-the ledger (closed or not), its era, and the fund's name. A change to any of them is refused,
-naming the round (with who closed it and when, if it is closed), the field and the line of
-the file; so are a round missing from the file and a change to the declared figures of a
-closed round, which its closure was reconciled against. Nothing is written when anything is
-refused.
+A round whose applications are being judged (closed to applications, assessed, decided) or
+closed keeps its terms, and no round's fund or era ever changes; nor does an era in use or the
+fund's name. A change to any of them is refused, naming the round and why (with who closed it
+and when, in London time, if it is closed), the field and the line of the file; so are a round
+missing from the file and a change to the declared figures of a closed round, which its
+closure was reconciled against. Nothing is written when anything is refused.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ from typing import Any
 
 from attrs import frozen
 
+from sgfund._keylines import KeyLines
+from sgfund._keylines import Path as KeyPath
 from sgfund.convert import unstructure
+from sgfund.dates import london_text
 from sgfund.errors import LedgerError, Problem
-from sgfund.fundfile.lines import KeyLines
-from sgfund.fundfile.lines import Path as KeyPath
 from sgfund.fundfile.load import FundFile, FundFileError, loads_fund_file
 from sgfund.funds import Round
 from sgfund.ledger import Ledger
+from sgfund.ledger.schema import AMENDABLE
 from sgfund.lifecycle import RoundState
 
 __all__ = [
@@ -37,6 +40,7 @@ __all__ = [
     "FundFileRefused",
     "apply_fund_file",
     "diff_fund_file",
+    "plugins_text",
     "stored_fund_file",
 ]
 
@@ -67,8 +71,9 @@ class FundFileChanges:
     """What applying a fund file does (or did) to a ledger.
 
     ``added`` names what is new (``"round mayor-gr3"``), ``changed`` lists every field that
-    differs from the fund file in force (publishers, scopes, declared figures, eras and rounds
-    not yet in the ledger), ``unchanged`` names rounds the file leaves as they are, and
+    differs from the fund file in force (publishers, scopes, declared figures) or from a draft
+    or open round's stored terms (``what="round"``, amended when applied), ``unchanged``
+    names rounds the file leaves as they are, and
     ``refused`` the problems that stop the file being applied (each ``path:line: message``).
     ``text_changed``: the file's text differs from the one in force (comments included).
     """
@@ -126,12 +131,42 @@ def stored_fund_file(ledger: Ledger, fund_id: str) -> FundFile | None:
     return loads_fund_file(str(detail["source"]), path=str(detail.get("path", "<fund file>")))
 
 
+def plugins_text(plugins: tuple[str, ...] | None) -> str:
+    """A fund file's plugin set for people: the names, or what leaving them out means."""
+    if plugins is None:
+        return "every installed plugin (the fund file names none)"
+    if not plugins:
+        return "sgfund's built-ins only"
+    return ", ".join(plugins)
+
+
 def _text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+# A round's times, kept as ISO text in the comparison, are shown to people in London time.
+_ROUND_TIMES = frozenset({"opens_at", "closes_at"})
+
+
+def _shown(name: str, value: object) -> str:
+    if name in _ROUND_TIMES and isinstance(value, str):
+        return london_text(datetime.fromisoformat(value))
+    return repr(_text(value))
+
+
+def _value(name: str, value: object) -> str | None:
+    """A round's term as text for a `Change` (times in London time)."""
+    if name in _ROUND_TIMES and isinstance(value, str):
+        return london_text(datetime.fromisoformat(value))
+    return _text(value)
+
+
+# What identifies a round: never amended, whatever its state.
+_ROUND_IDENTITY = frozenset({"id", "fund_id", "era"})
 
 
 def _fields(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -161,6 +196,7 @@ class _Diff:
         self.changed: list[Change] = []
         self.unchanged: list[str] = []
         self.refused: list[Problem] = []
+        self.amended: set[str] = set()
 
     def refuse(self, path: KeyPath, message: str, *, value: object = None) -> None:
         self.refused.append(
@@ -202,8 +238,22 @@ class _Diff:
             diffs = _fields(_round_data(old), _round_data(rnd))
             if not diffs:
                 self.unchanged.append(f"round {rnd.id}")
+            amendable = self.states[rnd.id] in AMENDABLE
             for name, before, after in diffs:
-                self._round_refused(path, rnd.id, name, before, after)
+                if amendable and name not in _ROUND_IDENTITY:
+                    self.amended.add(rnd.id)
+                    self.changed.append(
+                        Change(
+                            what="round",
+                            id=rnd.id,
+                            field=name,
+                            old=_value(name, before),
+                            new=_value(name, after),
+                            line=self.lines.line((*path, name)),
+                        )
+                    )
+                else:
+                    self._round_refused(path, rnd.id, name, before, after)
         in_file = {r.id for r in self.ff.rounds}
         for rid in sorted(set(stored) - in_file):
             if stored[rid].fund_id == self.ff.fund.id:
@@ -230,19 +280,24 @@ class _Diff:
     ) -> None:
         state = self.states[round_id]
         key = "era" if name == "era" else name
-        what = f"its {name} cannot change from {_text(before)!r} to {_text(after)!r}"
+        what = f"its {name} cannot change from {_shown(name, before)} to {_shown(name, after)}"
         if state is RoundState.CLOSED:
             closure = self.ledger.closure(round_id)
             when = (
-                f" at {closure.closed_at.isoformat()} by {closure.closed_by}"
+                f" at {london_text(closure.closed_at)} by {closure.closed_by}"
                 if closure is not None
                 else ""
             )
             message = f"round {round_id!r} is closed{when}: {what}"
+        elif name in _ROUND_IDENTITY:
+            message = (
+                f"round {round_id!r} is in the ledger ({state}) and its {name} never changes: "
+                f"{what}"
+            )
         else:
             message = (
-                f"round {round_id!r} is in the ledger ({state}), which keeps a round as it was "
-                f"added: {what}"
+                f"round {round_id!r} is {state}: its applications are being judged under its "
+                f"terms, which only a draft or open round may change: {what}"
             )
         self.refuse((*path, key), message, value=after)
 
@@ -272,6 +327,17 @@ class _Diff:
                 )
         if old is None:
             return
+        if old.plugins != self.ff.plugins:
+            self.changed.append(
+                Change(
+                    what="fund",
+                    id=self.ff.fund.id,
+                    field="plugins",
+                    old=plugins_text(old.plugins),
+                    new=plugins_text(self.ff.plugins),
+                    line=self.lines.line(("fund", "plugins")),
+                )
+            )
         self._scopes(old)
         self._declared(old)
 
@@ -359,12 +425,14 @@ def apply_fund_file(ledger: Ledger, ff: FundFile, *, actor: str, at: datetime) -
     """Store a fund file in the ledger, audited, all or nothing; return what changed.
 
     The first time adds the fund, then each round (in file order, each with its era, in state
-    ``draft``), then records the file's text. Later, an edited file adds its new rounds and
-    records its text when anything changed; re-applying the same file writes nothing. Raises
+    ``draft``), then records the file's text. Later, an edited file adds its new rounds,
+    amends the changed terms of draft or open rounds (`Ledger.amend_round`) and records its
+    text when anything changed; re-applying the same file writes nothing. Raises
     `FundFileRefused` (a `FundFileError`, every problem as ``path:line: message``) and writes
-    nothing if the file changes what the ledger keeps as added: a closed round (naming who
-    closed it and when), any round already stored, an era in use, the fund's name, or the
-    declared figures of a closed round; or leaves out a round the ledger holds.
+    nothing if the file changes what the ledger keeps: the terms of a round past ``open`` (a
+    closed one naming who closed it and when), any round's fund or era, an era in use, the
+    fund's name, or the declared figures of a closed round; or leaves out a round the ledger
+    holds.
     """
     changes = diff_fund_file(ledger, ff)
     if changes.refused:
@@ -372,12 +440,15 @@ def apply_fund_file(ledger: Ledger, ff: FundFile, *, actor: str, at: datetime) -
     if changes.empty:
         return changes
     added = set(changes.added)
+    amended = {c.id for c in changes.changed if c.what == "round"}
     with ledger.transaction():
         if f"fund {ff.fund.id}" in added:
             ledger.add_fund(ff.fund, actor=actor, at=at)
         for rnd in ff.rounds:
             if f"round {rnd.id}" in added:
                 ledger.add_round(rnd, actor=actor, at=at)
+            elif rnd.id in amended:
+                ledger.amend_round(rnd, actor=actor, at=at)
         detail = {"path": ff.path, **changes.as_dict()}
         ledger.record_fund_file(ff.fund.id, ff.source, actor=actor, at=at, detail=detail)
     return changes

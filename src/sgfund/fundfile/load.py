@@ -18,9 +18,9 @@ from typing import Any
 
 from attrs import field, frozen
 
+from sgfund._keylines import KeyLines, Path
 from sgfund.dates import LONDON
 from sgfund.errors import DataError, FieldError, Problem
-from sgfund.fundfile.lines import KeyLines, Path
 from sgfund.fundfile.reader import (
     TomlReader,
     key_text,
@@ -87,6 +87,9 @@ class FundFile:
     ``scopes`` maps a scope id to its rounds and declared figures; ``declared`` holds every
     declared figure by scope key (a round id or a scope id) and, in ``skipped``, the lines
     of figures sgfund does not compute (a completion date, one award), with the reason.
+    ``plugins`` names the installed plugins (entry-point names) that judge the fund's rounds,
+    so other installed plugins cannot change its figures; ``()`` means sgfund's built-ins
+    only and None (the key left out) every installed plugin.
     ``source`` is the file's text as read, so the ledger can keep what was applied.
     """
 
@@ -98,6 +101,7 @@ class FundFile:
     declared: DeclaredFigures
     source: str
     path: str
+    plugins: tuple[str, ...] | None = None
 
     def round(self, round_id: str) -> Round:
         """The round with this id; `KeyError` if the file has none."""
@@ -119,7 +123,7 @@ class FundFile:
 
 
 _TOP = ("fund", "eras", "rounds", "scopes", "declared")
-_FUND = ("id", "name")
+_FUND = ("id", "name", "plugins")
 _ERA = ("id", "funder_id", "funder_name", "start", "end", "publisher")
 _PUBLISHER = ("prefix", "name", "website", "identifier", "licence", "data_source")
 _ROUND = (
@@ -166,6 +170,7 @@ def loads_fund_file(text: str, *, path: str = "<fund file>") -> FundFile:
     reader = TomlReader(path, lines)
     reader.table((), doc, _TOP)
     fund = _fund(reader, doc)
+    plugins = _plugins(reader, doc)
     eras, publishers = _eras(reader, doc)
     rounds = _rounds(reader, doc, fund, eras)
     scopes = _scopes(reader, doc, rounds, _named(doc, "rounds"))
@@ -188,6 +193,7 @@ def loads_fund_file(text: str, *, path: str = "<fund file>") -> FundFile:
         declared=DeclaredFigures(by_scope=by_scope, skipped=declared[1]),
         source=text,
         path=path,
+        plugins=plugins,
     )
 
 
@@ -230,6 +236,33 @@ def _fund(reader: TomlReader, doc: Mapping[str, Any]) -> Fund | None:
     if fund_id is None or name is None:
         return None
     return reader.build(path, lambda: Fund(id=fund_id, name=name), {})
+
+
+# An entry-point name as sgfund's plugins use them: no spaces, commas or "=".
+_PLUGIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def _plugins(reader: TomlReader, doc: Mapping[str, Any]) -> tuple[str, ...] | None:
+    table = doc.get("fund")
+    if not isinstance(table, dict) or "plugins" not in table:
+        return None
+    path: Path = ("fund",)
+    names = reader.get(path, table, "plugins", partial(read_strings, example='["westyorkshire"]'))
+    if names is None:
+        return None
+    seen: set[str] = set()
+    for name in names:
+        if not _PLUGIN_NAME.fullmatch(name):
+            reader.add(
+                (*path, "plugins"),
+                f"{name!r} is not a plugin's entry-point name",
+                value=name,
+                expected='an entry-point name as `sgfund plugins` lists it, e.g. "westyorkshire"',
+            )
+        elif name in seen:
+            reader.add((*path, "plugins"), f"plugin {name!r} is named twice", value=name)
+        seen.add(name)
+    return tuple(sorted(seen))
 
 
 def _unique(reader: TomlReader, path: Path, seen: dict[str, Path], item_id: str, what: str) -> bool:

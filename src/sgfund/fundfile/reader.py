@@ -2,7 +2,7 @@
 
 Shared by the fund file and the demo plan: each ``read_*`` function turns one value into
 what sgfund keeps or raises `FieldError`; `TomlReader` locates each problem at its key's line
-(`sgfund.fundfile.lines.KeyLines`).
+(`sgfund._keylines.KeyLines`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from sgfund._keylines import KeyLines, Path
 from sgfund.dates import LONDON, parse_datetime
 from sgfund.errors import FieldError, MoneyTypeError, Problem
-from sgfund.fundfile.lines import KeyLines, Path
 from sgfund.money import to_money
 
 __all__ = [
@@ -168,10 +168,10 @@ def read_datetime(path: Path, value: object) -> datetime:
     return value.astimezone(LONDON)
 
 
-def read_strings(path: Path, value: object) -> tuple[str, ...]:
-    """A list of text."""
+def read_strings(path: Path, value: object, *, example: str = '["cic", "cio"]') -> tuple[str, ...]:
+    """A list of text (``example`` shows one in the message)."""
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise FieldError(key_text(path), value, 'a list of text, such as ["cic", "cio"]')
+        raise FieldError(key_text(path), value, f"a list of text, such as {example}")
     return tuple(value)
 
 

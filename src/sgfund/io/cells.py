@@ -182,8 +182,17 @@ def read_submitted_at(text: str, *, field: str = "submitted_at") -> datetime | d
     is made up for it (see `sgfund.applications.Application.submitted_at`).
     """
     if ":" not in text:
-        return parse_date(text, field=field)
+        try:
+            return parse_date(text, field=field)
+        except FieldError as err:
+            if not err.expected.startswith("a date such as"):
+                raise  # a more particular reason (a US date, a two-digit year) stands
+            # The cell could hold a time as well: say so, or an officer thinks it cannot.
+            raise FieldError(field, err.value, f"{err.expected}{_OR_TIME}") from err
     return parse_datetime(text, field=field)
+
+
+_OR_TIME = ", or a date and time such as 10/06/2022 11:59 (London time)"
 
 
 class ThemeReader:

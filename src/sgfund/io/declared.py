@@ -72,41 +72,46 @@ def _rows(path: str | Path) -> list[dict[str, str | None]]:
         raise file_problem(path, f"the file is not valid CSV: {err}", "a CSV file") from err
 
 
-def _figure(row: dict[str, str | None], number: int, file: str) -> DeclaredFigure | Problem:
+def _figure(row: dict[str, str | None], number: int, file: str) -> DeclaredFigure | list[Problem]:
     def cell(name: str) -> str:
         return (row.get(name) or "").strip()
 
-    precision = parse_precision(cell("precision"))
-    if precision is None:
+    def problem(column: str, message: str, expected: str) -> Problem:
         return Problem(
-            "unknown precision",
-            file=file,
-            row=number,
-            column="precision",
-            value=row.get("precision"),
-            expected="exact, lower bound, upper bound or rounded to £<unit>",
+            message, file=file, row=number, column=column, value=row.get(column), expected=expected
         )
+
+    precision = parse_precision(cell("precision"))
+    # Every problem of the row at once: an unknown precision does not hide a bad value.
+    found: list[Problem] = []
+    if precision is None:
+        found.append(
+            problem(
+                "precision",
+                "unknown precision",
+                "exact, lower bound, upper bound or rounded to £<unit>",
+            )
+        )
+    if not cell("scope"):
+        found.append(problem("scope", "no scope", "a round id or a scope id"))
     try:
-        return DeclaredFigure(
+        figure = DeclaredFigure(
             figure=cell("figure"),
             value=cell("value"),
-            precision=precision[0],
-            unit=precision[1],
+            precision=precision[0] if precision else "exact",
+            unit=precision[1] if precision else None,
             published_text=cell("published_text") or cell("value"),
             source="; ".join(x for x in (cell("source_ids"), cell("note")) if x),
             published=cell("published"),
         )
     except (FieldError, MoneyTypeError) as err:
         column = "value" if err.field == "value" else "precision"
-        return Problem(
-            f"not a figure sgfund can compare: {err}",
-            file=file,
-            row=number,
-            column=column,
-            value=row.get(column),
-            expected="a number such as 534286 or 326032.84 (ASCII digits; no exponent, NaN, "
-            "infinity or fractions of a penny)",
+        expected = getattr(err, "expected", None) or (
+            "a number such as 534286 or 326032.84 (ASCII digits; no exponent, NaN, "
+            "infinity or fractions of a penny)"
         )
+        found.append(problem(column, f"not a figure sgfund can compare: {err}", expected))
+    return found or figure
 
 
 def read_declared_figures(path: str | Path) -> DeclaredFigures:
@@ -125,10 +130,11 @@ def read_declared_figures(path: str | Path) -> DeclaredFigures:
             skipped.append((number, f"{figure!r} is not a figure sgfund computes"))
             continue
         found = _figure(row, number, name)
-        if isinstance(found, Problem):
-            problems.append(found)
+        if isinstance(found, list):
+            problems.extend(found)
         else:
             by_scope[(row.get("scope") or "").strip()].append(found)
     if problems:
-        raise DataError(problems, f"{name}: {len(problems)} bad row(s)", file=name)
+        rows = len({p.row for p in problems})
+        raise DataError(problems, f"{name}: {len(problems)} problem(s) in {rows} row(s)", file=name)
     return DeclaredFigures(by_scope=dict(by_scope), skipped=skipped)

@@ -8,6 +8,7 @@ value and what was expected; they write nothing unless asked to set bad rows asi
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
@@ -20,8 +21,8 @@ from attrs import field, frozen
 from sgfund._bulk import collector_paused
 from sgfund.applications import Application
 from sgfund.collect import SgfundPluginManager
-from sgfund.decisions import Decision
-from sgfund.errors import DataError, Problem
+from sgfund.decisions import Decision, decision_problems
+from sgfund.errors import DataError, LedgerError, Problem
 from sgfund.funds import Round
 from sgfund.io.columns import (
     APPLICATION_COLUMNS,
@@ -29,6 +30,7 @@ from sgfund.io.columns import (
     Column,
     ColumnMatch,
     match_columns,
+    normalise_header,
 )
 from sgfund.io.error_report import errors_path, write_error_csv
 from sgfund.io.mapping import SheetMapping, load_mapping
@@ -52,6 +54,8 @@ MappingSource = str | os.PathLike[str] | Mapping[str, object] | SheetMapping
 # Problems kept per file; the rest are counted, so a hostile file cannot fill memory with
 # them. The first ones found are the ones listed.
 MAX_PROBLEMS = 1_000
+# Rows looked at, after a first row of one cell, for a header below titles (`_header`).
+TITLE_LOOKAHEAD = 10
 # Characters of bad rows kept to write beside the input with bad_rows="set-aside"; a file
 # with more bad rows than this is refused as a whole.
 MAX_SET_ASIDE_CHARS = 64 * 1024 * 1024
@@ -65,6 +69,11 @@ class ImportResult:
     are headers sgfund does not use. ``rows`` counts non-blank data rows and ``good_rows``
     those that gave models (the rest were set aside, with ``problems``, into ``errors_file``).
     ``notes`` holds the text of the mapping's notes columns, by application id and header.
+    ``title_rows`` are the numbers of the rows above the header passed over as titles.
+    ``unknown_columns`` are the ignored columns a mapping did not ignore on purpose: headers
+    sgfund did not recognise, whose data is not read (show them to whoever imports).
+    ``application_rows`` gives the row of each good row's application id, so what the ledger
+    refuses later is located in the sheet.
     ``problems`` lists at most `MAX_PROBLEMS` problems; ``unlisted_problems`` counts the
     rest. With ``validate_only`` the rows are checked and counted but no models are kept.
     """
@@ -84,6 +93,9 @@ class ImportResult:
     unlisted_problems: int = 0
     errors_file: Path | None = field(default=None)
     notes: Mapping[str, Mapping[str, str]] = field(factory=dict)
+    title_rows: tuple[int, ...] = ()
+    unknown_columns: tuple[str, ...] = ()
+    application_rows: Mapping[str, int] = field(factory=dict, repr=False)
 
     @property
     def bad_rows(self) -> int:
@@ -163,7 +175,8 @@ def _read_applications(
 def read_decisions(
     path: str | os.PathLike[str],
     *,
-    applications: Iterable[str] | None = None,
+    applications: Iterable[str] | Iterable[Application] | None = None,
+    round: Round | None = None,
     mapping: MappingSource | None = None,
     bad_rows: BadRows = "refuse",
     validate_only: bool = False,
@@ -173,11 +186,17 @@ def read_decisions(
 ) -> ImportResult:
     """Read decisions alone: ``application_id`` and the decision columns, one row each.
 
-    ``applications``, when given, are the application ids a decision may name; any other id
-    is a problem. Options are as for `read_applications`.
+    ``applications``, when given, are the applications (or their ids) a decision may name;
+    any other id is a problem. Given the `Application` models and their ``round``, each
+    decision is also held to `sgfund.decisions.decision_problems`, as in an applications
+    sheet: an award above the round's maximum grant or the amount requested needs a
+    justification. Those problems refuse the file (located by row and column), whatever
+    ``bad_rows`` says. Options are as for `read_applications`.
     """
-    known = None if applications is None else frozenset(applications)
-    return _read(
+    given: list[str | Application] | None = None if applications is None else list(applications)
+    models = {a.id: a for a in given or () if isinstance(a, Application)}
+    known = None if given is None else frozenset(a if isinstance(a, str) else a.id for a in given)
+    result = _read(
         path,
         columns=(APPLICATION_COLUMNS[0], *DECISION_COLUMNS),
         groups=(),
@@ -194,6 +213,40 @@ def read_decisions(
         validate_only=validate_only,
         open_options={"encoding": encoding, "delimiter": delimiter, "sheet": sheet},
     )
+    if round is not None and models:
+        _check_decisions(result, models, round)
+    return result
+
+
+def _check_decisions(result: ImportResult, models: Mapping[str, Application], round: Round) -> None:
+    # A decisions sheet names applications read earlier; the rule that joins a decision to
+    # its application and round is the models' own, so it is the one an applications sheet
+    # with decision columns meets.
+    problems = []
+    for decision in result.decisions:
+        application = models.get(decision.application_id)
+        if application is None:
+            continue
+        for found in decision_problems(decision, application, round):
+            field_name = found.field or "amount_awarded"
+            problems.append(
+                Problem(
+                    found.message,
+                    file=result.file,
+                    row=result.application_rows.get(decision.application_id),
+                    column=result.columns.get(field_name, field_name),
+                    field=field_name,
+                    value=found.value,
+                    expected=found.expected,
+                )
+            )
+    if problems:
+        rows = len({p.row for p in problems})
+        raise DataError(
+            problems,
+            f"{result.file}: {len(problems)} problem(s) in {rows} row(s); nothing was imported",
+            file=result.file,
+        )
 
 
 def _read(
@@ -216,8 +269,7 @@ def _read(
         wanted = load_mapping(mapping) if mapping is not None else SheetMapping()
     file = str(path)
     with open_sheet(path, **open_options) as sheet:
-        rows = iter(sheet)
-        header, blank = _header(rows, file)
+        header, blank, rows, titles = _header(iter(sheet), file)
         match, problems = match_columns(
             tuple(c.strip() for c in header.cells),
             columns,
@@ -230,8 +282,14 @@ def _read(
         )
         problems[:0] = _header_flaws(header, file)
         if problems:
+            problems.extend(_other_sheets(sheet, file))
             raise DataError(problems, f"{file}: the header row cannot be used", file=file)
-        row_parser = parser(match, file, wanted)
+        try:
+            row_parser = parser(match, file, wanted)
+        except DataError as err:
+            # The mapping's constants are read here; point each problem at its line.
+            summary = str(err).splitlines()[0]
+            raise DataError(wanted.locate(err.problems), summary, file=err.file) from None
         tally = _Tally(keep=not validate_only, set_aside=bad_rows == "set-aside", blank=blank)
         with collector_paused():
             if chunk:
@@ -240,6 +298,16 @@ def _read(
                 for row in rows:
                     tally.add(row, row_parser)
         found = {"format": sheet.format, "encoding": sheet.encoding, "delimiter": sheet.delimiter}
+    if not tally.rows:
+        problem = Problem(
+            f"the file has a header (row {header.number}) but no rows of data below it",
+            file=file,
+            row=header.number,
+            expected="one row per record below the header",
+        )
+        raise DataError(
+            [problem, *_other_sheets(sheet, file)], f"{file}: nothing to read", file=file
+        )
 
     problems = sorted(tally.problems, key=lambda p: p.row or 0)
     if problems and bad_rows == "refuse":
@@ -273,6 +341,13 @@ def _read(
         unlisted_problems=tally.unlisted,
         errors_file=errors_file,
         notes=dict(tally.notes),
+        title_rows=tuple(t.number for t in titles),
+        application_rows={k: n for k, n in tally.first_seen.items() if n > 0},
+        unknown_columns=tuple(
+            h
+            for h in match.ignored
+            if normalise_header(h) not in {normalise_header(i) for i in wanted.ignore}
+        ),
     )
 
 
@@ -298,16 +373,62 @@ def _tally_batch(batch: list[SheetRow], parser: RowParser, tally: _Tally) -> Non
         tally.record(row, parsed, parser)
 
 
-def _header(rows: Iterator[SheetRow], file: str) -> tuple[SheetRow, int]:
-    for blank, row in enumerate(rows):
+def _header(
+    rows: Iterator[SheetRow], file: str
+) -> tuple[SheetRow, int, Iterator[SheetRow], tuple[SheetRow, ...]]:
+    """The header row, the blank rows above it, the rows after it and any title rows above.
+
+    The header is the first row that is not blank, except that title rows above it are
+    passed over: rows of a single cell (a title, often merged across the columns) followed,
+    within `TITLE_LOOKAHEAD` rows, by a row of several cells. A header of one cell could
+    never be read with such a row below it (its other cells would have no header), so no
+    file that reads as it stands is read differently.
+    """
+    blank = 0
+    first = None
+    for row in rows:
         if not row.blank:
-            return row, blank
-    problem = Problem(
-        "the file has no header row: it is empty or blank",
-        file=file,
-        expected="a header row naming the columns, then one row per record",
+            first = row
+            break
+        blank += 1
+    if first is None:
+        problem = Problem(
+            "the file has no header row: it is empty or blank",
+            file=file,
+            expected="a header row naming the columns, then one row per record",
+        )
+        raise DataError([problem], f"{file}: nothing to read", file=file)
+    if not _one_cell(first):
+        return first, blank, rows, ()
+    ahead: list[SheetRow] = []
+    for row in rows:
+        ahead.append(row)
+        if not row.blank and not _one_cell(row):
+            above = ahead[:-1]
+            titles = (first, *(r for r in above if not r.blank))
+            return row, blank + sum(r.blank for r in above), rows, titles
+        if len(ahead) >= TITLE_LOOKAHEAD:
+            break
+    return first, blank, itertools.chain(ahead, rows), ()
+
+
+def _other_sheets(sheet: Sheet, file: str) -> list[Problem]:
+    """When a workbook's sheet cannot be read, say which was read and which others it has."""
+    names: tuple[str, ...] = getattr(sheet, "sheet_names", ())
+    read: str | None = getattr(sheet, "sheet_name", None)
+    others = [n for n in names if n != read]
+    if read is None or not others:
+        return []
+    message = (
+        f"this is the workbook's sheet {read!r}; it also has "
+        + ", ".join(repr(n) for n in others)
+        + ": name the sheet to read (sgfund import --sheet-name, or sheet= in Python)"
     )
-    raise DataError([problem], f"{file}: nothing to read", file=file)
+    return [Problem(message, file=file, expected="the sheet that holds the applications")]
+
+
+def _one_cell(row: SheetRow) -> bool:
+    return not row.flaws and sum(1 for c in row.cells if c.strip()) == 1
 
 
 def _header_flaws(header: SheetRow, file: str) -> list[Problem]:
@@ -516,9 +637,53 @@ def import_applications(
         sheet=sheet,
     )
     # One transaction: the applications and their decisions go in together or not at all.
-    with ledger.transaction():
-        if result.applications:
-            ledger.add_applications(result.applications, actor=actor, at=at)
-        if result.decisions:
-            ledger.record_decisions(result.decisions, actor=actor, at=at)
+    try:
+        with ledger.transaction():
+            if result.applications:
+                ledger.add_applications(result.applications, actor=actor, at=at)
+            if result.decisions:
+                ledger.record_decisions(result.decisions, actor=actor, at=at)
+    except DataError as err:
+        located = _in_the_sheet(err, result)
+        if located is None:
+            raise
+        raise located from err
+    except LedgerError as err:
+        # A refusal of the whole sheet (a round in a state that takes no applications): say
+        # which file it was.
+        if type(err) is not LedgerError:
+            raise
+        raise LedgerError(f"{result.file}: {err}") from err
     return result
+
+
+def _in_the_sheet(err: DataError, result: ImportResult) -> DataError | None:
+    """The ledger's refusal located in the sheet, by the application id each problem names.
+
+    The ledger numbers the items of a batch, which are not the sheet's rows (an id already
+    in the ledger is item 1 of the batch and row 2 of the sheet).
+    """
+    column = result.columns.get("application_id")
+    problems = []
+    moved = False
+    for found in err.problems:
+        row = result.application_rows.get(found.value) if isinstance(found.value, str) else None
+        if row is None or found.file is not None:
+            problems.append(found)
+            continue
+        moved = True
+        problems.append(
+            Problem(
+                found.message,
+                file=result.file,
+                row=row,
+                column=column,
+                field="application_id",
+                value=found.value,
+                expected=found.expected or "an application id the ledger does not hold yet",
+            )
+        )
+    if not moved:
+        return None  # nothing the sheet can locate: the ledger's own error stands
+    summary = f"{result.file}: {len(problems)} problem(s) the ledger refused; nothing was imported"
+    return DataError(problems, summary, file=result.file)

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
 from attrs import field, frozen
 
+from sgfund._keylines import JsonKeyLines, KeyLines
+from sgfund._keylines import Path as KeyPath
 from sgfund._text import bad_character
 from sgfund._validate import within_depth
 from sgfund.errors import DataError, FieldError, Problem
@@ -55,7 +58,7 @@ class SheetMapping:
     to the text every row takes (read exactly as a cell would be); ``values`` a canonical
     name to ``{label: value}`` with labels already reduced by `normalise_header` (so case,
     spaces and punctuation do not matter); ``notes`` and ``ignore`` are headers. ``file`` is
-    where it came from, for messages.
+    where it came from, and ``lines`` where in it each key is, for messages.
     """
 
     columns: Mapping[str, str] = field(factory=dict)
@@ -64,6 +67,38 @@ class SheetMapping:
     notes: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     file: str | None = None
+    lines: KeyLines | JsonKeyLines | None = field(default=None, eq=False, repr=False)
+
+    def line(self, *path: str | int) -> int | None:
+        """The line of the mapping file that gives ``path`` (``"constants", "round_id"``)."""
+        return None if self.lines is None else self.lines.line(path)
+
+    def locate(self, problems: Iterable[Problem]) -> list[Problem]:
+        """``problems`` with those about this mapping's constants given the constant's line.
+
+        For problems found while using the mapping (a constant that is not a known round),
+        which are reported against the mapping file, by field, without a line.
+        """
+        located = []
+        for p in problems:
+            line = None
+            if p.file == self.file and p.row is None and p.field in self.constants:
+                line = self.line("constants", str(p.field))
+            if line is None:
+                located.append(p)
+                continue
+            located.append(
+                Problem(
+                    p.message,
+                    file=p.file,
+                    row=line,
+                    column=p.column,
+                    field=p.field,
+                    value=p.value,
+                    expected=p.expected,
+                )
+            )
+        return located
 
     def translate(self, name: str, text: str) -> str:
         """The sheet's ``text`` in column ``name`` as sgfund reads it (unchanged if unmapped)."""
@@ -73,11 +108,18 @@ class SheetMapping:
         return table.get(normalise_header(text), text)
 
 
-def _parse(data: bytes, suffix: str, name: str) -> object:
-    def unreadable(why: str) -> DataError:
+# tomllib says where in its message only: "Invalid value (at line 2, column 5)".
+_TOML_AT = re.compile(r"\(at line (?P<line>[0-9]+), column [0-9]+\)")
+
+
+def _parse(data: bytes, suffix: str, name: str) -> tuple[object, str]:
+    """The parsed document and its text; a file that does not parse names the line."""
+
+    def unreadable(why: str, line: int | None = None) -> DataError:
         problem = Problem(
             f"the mapping file cannot be read: {why}",
             file=name,
+            row=line,
             expected="a JSON object or TOML document with a 'columns' table",
         )
         return DataError([problem], f"{name}: not a mapping file", file=name)
@@ -85,13 +127,17 @@ def _parse(data: bytes, suffix: str, name: str) -> object:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise unreadable(f"it is not UTF-8 (byte 0x{data[err.start]:02X})") from err
+        line = data[: err.start].count(b"\n") + 1
+        raise unreadable(f"it is not UTF-8 (byte 0x{data[err.start]:02X})", line) from err
     try:
         if suffix == ".toml":
-            return tomllib.loads(text)
-        return json.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as err:
-        raise unreadable(str(err)) from err
+            return tomllib.loads(text), text
+        return json.loads(text), text
+    except json.JSONDecodeError as err:
+        raise unreadable(str(err), err.lineno) from err
+    except tomllib.TOMLDecodeError as err:
+        at = _TOML_AT.search(str(err))
+        raise unreadable(str(err), int(at["line"]) if at else None) from err
     except RecursionError as err:
         raise unreadable(f"it nests tables or lists more than {MAX_MAPPING_DEPTH} deep") from err
 
@@ -117,15 +163,21 @@ def load_mapping(source: MappingSource) -> SheetMapping:
             expected=".json or .toml",
         )
         raise DataError([problem], f"{name}: not a mapping file", file=name)
-    data = _parse(read_limited(source, limit=MAX_MAPPING_BYTES, what="mapping file"), suffix, name)
-    return _check(data, file=name)
+    data, text = _parse(
+        read_limited(source, limit=MAX_MAPPING_BYTES, what="mapping file"), suffix, name
+    )
+    lines = JsonKeyLines(text) if suffix == ".json" else KeyLines(text)
+    return _check(data, file=name, lines=lines)
 
 
-def _check(data: object, *, file: str | None) -> SheetMapping:
+def _check(
+    data: object, *, file: str | None, lines: KeyLines | JsonKeyLines | None = None
+) -> SheetMapping:
     if not within_depth(data, MAX_MAPPING_DEPTH):
         problem = Problem(
             f"the mapping nests tables or lists more than {MAX_MAPPING_DEPTH} deep",
             file=file,
+            row=None if lines is None else _too_deep(lines),
             expected="the tables columns, constants, values, and the lists notes and ignore",
         )
         raise DataError([problem], "the column mapping is not valid", file=file)
@@ -134,14 +186,16 @@ def _check(data: object, *, file: str | None) -> SheetMapping:
             "a mapping holds the tables 'columns', 'constants' and 'values' and the lists "
             "'notes' and 'ignore'",
             file=file,
+            row=None if lines is None else 1,
             value=type(data).__name__,
             expected="a JSON object or a TOML document",
         )
         raise DataError([problem], "the column mapping is not valid", file=file)
-    checker = _Checker(file)
+    checker = _Checker(file, lines)
     for key in data:
         if key not in _KEYS:
             checker.add(
+                (key,),
                 f"{key!r} is not part of a mapping",
                 value=key,
                 expected="columns, constants, values, notes or ignore",
@@ -153,29 +207,48 @@ def _check(data: object, *, file: str | None) -> SheetMapping:
         notes=checker.headers("notes", data.get("notes", [])),
         ignore=checker.headers("ignore", data.get("ignore", [])),
         file=file,
+        lines=lines,
     )
-    checker.overlaps(mapping)
+    checker.overlaps(mapping, data)
     if checker.problems:
-        raise DataError(checker.problems, "the column mapping is not valid", file=file)
+        # In the file's order, so an officer can work down it.
+        problems = sorted(checker.problems, key=lambda p: p.row or 0)
+        raise DataError(problems, "the column mapping is not valid", file=file)
     return mapping
 
 
-class _Checker:
-    """Collects every problem in a mapping."""
+def _too_deep(lines: KeyLines | JsonKeyLines) -> int | None:
+    # A key inside a table nested too deep; else (an empty one) the too-deep table itself.
+    return lines.first_deeper(MAX_MAPPING_DEPTH) or lines.first_deeper(MAX_MAPPING_DEPTH - 1)
 
-    def __init__(self, file: str | None) -> None:
+
+class _Checker:
+    """Collects every problem in a mapping, each at the line of the key it is about."""
+
+    def __init__(self, file: str | None, lines: KeyLines | JsonKeyLines | None) -> None:
         self.file = file
+        self.lines = lines
         self.problems: list[Problem] = []
 
-    def add(self, message: str, *, field: str | None = None, value: object, expected: str) -> None:
+    def add(
+        self,
+        path: KeyPath,
+        message: str,
+        *,
+        field: str | None = None,
+        value: object,
+        expected: str,
+    ) -> None:
+        line = None if self.lines is None else self.lines.line(path)
         self.problems.append(
-            Problem(message, file=self.file, field=field, value=value, expected=expected)
+            Problem(message, file=self.file, row=line, field=field, value=value, expected=expected)
         )
 
-    def _table(self, key: str, table: object) -> Mapping[str, Any]:
+    def _table(self, path: KeyPath, table: object) -> Mapping[str, Any]:
         if isinstance(table, Mapping):
             return table
-        self.add(f"{key!r} must be a table", value=table, expected=f"a table of {key}")
+        key = ".".join(str(p) for p in path)
+        self.add(path, f"{key!r} must be a table", value=table, expected=f"a table of {key}")
         return {}
 
     def _known(self, key: str, name: str, allowed: tuple[str, ...]) -> bool:
@@ -183,6 +256,7 @@ class _Checker:
             return True
         what = "a canonical column name" if name not in KNOWN_NAMES else f"allowed in {key}"
         self.add(
+            (key, name),
             f"{name!r} in {key} is not {what}",
             field=name,
             value=name,
@@ -190,10 +264,11 @@ class _Checker:
         )
         return False
 
-    def _header(self, key: str, name: str, header: object) -> str | None:
+    def _header(self, path: KeyPath, key: str, name: str, header: object) -> str | None:
         if isinstance(header, str) and normalise_header(header) and not bad_character(header):
             return header
         self.add(
+            path,
             f"the header given for {name} in {key} is not a header",
             field=name,
             value=header,
@@ -204,15 +279,16 @@ class _Checker:
     def columns(self, table: object) -> dict[str, str]:
         checked: dict[str, str] = {}
         by_header: dict[str, str] = {}
-        for name, header in self._table("columns", table).items():
+        for name, header in self._table(("columns",), table).items():
             if not self._known("columns", name, KNOWN_NAMES):
                 continue
-            text = self._header("columns", name, header)
+            text = self._header(("columns", name), "columns", name, header)
             if text is None:
                 continue
             other = by_header.setdefault(normalise_header(text), name)
             if other != name:
                 self.add(
+                    ("columns", name),
                     f"{other} and {name} are both mapped to the header {text!r}; "
                     "a column holds one field",
                     field=name,
@@ -225,12 +301,13 @@ class _Checker:
 
     def constants(self, table: object) -> dict[str, str]:
         checked: dict[str, str] = {}
-        for name, value in self._table("constants", table).items():
+        for name, value in self._table(("constants",), table).items():
             if not self._known("constants", name, CONSTANT_FIELDS):
                 continue
             text = _constant_text(value)
             if text is None or not text.strip() or bad_character(text):
                 self.add(
+                    ("constants", name),
                     f"the constant for {name} is not a value a cell could hold",
                     field=name,
                     value=value,
@@ -242,19 +319,21 @@ class _Checker:
 
     def values(self, table: object) -> dict[str, dict[str, str]]:
         checked: dict[str, dict[str, str]] = {}
-        for name, labels in self._table("values", table).items():
+        for name, labels in self._table(("values",), table).items():
             if not self._known("values", name, VALUE_FIELDS):
                 continue
-            checked[name] = self._labels(name, self._table(f"values.{name}", labels))
+            checked[name] = self._labels(name, self._table(("values", name), labels))
         return checked
 
     def _labels(self, name: str, labels: Mapping[str, Any]) -> dict[str, str]:
         found: dict[str, str] = {}
         originals: dict[str, str] = {}
         for label, value in labels.items():
+            path = ("values", name, label)
             key = normalise_header(label)
             if not key or not isinstance(value, str) or not value.strip() or bad_character(value):
                 self.add(
+                    path,
                     f"values.{name}: {label!r} = {value!r} is not a label and a value",
                     field=name,
                     value={label: value},
@@ -263,6 +342,7 @@ class _Checker:
                 continue
             if key in found and found[key] != value.strip():
                 self.add(
+                    path,
                     f"values.{name}: {originals[key]!r} and {label!r} are the same label "
                     "(case, spaces and punctuation aside) with different values",
                     field=name,
@@ -273,6 +353,7 @@ class _Checker:
             problem = _value_problem(name, value.strip())
             if problem is not None:
                 self.add(
+                    path,
                     f"values.{name}: {label!r} maps to {value!r}, which is not {problem}",
                     field=name,
                     value=value,
@@ -285,18 +366,19 @@ class _Checker:
 
     def headers(self, key: str, headers: object) -> tuple[str, ...]:
         if not isinstance(headers, list):
-            self.add(f"{key!r} must be a list of headers", value=headers, expected="a list")
+            self.add((key,), f"{key!r} must be a list of headers", value=headers, expected="a list")
             return ()
         checked = []
-        for header in headers:
-            text = self._header(key, key, header)
+        for index, header in enumerate(headers):
+            text = self._header((key, index), key, key, header)
             if text is not None:
                 checked.append(text)
         return tuple(checked)
 
-    def overlaps(self, mapping: SheetMapping) -> None:
+    def overlaps(self, mapping: SheetMapping, data: Mapping[str, Any]) -> None:
         for name in sorted(set(mapping.columns) & set(mapping.constants)):
             self.add(
+                ("constants", name),
                 f"{name} has both a column ({mapping.columns[name]!r}) and a constant",
                 field=name,
                 value=mapping.constants[name],
@@ -304,10 +386,13 @@ class _Checker:
             )
         claimed = {normalise_header(h): f"columns.{n}" for n, h in mapping.columns.items()}
         for key in ("notes", "ignore"):
+            given = data.get(key)
+            listed = given if isinstance(given, list) else []
             for header in getattr(mapping, key):
                 other = claimed.setdefault(normalise_header(header), key)
                 if other != key:
                     self.add(
+                        (key, listed.index(header)),
                         f"the header {header!r} is in {key} and in {other}",
                         field=key,
                         value=header,

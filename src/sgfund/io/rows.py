@@ -14,7 +14,6 @@ row's problems are listed in the sheet's column order.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
 from typing import Any
 
 from attrs import define, field
@@ -24,136 +23,27 @@ from sgfund.decisions import Decision, decision_problems
 from sgfund.errors import DataError, FieldError, MoneyTypeError, Problem
 from sgfund.funds import Round
 from sgfund.io import cells
-from sgfund.io.columns import APPLICATION_COLUMNS, DECISION_COLUMNS, ColumnMatch, column_letter
+from sgfund.io.columns import APPLICATION_COLUMNS, DECISION_COLUMNS, ColumnMatch
 from sgfund.io.mapping import SheetMapping
-from sgfund.io.sheet import SheetRow, preview
-from sgfund.organisations import (
-    Organisation,
-    OrgType,
-    normalise_charity_number,
-    normalise_company_number,
-    normalise_postcode,
+from sgfund.io.row_cells import CellReader
+from sgfund.io.row_models import (
+    APPLICATION_NAMES,
+    DECISION_NAMES,
+    NORMALISED,
+    STAND_INS,
+    build_application,
+    build_decision,
 )
+from sgfund.io.row_problems import MAX_STRAY_CELLS, RowProblems
+from sgfund.io.sheet import SheetRow
 from sgfund.vocabulary import Vocabularies
 
 __all__ = ["MAX_STRAY_CELLS", "ParsedRow", "RowParser"]
 
-Reader = Callable[[str, str], Any]
-
-# Values in columns without a header are listed one by one up to this many in a file; beyond
-# it each row gets one problem counting them, so a line of a million stray cells cannot make
-# a million problems.
-MAX_STRAY_CELLS = 100
-
-APPLICATION_NAMES = tuple(c.name for c in APPLICATION_COLUMNS)
-DECISION_NAMES = tuple(c.name for c in DECISION_COLUMNS)
 _REQUIRED_APPLICATION = frozenset(c.name for c in APPLICATION_COLUMNS if c.required)
 _REQUIRED_DECISION = frozenset(c.name for c in DECISION_COLUMNS if c.required)
-_CANONICAL_NAMES = frozenset((*APPLICATION_NAMES, *DECISION_NAMES))
 # Fields a decision's own checks (outcome and amount, route and justification) look at.
 _DECISION_RULE_FIELDS = ("outcome", "amount_awarded", "route", "justification")
-
-# Model field names, as FieldError gives them, to canonical column names.
-_ORGANISATION_FIELDS = {
-    "name": "organisation_name",
-    "type": "organisation_type",
-    "id": "organisation_id",
-    "charity_number": "charity_number",
-    "company_number": "company_number",
-    "postcode": "postcode",
-    "district": "district",
-}
-_APPLICATION_FIELDS = {
-    "id": "application_id",
-    "title": "project_title",
-    "summary": "project_summary",
-    "declared_themes": "themes",
-}
-
-
-def _text(text: str, field: str) -> str:
-    return cells.read_text(text, field=field)
-
-
-_READERS: dict[str, Reader] = {
-    "application_id": lambda t, f: cells.read_identifier(t, field=f),
-    "organisation_name": _text,
-    "organisation_type": lambda t, f: cells.read_org_type(t, field=f),
-    "organisation_id": lambda t, f: cells.read_identifier(t, field=f),
-    # Registered numbers and postcodes are normalised once, by the models; see _NORMALISED.
-    "charity_number": _text,
-    "company_number": _text,
-    "postcode": _text,
-    "district": _text,
-    "project_title": _text,
-    "project_summary": _text,
-    "amount_requested": lambda t, f: cells.read_amount(t, field=f, positive=True),
-    "project_start": lambda t, f: cells.read_date(t, field=f),
-    "project_end": lambda t, f: cells.read_date(t, field=f),
-    "submitted_at": lambda t, f: cells.read_submitted_at(t, field=f),
-    "delivery_postcode": _text,
-    "currency": lambda t, f: cells.read_currency(t, field=f),
-    "outcome": lambda t, f: cells.read_outcome(t, field=f),
-    "amount_awarded": lambda t, f: cells.read_amount(t, field=f, positive=False),
-    "decided_on": lambda t, f: cells.read_date(t, field=f),
-    "decided_by": _text,
-    "route": lambda t, f: cells.read_route(t, field=f),
-    "justification": _text,
-    "reasons": _text,
-}
-
-# Cells the models normalise (`sgfund.organisations`). A good row is normalised once, when its
-# application is built; only a row whose application cannot be built checks them one by one,
-# so that every bad cell is listed, not just the first the model met.
-_NORMALISED: dict[str, Callable[..., str]] = {
-    "charity_number": normalise_charity_number,
-    "company_number": normalise_company_number,
-    "postcode": normalise_postcode,
-    "delivery_postcode": normalise_postcode,
-}
-# Columns whose cells repeat down a sheet (dates, amounts, types, postcodes): each distinct
-# text is read once per file and the value reused. Readers are pure functions of the text,
-# so this changes nothing but the time; a cell that fails is read again (and fails again)
-# so its error is raised fresh. Free text (ids, titles, summaries) is not worth keeping.
-_MEMO_COLUMNS = frozenset(
-    {
-        "organisation_type",
-        "charity_number",
-        "company_number",
-        "postcode",
-        "district",
-        "amount_requested",
-        "project_start",
-        "project_end",
-        "submitted_at",
-        "delivery_postcode",
-        "currency",
-        "outcome",
-        "amount_awarded",
-        "decided_on",
-        "decided_by",
-        "route",
-    }
-)
-# Distinct texts kept per column. A column that reaches this has too many distinct values for
-# the memo to pay (amounts that are all different, times to the minute): it is dropped and
-# that column's cells are read one by one, so the memo's memory stays small and bounded.
-_MEMO_LIMIT = 512
-
-# Neutral values for fields a rule does not look at, when a row lacks them.
-_STAND_INS: dict[str, Any] = {
-    "organisation_name": "(not read)",
-    "organisation_type": OrgType.OTHER,
-    "project_title": "(not read)",
-    "project_start": date(2000, 1, 1),
-    "project_end": date(2000, 1, 1),
-    "submitted_at": date(2000, 1, 1),
-    "decided_on": date(2000, 1, 1),
-    "decided_by": "(not read)",
-}
-
-
-_MISSING = object()
 
 
 @define
@@ -206,47 +96,9 @@ class RowParser:
         self.mapping = mapping or SheetMapping()
         self.by_position = {i: name for name, i in match.positions.items()}
         self._themes: dict[str, cells.ThemeReader] = {}
-        self.stray_listed = 0
-        self._memo: dict[str, dict[str, Any]] = {name: {} for name in _MEMO_COLUMNS}
+        self.where = RowProblems(match, file)
+        self.reader = CellReader(self.rounds)
         self.constants = self._constants()
-
-    # -- problems -------------------------------------------------------------------------
-
-    def _problem(
-        self, row: int, name: str | None, message: str, *, value: object, expected: str | None
-    ) -> Problem:
-        column = self.match.header(name) if name is not None and name in self.match else None
-        return Problem(
-            message,
-            file=self.file,
-            row=row,
-            column=column,
-            field=name,
-            value=value,
-            expected=expected,
-        )
-
-    def _field_problem(self, row: SheetRow, name: str, err: FieldError) -> Problem:
-        value = self._cell(row, name) if name in self.match else err.value
-        if name == "themes":
-            value = err.value  # the one item that is wrong, not the whole cell
-        return self._problem(
-            row.number,
-            name,
-            f"expected {err.expected}, got {value!r}",
-            value=value,
-            expected=err.expected,
-        )
-
-    def _column_order(self, problem: Problem) -> int:
-        name = problem.field
-        return self.match.positions.get(name, -1) if isinstance(name, str) else -1
-
-    def _cell(self, row: SheetRow, name: str) -> str:
-        index = self.match.positions.get(name)
-        if index is None or index >= len(row.cells):
-            return ""
-        return row.cells[index].strip()
 
     # -- constants ------------------------------------------------------------------------
 
@@ -257,7 +109,7 @@ class RowParser:
             if self.decisions_only and name not in (*DECISION_NAMES, "application_id"):
                 continue
             try:
-                values[name] = self._read(name, self.mapping.translate(name, text))
+                values[name] = self.reader.read(name, self.mapping.translate(name, text))
             except FieldError as err:
                 problems.append(
                     Problem(
@@ -299,7 +151,8 @@ class RowParser:
         parsed = ParsedRow(number=row.number)
         problems = parsed.problems
         has_decision = "outcome" in self.constants or any(
-            self._cell(row, n) or self.match.positions.get(n) in row.flaws for n in DECISION_NAMES
+            self.where.cell(row, n) or self.match.positions.get(n) in row.flaws
+            for n in DECISION_NAMES
         )
         read = self._read_cells(row, problems, has_decision=has_decision)
         values = read.values
@@ -312,18 +165,18 @@ class RowParser:
         self._check_known_application(row, parsed, problems)
         application = probe = None
         if not self.decisions_only:
-            application = self._whole(row, read, "application", self._application, problems)
+            application = self._whole(row, read, "application", build_application, problems)
             if application is None:
                 self._partial_application(row, read, problems)
                 probe = self._probe_application(read)
         decision = None
         if has_decision:
-            decision = self._whole(row, read, "decision", self._decision, problems)
+            decision = self._whole(row, read, "decision", build_decision, problems)
             if decision is None:
                 decision = self._probe_decision(row, read, problems)
         self._decision_rules(row, decision, application or probe, values.get("round_id"), problems)
         if len(problems) > 1:  # in the sheet's column order, whichever check found them
-            problems.sort(key=self._column_order)
+            problems.sort(key=self.where.order)
         if not problems:
             parsed.application = application
             parsed.decision = decision
@@ -378,7 +231,7 @@ class RowParser:
                 if values_table:
                     text = self.mapping.translate(name, text)
                 try:
-                    values[index][name] = self._read(name, text)
+                    values[index][name] = self.reader.read(name, text)
                 except FieldError:
                     slow.add(index)
         if "themes" in self.match:
@@ -420,8 +273,8 @@ class RowParser:
         for name, value in self.constants.items():
             values.setdefault(name, value)
         try:
-            application = self._application(values)
-            decision = self._decision(values) if has_decision else None
+            application = build_application(values)
+            decision = build_decision(values) if has_decision else None
         except (FieldError, MoneyTypeError):
             return None
         round_ = values.get("round_id")
@@ -451,9 +304,11 @@ class RowParser:
             if name is not None:
                 read.failed.add(name)
                 problems.append(
-                    self._problem(row.number, name, why, value=row.cells[index], expected="a value")
+                    self.where.problem(
+                        row.number, name, why, value=row.cells[index], expected="a value"
+                    )
                 )
-        problems.extend(self._stray_cells(row))
+        problems.extend(self.where.stray(row))
         required = set(_REQUIRED_DECISION) if has_decision else set()
         required.add("application_id")
         if not self.decisions_only:
@@ -461,12 +316,12 @@ class RowParser:
         for name in self.match.positions:
             if name in read.failed or name == "themes":
                 continue
-            text = self._cell(row, name)
+            text = self.where.cell(row, name)
             if not text:
                 if name in required:
                     read.failed.add(name)
                     problems.append(
-                        self._problem(
+                        self.where.problem(
                             row.number,
                             name,
                             f"a value is required in {name}",
@@ -476,10 +331,10 @@ class RowParser:
                     )
                 continue
             try:
-                read.values[name] = self._read(name, self.mapping.translate(name, text))
+                read.values[name] = self.reader.read(name, self.mapping.translate(name, text))
             except FieldError as err:
                 read.failed.add(name)
-                problems.append(self._field_problem(row, name, err))
+                problems.append(self.where.field(row, name, err))
         for name, value in self.constants.items():
             read.values.setdefault(name, value)
         self._read_themes(row, read, problems)
@@ -492,9 +347,9 @@ class RowParser:
         if round_ is None:
             read.failed.add("themes")  # themes are read against the row's round
             return
-        text = self._cell(row, "themes")
+        text = self.where.cell(row, "themes")
         themes, errors = self._theme_reader(round_).read(text) if text else (frozenset(), [])
-        problems.extend(self._field_problem(row, "themes", e) for e in errors)
+        problems.extend(self.where.field(row, "themes", e) for e in errors)
         if errors:
             read.failed.add("themes")
         else:
@@ -507,7 +362,7 @@ class RowParser:
         found = parsed.application_id
         if found is not None and known is not None and found not in known:
             problems.append(
-                self._problem(
+                self.where.problem(
                     row.number,
                     "application_id",
                     f"application {found!r} is not in the ledger",
@@ -515,58 +370,6 @@ class RowParser:
                     expected="the id of a known application",
                 )
             )
-
-    def _read(self, name: str, text: str) -> Any:
-        if name == "round_id":
-            found = self.rounds.get(text)
-            if found is None:
-                known = ", ".join(sorted(self.rounds)) or "(none)"
-                raise FieldError(name, text, f"the id of a known round: one of {known}")
-            return found
-        memo = self._memo.get(name)
-        if memo is None:
-            return _READERS[name](text, name)
-        value = memo.get(text, _MISSING)
-        if value is _MISSING:
-            value = _READERS[name](text, name)
-            if len(memo) >= _MEMO_LIMIT:
-                del self._memo[name]
-            else:
-                memo[text] = value
-        return value
-
-    def _stray_cells(self, row: SheetRow) -> list[Problem]:
-        headers = self.match.headers
-        problems = []
-        unlisted = 0
-        for index, text in enumerate(row.cells):
-            if text.strip() and (index >= len(headers) or not headers[index].strip()):
-                if self.stray_listed >= MAX_STRAY_CELLS:
-                    unlisted += 1
-                    continue
-                self.stray_listed += 1
-                problems.append(
-                    Problem(
-                        f"a value in column {column_letter(index)}, which has no header",
-                        file=self.file,
-                        row=row.number,
-                        column=f"column {column_letter(index)}",
-                        value=preview(text),
-                        expected="values only under a header",
-                    )
-                )
-        if unlisted:
-            problems.append(
-                Problem(
-                    f"{unlisted:,} value(s) in columns without a header (not listed one by "
-                    f"one: at most {MAX_STRAY_CELLS} are listed in a file)",
-                    file=self.file,
-                    row=row.number,
-                    value=unlisted,
-                    expected="values only under a header",
-                )
-            )
-        return problems
 
     def _theme_reader(self, round_: Round) -> cells.ThemeReader:
         reader = self._themes.get(round_.id)
@@ -579,23 +382,6 @@ class RowParser:
         return reader
 
     # -- models and the rules that join fields ---------------------------------------------
-
-    def _model_problem(self, row: SheetRow, err: FieldError) -> Problem:
-        name = err.field if err.field in _CANONICAL_NAMES else None
-        value = self._cell(row, name) if name is not None and name in self.match else err.value
-        if value is None or value == "":
-            message = f"{err.field} is blank: expected {err.expected}"
-        else:
-            message = f"expected {err.expected}, got {value!r}"
-        return Problem(
-            message,
-            file=self.file,
-            row=row.number,
-            column=self.match.header(name) if name is not None and name in self.match else None,
-            field=err.field,
-            value=value,
-            expected=err.expected,
-        )
 
     def _whole(
         self,
@@ -613,38 +399,38 @@ class RowParser:
         try:
             return build(read.values)
         except FieldError as err:
-            problems.append(self._model_problem(row, err))
+            problems.append(self.where.model(row, err))
             read.failed.add(err.field)
-            if err.field not in _NORMALISED:  # a cell's own check: the joint rules still run
+            if err.field not in NORMALISED:  # a cell's own check: the joint rules still run
                 read.failed.add(f"${model}")  # the model's own rule failed: no second report
             return None
 
     def _partial_application(self, row: SheetRow, read: _Cells, problems: list[Problem]) -> None:
         values = read.values
-        for name, normalise in _NORMALISED.items():
+        for name, normalise in NORMALISED.items():
             if name in values and name not in read.failed:
                 try:
                     normalise(values[name], field=name)
                 except FieldError as err:
                     read.failed.add(name)
-                    problems.append(self._field_problem(row, name, err))
+                    problems.append(self.where.field(row, name, err))
         if "$application" in read.failed:
             return
         if "project_start" in values and "project_end" in values:
             try:
                 check_project_period(values["project_start"], values["project_end"])
             except FieldError as err:
-                problems.append(self._model_problem(row, err))
+                problems.append(self.where.model(row, err))
 
     def _probe_application(self, read: _Cells) -> Application | None:
         # Only the amount requested, the round and the id matter to the decision rules.
         values = read.values
         if "amount_requested" not in values or "round_id" not in values:
             return None
-        probe = {**_STAND_INS, **{k: values[k] for k in ("amount_requested", "round_id")}}
+        probe = {**STAND_INS, **{k: values[k] for k in ("amount_requested", "round_id")}}
         probe["application_id"] = values.get("application_id") or "row"
         try:
-            return self._application(probe)
+            return build_application(probe)
         except (FieldError, MoneyTypeError):
             return None
 
@@ -656,12 +442,12 @@ class RowParser:
             return None
         if any(n in read.failed for n in _DECISION_RULE_FIELDS):
             return None
-        probe = {**_STAND_INS, **{n: values[n] for n in _DECISION_RULE_FIELDS if n in values}}
+        probe = {**STAND_INS, **{n: values[n] for n in _DECISION_RULE_FIELDS if n in values}}
         probe["application_id"] = values.get("application_id") or "row"
         try:
-            return self._decision(probe)
+            return build_decision(probe)
         except FieldError as err:
-            problems.append(self._model_problem(row, err))
+            problems.append(self.where.model(row, err))
             return None
 
     def _decision_rules(
@@ -677,59 +463,11 @@ class RowParser:
             return
         for found in decision_problems(decision, application, round_):
             problems.append(
-                self._problem(
+                self.where.problem(
                     row.number,
                     "amount_awarded",
                     found.message,
-                    value=self._cell(row, "amount_awarded"),
+                    value=self.where.cell(row, "amount_awarded"),
                     expected=found.expected,
                 )
             )
-
-    def _application(self, values: dict[str, Any]) -> Application:
-        try:
-            organisation = Organisation(
-                name=values["organisation_name"],
-                type=values["organisation_type"],
-                id=values.get("organisation_id"),
-                charity_number=values.get("charity_number"),
-                company_number=values.get("company_number"),
-                postcode=values.get("postcode"),
-                district=values.get("district"),
-            )
-        except FieldError as err:
-            raise _renamed(err, _ORGANISATION_FIELDS) from err
-        try:
-            return Application(
-                id=values["application_id"],
-                round_id=values["round_id"].id,
-                organisation=organisation,
-                title=values["project_title"],
-                amount_requested=values["amount_requested"],
-                project_start=values["project_start"],
-                project_end=values["project_end"],
-                submitted_at=values["submitted_at"],
-                summary=values.get("project_summary", ""),
-                declared_themes=values.get("themes", frozenset()),
-                delivery_postcode=values.get("delivery_postcode"),
-            )
-        except FieldError as err:
-            raise _renamed(err, _APPLICATION_FIELDS) from err
-
-    def _decision(self, values: dict[str, Any]) -> Decision:
-        optional = {
-            name: values[name]
-            for name in ("amount_awarded", "route", "justification", "reasons")
-            if name in values
-        }
-        return Decision(
-            application_id=values["application_id"],
-            outcome=values["outcome"],
-            decided_on=values["decided_on"],
-            decided_by=values["decided_by"],
-            **optional,
-        )
-
-
-def _renamed(err: FieldError, names: Mapping[str, str]) -> FieldError:
-    return FieldError(names.get(err.field, err.field), err.value, err.expected)

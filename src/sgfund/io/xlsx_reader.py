@@ -91,6 +91,10 @@ class XlsxSheet:
         names = list(self._book.sheetnames)
         self.sheet_names: tuple[str, ...] = tuple(names)
         if sheet is not None and sheet not in names:
+            # Excel treats sheet names without regard to case (it refuses two that differ
+            # only in case), so an officer's 'apps' means the sheet shown as 'Apps'.
+            sheet = next((n for n in names if n.casefold() == sheet.casefold()), sheet)
+        if sheet is not None and sheet not in names:
             self.close()
             raise DataError(
                 [

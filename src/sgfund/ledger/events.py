@@ -222,14 +222,15 @@ def append_event(
     """Append an event after the newest one and return it.
 
     The first event of a ledger is preceded by one recording the schema's digest and version
-    (with the same actor and time), so the chain says which guards it was written under.
+    (with the same actor and time), so the chain says which guards it was written under; so is
+    the first event written after the file was migrated to a newer schema.
     """
     when = at.isoformat()
     last = tx.last_event()
-    if last is None:
+    if last is None or tx.recorded_schema() != SCHEMA_VERSION:
         last = _link(
             tx,
-            None,
+            last,
             at=when,
             actor=actor,
             action=SCHEMA_ACTION,

@@ -173,87 +173,118 @@ _IN_SCHEMA = "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = cu
 
 
 def _catalog_differences(conn: psycopg.Connection[Any]) -> list[StorageProblem]:
-    expected = expected_catalog()
-    problems: list[StorageProblem] = []
+    check = _CatalogCheck(conn)
+    check.relations()
+    check.columns()
+    check.constraints()
+    check.indexes()
+    check.triggers()
+    check.functions()
+    check.rules()
+    return check.problems
 
-    def add(entity: str, message: str) -> None:
-        problems.append(StorageProblem("schema", entity, message))
 
-    def compare(what: str, want: set[Any], have: set[Any], name: Any) -> None:
+class _CatalogCheck:
+    """The database's schema against the one sgfund made: each difference, in order."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+        self.expected = expected_catalog()
+        self.problems: list[StorageProblem] = []
+        self.tables: set[str] = set()
+
+    def add(self, entity: str, message: str) -> None:
+        self.problems.append(StorageProblem("schema", entity, message))
+
+    def compare(self, what: str, want: set[Any], have: set[Any], name: Any) -> None:
         for item in sorted(want - have, key=str):
-            add(f"{what} {name(item)}", f"the {what} {name(item)} is missing or differs")
+            self.add(f"{what} {name(item)}", f"the {what} {name(item)} is missing or differs")
         for item in sorted(have - want, key=str):
             if name(item) not in {name(w) for w in want}:
-                add(f"{what} {name(item)}", f"the {what} {name(item)} is not part of the ledger")
+                self.add(
+                    f"{what} {name(item)}", f"the {what} {name(item)} is not part of the ledger"
+                )
 
-    relations = conn.execute(
-        f"SELECT c.relname, c.relkind, c.relrowsecurity FROM pg_class c {_IN_SCHEMA} "
-        "AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
-    ).fetchall()
-    tables = {name for name, kind, _ in relations if kind == "r"}
-    compare("table", set(expected.tables), tables, lambda t: t)
-    for name, kind, secured in relations:
-        if kind != "r":
-            add(f"relation {name}", f"the relation {name} is not part of the ledger")
-        elif secured:
-            add(f"table {name}", f"row security is on for {name}: it could hide rows")
-    columns = conn.execute(
-        "SELECT table_name, column_name, data_type, is_nullable = 'NO', "
-        "coalesce(collation_name, 'C') FROM information_schema.columns "
-        "WHERE table_schema = current_schema()"
-    ).fetchall()
-    have_columns = {(t, c, d, n) for t, c, d, n, collation in columns if collation == "C"}
-    compare(
-        "column",
-        {c for c in expected.columns if c[0] in tables},
-        have_columns,
-        lambda c: f"{c[0]}.{c[1]}",
-    )
-    counted = conn.execute(
-        "SELECT c.relname, k.contype::text, count(*), bool_and(k.convalidated) "
-        f"FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid {_IN_SCHEMA} "
-        "GROUP BY 1, 2"
-    ).fetchall()
-    have_constraints = {((t, k), n) for t, k, n, valid in counted if valid}
-    compare(
-        "constraints",
-        {c for c in expected.constraints if c[0][0] in tables},
-        have_constraints,
-        lambda c: f"of type {c[0][1]} on {c[0][0]}",
-    )
-    indexes = conn.execute(
-        "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-        f"JOIN pg_class c ON c.oid = x.indrelid {_IN_SCHEMA} "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)"
-    ).fetchall()
-    compare("index", set(expected.indexes), {i for (i,) in indexes}, lambda i: i)
-    triggers = conn.execute(
-        "SELECT c.relname, t.tgname, t.tgtype::int, p.proname, t.tgenabled::text, "
-        "t.tgisinternal, t.tgnargs = 0 AND t.tgqual IS NULL AND t.tgattr::text = '' "
-        "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
-        f"JOIN pg_class c ON c.oid = t.tgrelid {_IN_SCHEMA}"
-    ).fetchall()
-    have_triggers = set()
-    for table, name, tgtype, function, enabled, internal, plain in triggers:
-        if enabled != "O":
-            add(
-                f"trigger {name}", f"the trigger {name} on {table} is not enabled as sgfund left it"
-            )
-        if not internal and plain:
-            have_triggers.add((table, name, tgtype, function))
-    compare("trigger", set(expected.triggers), have_triggers, lambda t: t[1])
-    functions = conn.execute(
-        "SELECT p.proname, p.prosrc, l.lanname = 'plpgsql' AND NOT p.prosecdef "
-        "AND p.proconfig IS NULL FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
-        "WHERE p.pronamespace = current_schema()::regnamespace"
-    ).fetchall()
-    have_functions = {(name, body) for name, body, plain in functions if plain}
-    compare("function", set(expected.functions), have_functions, lambda f: f[0])
-    for table, rule in conn.execute(
-        "SELECT tablename, rulename FROM pg_rules WHERE schemaname = current_schema()"
-    ).fetchall():
-        add(f"rule {rule}", f"the rule {rule} on {table} is not part of the ledger")
-    return problems
+    def relations(self) -> None:
+        relations = self.conn.execute(
+            f"SELECT c.relname, c.relkind, c.relrowsecurity FROM pg_class c {_IN_SCHEMA} "
+            "AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+        ).fetchall()
+        self.tables = {name for name, kind, _ in relations if kind == "r"}
+        self.compare("table", set(self.expected.tables), self.tables, lambda t: t)
+        for name, kind, secured in relations:
+            if kind != "r":
+                self.add(f"relation {name}", f"the relation {name} is not part of the ledger")
+            elif secured:
+                self.add(f"table {name}", f"row security is on for {name}: it could hide rows")
+
+    def columns(self) -> None:
+        columns = self.conn.execute(
+            "SELECT table_name, column_name, data_type, is_nullable = 'NO', "
+            "coalesce(collation_name, 'C') FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        ).fetchall()
+        have = {(t, c, d, n) for t, c, d, n, collation in columns if collation == "C"}
+        self.compare(
+            "column",
+            {c for c in self.expected.columns if c[0] in self.tables},
+            have,
+            lambda c: f"{c[0]}.{c[1]}",
+        )
+
+    def constraints(self) -> None:
+        counted = self.conn.execute(
+            "SELECT c.relname, k.contype::text, count(*), bool_and(k.convalidated) "
+            f"FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid {_IN_SCHEMA} "
+            "GROUP BY 1, 2"
+        ).fetchall()
+        self.compare(
+            "constraints",
+            {c for c in self.expected.constraints if c[0][0] in self.tables},
+            {((t, k), n) for t, k, n, valid in counted if valid},
+            lambda c: f"of type {c[0][1]} on {c[0][0]}",
+        )
+
+    def indexes(self) -> None:
+        indexes = self.conn.execute(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            f"JOIN pg_class c ON c.oid = x.indrelid {_IN_SCHEMA} "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)"
+        ).fetchall()
+        self.compare("index", set(self.expected.indexes), {i for (i,) in indexes}, lambda i: i)
+
+    def triggers(self) -> None:
+        triggers = self.conn.execute(
+            "SELECT c.relname, t.tgname, t.tgtype::int, p.proname, t.tgenabled::text, "
+            "t.tgisinternal, t.tgnargs = 0 AND t.tgqual IS NULL AND t.tgattr::text = '' "
+            "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            f"JOIN pg_class c ON c.oid = t.tgrelid {_IN_SCHEMA}"
+        ).fetchall()
+        have = set()
+        for table, name, tgtype, function, enabled, internal, plain in triggers:
+            if enabled != "O":
+                self.add(
+                    f"trigger {name}",
+                    f"the trigger {name} on {table} is not enabled as sgfund left it",
+                )
+            if not internal and plain:
+                have.add((table, name, tgtype, function))
+        self.compare("trigger", set(self.expected.triggers), have, lambda t: t[1])
+
+    def functions(self) -> None:
+        functions = self.conn.execute(
+            "SELECT p.proname, p.prosrc, l.lanname = 'plpgsql' AND NOT p.prosecdef "
+            "AND p.proconfig IS NULL FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+            "WHERE p.pronamespace = current_schema()::regnamespace"
+        ).fetchall()
+        have = {(name, body) for name, body, plain in functions if plain}
+        self.compare("function", set(self.expected.functions), have, lambda f: f[0])
+
+    def rules(self) -> None:
+        for table, rule in self.conn.execute(
+            "SELECT tablename, rulename FROM pg_rules WHERE schemaname = current_schema()"
+        ).fetchall():
+            self.add(f"rule {rule}", f"the rule {rule} on {table} is not part of the ledger")
 
 
 class PostgresStore:

@@ -30,12 +30,15 @@ from sgfund.ledger.schema_v1 import V1, V1_TABLES
 from sgfund.lifecycle import TRANSITIONS, RoundState
 
 __all__ = [
+    "AMENDABLE",
     "CLOSED_MESSAGE",
     "EVENTS_MESSAGE",
     "GENESIS",
     "MIGRATIONS",
+    "ROUND_AMENDED",
     "SCHEMA_VERSION",
     "V2_PARTS",
+    "V4_GUARDS",
     "Guard",
     "Migration",
     "kind_ddl",
@@ -59,6 +62,10 @@ _AWARD_ROUND = "sgfund: an award belongs to its application's round"
 _REOPEN = "sgfund: a closed round stays closed"
 _NO_CLOSURE = "sgfund: a round is closed only together with its closure record"
 _ROUND_FIXED = "sgfund: a round's details never change; only its state moves"
+_ROUND_KEYS = "sgfund: a round's id, fund and era never change"
+_AMEND_STATE = "sgfund: only a draft or open round's terms change; the others keep their terms"
+_AMEND_ALONE = "sgfund: a round's terms and its state do not change together"
+_AMEND_EVENT = "sgfund: a round's terms change only together with its round.amended event"
 _ONE_STEP = "sgfund: a round moves one step forward at a time"
 _STATE_EVENT = "sgfund: a round's state moves only together with its event"
 _STARTS_DRAFT = "sgfund: a round starts as draft"
@@ -71,6 +78,13 @@ _SUPERSEDED_NEWEST = "sgfund: a record is superseded only by the newest event"
 _SUPERSEDED_STORED = "sgfund: only the stored version of a record is superseded"
 
 _NEWEST_ID = "(SELECT max(id) FROM events)"
+
+# The action of the event that amends a round's terms (`Ledger.amend_round`), and the states
+# in which a round's terms may change: before any application has been judged under them.
+# From closed_to_applications on, the field is known and assessment has begun, so the terms
+# the applications are judged under stay as they were.
+ROUND_AMENDED = "round.amended"
+AMENDABLE = frozenset({RoundState.DRAFT, RoundState.OPEN})
 
 
 def _q(text: str) -> str:
@@ -267,6 +281,48 @@ def _rounds() -> list[Guard]:
     ]
 
 
+# An UPDATE of a round changes its terms (its JSON, with the event that wrote it) or its state.
+_AMENDING = "(NEW.data IS NOT OLD.data OR NEW.event_id IS NOT OLD.event_id)"
+
+
+def _rounds_update_v4() -> Guard:
+    """Schema 4's guard on a round's row: its state moves as before; a draft or open round's
+    terms change only with the newest event, a ``round.amended`` event for it, which keeps the
+    terms it replaces as a superseded row.
+    """  # noqa: D205 - the summary needs both lines
+    update = _refuse(_REOPEN, "OLD.state = 'closed'")
+    update += _refuse(
+        _ROUND_KEYS,
+        "NEW.id IS NOT OLD.id OR NEW.fund_id IS NOT OLD.fund_id OR NEW.era_id IS NOT OLD.era_id",
+    )
+    update += _refuse(_AMEND_STATE, f"{_AMENDING} AND OLD.state NOT IN ({_states(AMENDABLE)})")
+    update += _refuse(_AMEND_ALONE, f"{_AMENDING} AND NEW.state IS NOT OLD.state")
+    update += _refuse(
+        _AMEND_EVENT,
+        f"{_AMENDING} AND (NEW.event_id <= OLD.event_id OR NOT EXISTS (SELECT 1 FROM events "
+        f"WHERE id = {_NEWEST_ID} AND id = NEW.event_id AND round_id = NEW.id "
+        f"AND action = {_q(ROUND_AMENDED)}))",
+    )
+    update += _refuse(
+        _KEEP_REPLACED,
+        f"{_AMENDING} AND NOT EXISTS (SELECT 1 FROM superseded WHERE kind = 'rounds' "
+        "AND key = OLD.id AND written_by = OLD.event_id AND replaced_by = NEW.event_id)",
+    )
+    moving = f"NOT {_AMENDING} AND "
+    update += _refuse(_ONE_STEP, f"{moving}OLD.state || '>' || NEW.state NOT IN ({_MOVES})")
+    update += _refuse(
+        _NO_CLOSURE,
+        "NEW.state = 'closed' AND NOT EXISTS (SELECT 1 FROM closures WHERE round_id = NEW.id)",
+    )
+    update += _refuse(
+        _STATE_EVENT,
+        f"{moving}NOT EXISTS (SELECT 1 FROM events WHERE id = {_NEWEST_ID} "
+        "AND round_id = NEW.id AND action IN ('round.state', 'round.closed') "
+        "AND json_extract(detail, '$.to') = NEW.state)",
+    )
+    return _trigger("rounds_update", "UPDATE", "rounds", update)
+
+
 def _events() -> Part:
     insert = _refuse(_IN_ORDER, f"NEW.id IS NOT coalesce({_NEWEST_ID}, 0) + 1")
     insert += _refuse(
@@ -321,12 +377,11 @@ CREATE TABLE closures (
     return table, (*guards, *_never("closures", _CLOSURES, "UPDATE", "DELETE"))
 
 
-def _superseded() -> Part:
+def _superseded_insert(kinds: Sequence[Kind]) -> list[Refusal]:
     current = " ".join(
         f"WHEN {_q(k.name)} THEN EXISTS (SELECT 1 FROM {k.table} "
         f"WHERE {k.key} = NEW.key AND event_id = NEW.written_by)"
-        for k in V2_KINDS
-        if k.correctable
+        for k in kinds
     )
     insert = _refuse(
         _SUPERSEDED,
@@ -335,6 +390,11 @@ def _superseded() -> Part:
     )
     insert += _refuse(_SUPERSEDED_NEWEST, f"NEW.replaced_by IS NOT {_NEWEST_ID}")
     insert += _refuse(_SUPERSEDED_STORED, f"NOT (CASE NEW.kind {current} ELSE 0 END)")
+    return insert
+
+
+def _superseded() -> Part:
+    insert = _superseded_insert([k for k in V2_KINDS if k.correctable])
     table = """
 -- Earlier versions of corrected records: a correction never erases what it replaced.
 -- ``image`` is the replaced row as canonical JSON, exactly as its event digested it.
@@ -402,6 +462,20 @@ class Migration:
     refusal: str = ""
 
 
+# Schema 4 replaces two guards: the round's (terms may be amended) and the superseded rows'
+# (a round's replaced terms are kept there, as corrected records are).
+V4_GUARDS: tuple[Guard, ...] = (
+    _rounds_update_v4(),
+    _trigger(
+        "superseded_insert",
+        "INSERT",
+        "superseded",
+        _superseded_insert([*(k for k in V2_KINDS if k.correctable), ROUNDS]),
+    ),
+)
+_V4_SCRIPT = "".join(f"DROP TRIGGER {g.name};\n" + g.sqlite() for g in V4_GUARDS)
+
+
 # Migration n (1-based) brings user_version from n-1 to n. Append; never edit a shipped one.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(V1),
@@ -418,5 +492,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     # Post-award steps (offers, payments, returns, variations, clawbacks) of closed rounds.
     Migration(kind_ddl(AWARD_STEPS)),
+    # A draft or open round's terms may be amended, with a round.amended event that keeps the
+    # terms it replaces as a superseded row.
+    Migration(_V4_SCRIPT),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

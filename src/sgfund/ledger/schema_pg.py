@@ -23,7 +23,15 @@ from functools import cache
 from attrs import frozen
 
 from sgfund.ledger.kinds import AWARD_STEPS, Kind
-from sgfund.ledger.schema import _NEVER_DELETED, V2_PARTS, Guard, Part, _q, kind_parts
+from sgfund.ledger.schema import (
+    _NEVER_DELETED,
+    V2_PARTS,
+    V4_GUARDS,
+    Guard,
+    Part,
+    _q,
+    kind_parts,
+)
 
 __all__ = [
     "PG_MIGRATIONS",
@@ -132,8 +140,24 @@ def _v2() -> str:
     return sql + "".join(_part_ddl(part) for part in V2_PARTS)
 
 
-# The parts each migration after the first adds (as `sgfund.ledger.schema.MIGRATIONS` does).
-_PARTS_BY_VERSION: tuple[tuple[Part, ...], ...] = ((), V2_PARTS, (kind_parts(AWARD_STEPS),))
+# The parts each migration after the first adds (as `sgfund.ledger.schema.MIGRATIONS` does);
+# schema 4 only replaces two guards' functions (a later body wins).
+_PARTS_BY_VERSION: tuple[tuple[Part, ...], ...] = (
+    (),
+    V2_PARTS,
+    (kind_parts(AWARD_STEPS),),
+    (("", V4_GUARDS),),
+)
+
+
+def _replaced(guards: tuple[Guard, ...]) -> str:
+    """New bodies for existing guards' functions (their triggers stay as they are)."""
+    return "".join(
+        f"CREATE OR REPLACE FUNCTION {g.name}() RETURNS trigger LANGUAGE plpgsql "
+        f"AS $guard${function_body(g)}$guard$;\n"
+        for g in guards
+    )
+
 
 # Migration n takes the version from n-1 to n, as for SQLite. Schema 1 was never written to
 # PostgreSQL, so its step creates only the version table.
@@ -142,6 +166,7 @@ PG_MIGRATIONS: tuple[str, ...] = (
     f"INSERT INTO {VERSION_TABLE} (version) VALUES (0);\n",
     _v2(),
     "".join(_part_ddl(part) for part in _PARTS_BY_VERSION[2]),
+    _replaced(V4_GUARDS),
 )
 
 

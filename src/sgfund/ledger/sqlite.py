@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 import time
@@ -227,6 +228,17 @@ class SqliteTransaction:
             f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return None if row is None else EventRow(*row)
+
+    def recorded_schema(self) -> int | None:
+        """The schema version the newest ``ledger.schema`` event records (None if none)."""
+        row = self._conn.execute(
+            "SELECT detail FROM events WHERE action = ? ORDER BY id DESC LIMIT 1",
+            ("ledger.schema",),
+        ).fetchone()
+        if row is None:
+            return None
+        version = json.loads(row[0]).get("schema_version")
+        return version if isinstance(version, int) else None
 
     def events(self, *, round_id: str | None = None, after: int = 0) -> Iterator[EventRow]:
         """Events with id above ``after``, oldest first, optionally of one round."""

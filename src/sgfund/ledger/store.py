@@ -145,6 +145,9 @@ class Transaction(Protocol):
     def last_event(self) -> EventRow | None:
         """The newest event."""
 
+    def recorded_schema(self) -> int | None:
+        """The schema version the chain's newest ``ledger.schema`` event records."""
+
     def events(self, *, round_id: str | None = None, after: int = 0) -> Iterator[EventRow]:
         """Events with id above ``after``, oldest first, optionally of one round."""
 

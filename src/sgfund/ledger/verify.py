@@ -26,7 +26,7 @@ from sgfund.ledger.events import (
     row_hash,
 )
 from sgfund.ledger.kinds import FUNDS, KINDS, RECORD_KINDS, ROUNDS, Kind
-from sgfund.ledger.schema import GENESIS, SCHEMA_VERSION
+from sgfund.ledger.schema import GENESIS, ROUND_AMENDED, SCHEMA_VERSION
 from sgfund.ledger.store import ClosureRow, EventRow, RoundRow, Transaction
 from sgfund.ledger.verify_rounds import check_round
 from sgfund.lifecycle import RoundState
@@ -34,14 +34,17 @@ from sgfund.lifecycle import RoundState
 __all__ = ["VerifyProblem", "VerifyReport", "round_problems", "verify_ledger"]
 
 # Actions whose events write rows (and so carry the digest of those rows).
-_ROW_ACTIONS = frozenset(kind.action for kind in KINDS)
+_ROW_ACTIONS = frozenset({*(kind.action for kind in KINDS), ROUND_AMENDED})
 KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 # The kind each row-writing action writes a counted batch of (funds and rounds: one).
 _MAIN_KIND = {
     FUNDS.action: FUNDS,
     ROUNDS.action: ROUNDS,
+    ROUND_AMENDED: ROUNDS,
     **{kind.action: kind for kind in RECORD_KINDS},
 }
+# The schema version whose guards first allow a round's terms to be amended.
+_AMENDED_SINCE = 4
 # Every action sgfund writes; anything else in the chain was not written by sgfund.
 _ACTIONS = frozenset(
     {SCHEMA_ACTION, FUND_FILE_ACTION, "round.state", "round.closed", *_ROW_ACTIONS}
@@ -297,10 +300,22 @@ def _check_schema_events(tx: Transaction, events: Mapping[int, EventRow], found:
                 f"records a schema digest that is not sgfund's schema version {version}",
                 event_id=event.id,
             )
-    if schema_events and json.loads(schema_events[-1].detail).get("schema_version") != (
-        SCHEMA_VERSION
-    ):
-        found.add("schema", "the chain", "its latest schema is not the file's schema version")
+    # A migrated file records its new schema with the first event written after the migration
+    # (`append_event`), so the chain may still end under an older schema; but an event that
+    # only a newer schema's guards allow must follow the record of that schema.
+    recorded = 0
+    for event in events.values():
+        if event.action == SCHEMA_ACTION:
+            version = json.loads(event.detail).get("schema_version")
+            recorded = version if isinstance(version, int) else recorded
+        elif event.action == ROUND_AMENDED and recorded < _AMENDED_SINCE:
+            found.add(
+                "chain",
+                f"event {event.id}",
+                f"amends a round's terms under schema {recorded}, which allows no amendment",
+                event_id=event.id,
+                round_id=event.round_id,
+            )
 
 
 def _check_fund_files(events: Mapping[int, EventRow], found: _Found) -> None:
@@ -449,11 +464,16 @@ def _check_count(event: EventRow, written: Mapping[tuple[int, str], int], found:
 def _check_replaced(
     event: EventRow, replaced: Mapping[tuple[int, str], list[str]], found: _Found
 ) -> None:
-    """The superseded rows an event replaced are the ones its detail lists."""
-    name = event.action.removesuffix(".recorded")
-    if name == event.action or name not in KINDS_BY_NAME:
-        return
-    listed = sorted(json.loads(event.detail).get("replaced", []))
+    """The superseded rows an event replaced are the ones its detail lists (an amendment
+    replaces its round's row).
+    """  # noqa: D205 - the summary needs both lines
+    if event.action == ROUND_AMENDED:
+        name, listed = ROUNDS.name, [str(event.round_id)]
+    else:
+        name = event.action.removesuffix(".recorded")
+        if name == event.action or name not in KINDS_BY_NAME:
+            return
+        listed = sorted(json.loads(event.detail).get("replaced", []))
     stored = sorted(replaced.get((event.id, name), []))
     if stored != listed:
         found.add(

@@ -31,6 +31,7 @@ from sgfund.ledger.kinds import (
 )
 from sgfund.ledger.postaward import post_award_problems
 from sgfund.ledger.records import decode, load_round
+from sgfund.ledger.schema import AMENDABLE, ROUND_AMENDED
 from sgfund.ledger.store import ClosureRow, EventRow, RoundRow, Transaction
 from sgfund.lifecycle import RoundState
 from sgfund.totals import compute_totals
@@ -112,10 +113,15 @@ def _records(rnd: Round, models: dict[Kind, list[Any]]) -> RoundRecords:
 
 def _check_states(row: RoundRow, trail: Sequence[EventRow], add: Any) -> None:
     state = str(RoundState.DRAFT)
-    added = [e for e in trail if e.action == "round.added"]
-    if [e.id for e in added] != [row.event_id]:
-        add("state", f"was added by event {row.event_id}, but its trail disagrees")
+    # Added once, then perhaps amended: the row is the one its newest such event wrote (each
+    # event's digest is checked against the rows it wrote by `sgfund.ledger.verify`).
+    added = [e.id for e in trail if e.action == "round.added"]
+    written = [e.id for e in trail if e.action in ("round.added", ROUND_AMENDED)]
+    if len(added) != 1 or written[:1] != added or written[-1] != row.event_id:
+        add("state", f"was written by event {row.event_id}, but its trail disagrees")
     for event in trail:
+        if event.action == ROUND_AMENDED and state not in AMENDABLE:
+            add("state", f"event {event.id} amends its terms while it was {state}")
         if event.action not in _STATE_ACTIONS:
             continue
         detail = json.loads(event.detail)

@@ -84,6 +84,10 @@ class WriteContext:
         if row is not None and rnd is not None:
             self._rounds[round_id] = (row._replace(state=str(state)), rnd)
 
+    def amended(self, round_id: str, row: RoundRow, rnd: Round) -> None:
+        """Note a round's new terms."""
+        self._rounds[round_id] = (row, rnd)
+
     def remember(self, apps: Iterable[Application]) -> None:
         """Applications written in this transaction, to use as they are."""
         self._apps.update((app.id, app) for app in apps)

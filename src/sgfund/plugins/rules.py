@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sgfund.applications import Application
-from sgfund.dates import LONDON
+from sgfund.dates import LONDON, london_text
 from sgfund.funds import Round
 from sgfund.hookspecs import hookimpl
 from sgfund.money import format_money
@@ -105,20 +105,20 @@ def _window_by_day(day: date, round: Round) -> Result | None:
     received = f"received on {day.isoformat()} (time of receipt not recorded)"
     if day > closes.date() or (day == closes.date() and closes.time() == time(0)):
         return refer(
-            f"{received}, after the round closed at {closes.isoformat()}: an officer decides "
+            f"{received}, after the round closed at {london_text(closes)}: an officer decides "
             "whether to accept it",
             "submitted_at",
         )
     if day < opens.date():
         return refer(
-            f"{received}, before the round opened at {opens.isoformat()}: check the date",
+            f"{received}, before the round opened at {london_text(opens)}: check the date",
             "submitted_at",
         )
     for edge, moment in (("closed", closes), ("opened", opens)):
         if day == moment.date() and moment.time() != time(0):
             return refer(
-                f"{received}, the day the round {edge} at {moment:%H:%M}: time of receipt not "
-                f"recorded, so an officer decides whether it arrived while the round was open",
+                f"{received}, the day the round {edge} at {moment:%H:%M}: an officer decides "
+                "whether it arrived while the round was open",
                 "submitted_at",
             )
     return None
@@ -130,14 +130,14 @@ def _window(app: Application, round: Round, as_of: date) -> Result | None:
         return _window_by_day(submitted, round)
     if submitted > round.closes_at:
         return refer(
-            f"submitted at {submitted.isoformat()}, after the round closed at "
-            f"{round.closes_at.isoformat()}: an officer decides whether to accept it",
+            f"submitted at {london_text(submitted)}, after the round closed at "
+            f"{london_text(round.closes_at)}: an officer decides whether to accept it",
             "submitted_at",
         )
     if submitted < round.opens_at:
         return refer(
-            f"submitted at {submitted.isoformat()}, before the round opened at "
-            f"{round.opens_at.isoformat()}: check the date",
+            f"submitted at {london_text(submitted)}, before the round opened at "
+            f"{london_text(round.opens_at)}: check the date",
             "submitted_at",
         )
     return None

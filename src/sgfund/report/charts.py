@@ -134,53 +134,99 @@ def bar_chart(
     """
     if len(series) > len(SERIES_STYLES):
         raise ValueError(f"a chart shows at most {len(SERIES_STYLES)} series")
+    top, step = _scale(series)
+    plot_top = TOP + (LEGEND if len(series) > 1 else 0)
+    groups = [
+        _group(label, i, series, notes, top=top, plot_top=plot_top)
+        for i, label in enumerate(categories)
+    ]
+    plot_bottom = plot_top + len(categories) * (BAR * len(series) + GROUP_GAP)
+    return BarChart(
+        id=chart_id,
+        title=title,
+        description=_description(categories, series),
+        width=WIDTH,
+        height=plot_bottom + AXIS,
+        plot_left=LABEL_WIDTH,
+        plot_top=plot_top,
+        plot_bottom=plot_bottom,
+        groups=groups,
+        ticks=_ticks(top, step),
+        series=_legend(series),
+    )
+
+
+_PLOT_WIDTH = Decimal(WIDTH - LABEL_WIDTH - VALUE_WIDTH)
+
+
+def _scale(series: Sequence[tuple[str, Sequence[Decimal | None]]]) -> tuple[Decimal, Decimal]:
+    """The axis' end (a whole number of ticks past the largest value) and its tick step."""
     top = max(
         (value for _, values in series for value in values if value is not None),
         default=Decimal(0),
     )
     if top <= 0:
-        top, step = Decimal(1), Decimal(1)
-    else:
-        step = _step(top)
-        top = (top / step).to_integral_value(rounding=ROUND_CEILING) * step
-    plot_width = Decimal(WIDTH - LABEL_WIDTH - VALUE_WIDTH)
-    plot_top = TOP + (LEGEND if len(series) > 1 else 0)
-    group_height = BAR * len(series) + GROUP_GAP
-    groups = []
-    for i, label in enumerate(categories):
-        y0 = plot_top + i * group_height + GROUP_GAP // 2
-        bars = []
-        for j, (_, values) in enumerate(series):
-            value = values[i]
-            width = Decimal(0) if value is None else plot_width * value / top
-            text = _amount(value)
-            if j == 0 and notes is not None and notes[i]:
-                text = f"{text} ({notes[i]})"
-            bars.append(
-                Bar(
-                    x=LABEL_WIDTH,
-                    y=y0 + j * BAR,
-                    width=_coordinate(width),
-                    height=BAR - 2,
-                    style=SERIES_STYLES[j],
-                    text=text,
-                    text_x=_coordinate(LABEL_WIDTH + width + 4),
-                )
+        return Decimal(1), Decimal(1)
+    step = _step(top)
+    return (top / step).to_integral_value(rounding=ROUND_CEILING) * step, step
+
+
+def _group(
+    label: str,
+    i: int,
+    series: Sequence[tuple[str, Sequence[Decimal | None]]],
+    notes: Sequence[str] | None,
+    *,
+    top: Decimal,
+    plot_top: int,
+) -> BarGroup:
+    """Category ``i``'s bars, one per series, each labelled with its exact amount."""
+    y0 = plot_top + i * (BAR * len(series) + GROUP_GAP) + GROUP_GAP // 2
+    bars = []
+    for j, (_, values) in enumerate(series):
+        value = values[i]
+        width = Decimal(0) if value is None else _PLOT_WIDTH * value / top
+        text = _amount(value)
+        if j == 0 and notes is not None and notes[i]:
+            text = f"{text} ({notes[i]})"
+        bars.append(
+            Bar(
+                x=LABEL_WIDTH,
+                y=y0 + j * BAR,
+                width=_coordinate(width),
+                height=BAR - 2,
+                style=SERIES_STYLES[j],
+                text=text,
+                text_x=_coordinate(LABEL_WIDTH + width + 4),
             )
-        groups.append(BarGroup(label=label, label_y=y0 + (BAR * len(series)) // 2, bars=bars))
-    plot_bottom = plot_top + len(categories) * group_height
+        )
+    return BarGroup(label=label, label_y=y0 + (BAR * len(series)) // 2, bars=bars)
+
+
+def _ticks(top: Decimal, step: Decimal) -> list[Tick]:
     ticks = []
     value = Decimal(0)
     while value <= top:
         ticks.append(
-            Tick(x=_coordinate(LABEL_WIDTH + plot_width * value / top), text=_pounds(value))
+            Tick(x=_coordinate(LABEL_WIDTH + _PLOT_WIDTH * value / top), text=_pounds(value))
         )
         value += step
+    return ticks
+
+
+def _legend(series: Sequence[tuple[str, Sequence[Decimal | None]]]) -> list[Series]:
     legend = []
     x = LABEL_WIDTH
     for j, (name, _) in enumerate(series):
         legend.append(Series(name=name, style=SERIES_STYLES[j], x=x, y=TOP))
         x += LEGEND_GAP + LEGEND_CHAR * len(name)  # room for the swatch and the name
+    return legend
+
+
+def _description(
+    categories: Sequence[str], series: Sequence[tuple[str, Sequence[Decimal | None]]]
+) -> str:
+    """The text alternative: every value of every category, as the table says it."""
     parts = []
     for i, label in enumerate(categories):
         said = "; ".join(
@@ -188,17 +234,4 @@ def bar_chart(
             for name, amounts in series
         )
         parts.append(f"{label}: {said}")
-    description = f"Bar chart, amounts in pounds. {'. '.join(parts)}."
-    return BarChart(
-        id=chart_id,
-        title=title,
-        description=description,
-        width=WIDTH,
-        height=plot_bottom + AXIS,
-        plot_left=LABEL_WIDTH,
-        plot_top=plot_top,
-        plot_bottom=plot_bottom,
-        groups=groups,
-        ticks=ticks,
-        series=legend,
-    )
+    return f"Bar chart, amounts in pounds. {'. '.join(parts)}."

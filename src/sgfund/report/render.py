@@ -20,8 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sgfund.dates import LONDON
-from sgfund.errors import MissingExtraError
+from sgfund.dates import london_text
+from sgfund.errors import FieldError, MissingExtraError
 from sgfund.money import format_money
 from sgfund.report.charts import BarChart, bar_chart
 from sgfund.report.data import Breakdown, ReportData, money_text
@@ -29,10 +29,18 @@ from sgfund.report.data import Breakdown, ReportData, money_text
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["charts", "render_html", "render_markdown", "write_report"]
+__all__ = [
+    "REPORT_SUFFIXES",
+    "charts",
+    "check_report_path",
+    "render_html",
+    "render_markdown",
+    "write_report",
+]
 
 TEMPLATES = Path(__file__).parent / "templates"
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown")
 
 
 def _jinja() -> Any:
@@ -47,8 +55,7 @@ def _day(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        local = value.astimezone(LONDON)
-        return f"{local.day} {local:%B %Y}, {local:%H:%M}"
+        return london_text(value)
     return f"{value.day} {value:%B %Y}"
 
 
@@ -153,13 +160,25 @@ def render_markdown(data: ReportData) -> str:
     return str(template.render(data=data))
 
 
+def check_report_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a report's file: `FieldError` unless it ends with one of `REPORT_SUFFIXES`.
+
+    The suffix says the format; an HTML page under another name (``.pdf``) would mislead.
+    """
+    target = Path(path)
+    if target.suffix.lower() not in REPORT_SUFFIXES:
+        raise FieldError("out", os.fspath(path), "a file name ending " + ", ".join(REPORT_SUFFIXES))
+    return target
+
+
 def write_report(data: ReportData, path: str | os.PathLike[str]) -> Path:
-    """Write the report to ``path``: Markdown for ``.md``, otherwise HTML.
+    """Write the report to ``path``: Markdown for ``.md`` or ``.markdown``, HTML for
+    ``.html`` or ``.htm`` (any other suffix is refused, `check_report_path`).
 
     The file is written whole or not at all (a temporary file beside it, then renamed), and
     the folder is made if needed. Returns the path written.
-    """
-    target = Path(path)
+    """  # noqa: D205 - the summary needs both lines
+    target = check_report_path(path)
     text = (
         render_markdown(data) if target.suffix.lower() in MARKDOWN_SUFFIXES else render_html(data)
     )

@@ -325,19 +325,22 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
 )
 
 
-def demo_plugin_manager(*, every_installed: bool = False) -> SgfundPluginManager:
-    """The demo's plugins: sgfund's built-ins and those the example fund declares.
+def demo_plugin_manager(
+    *, every_installed: bool = False, plan: DemoPlan | None = None
+) -> SgfundPluginManager:
+    """The demo's plugins: sgfund's built-ins and those the example fund file names.
 
-    The declared set (`sgfund.examples_scf.ENTRY_POINTS`) keeps other installed plugins
-    from changing the demo's figures; ``every_installed`` uses every one instead. Raises
-    `WorkflowError` saying how to install a declared plugin that is missing.
+    The fund file's ``[fund] plugins`` keeps other installed plugins from changing the
+    demo's figures; ``every_installed`` uses every one instead. Raises `WorkflowError`
+    saying how to install a named plugin that is missing.
     """
-    from sgfund.examples_scf import ENTRY_POINTS, MISSING_PLUGINS
+    from sgfund.examples_scf import MISSING_PLUGINS
     from sgfund.manager import installed_plugins, make_plugin_manager
 
-    if any(name not in installed_plugins() for name in ENTRY_POINTS):
+    named = (plan if plan is not None else default_plan()).fund.plugins
+    if named is not None and any(name not in installed_plugins() for name in named):
         raise WorkflowError(MISSING_PLUGINS)
-    return make_plugin_manager(entry_points=True if every_installed else ENTRY_POINTS)
+    return make_plugin_manager(entry_points=True if every_installed or named is None else named)
 
 
 def run_demo(

@@ -9,7 +9,7 @@ come from `summary`, which the command line and the demo both use. No step reads
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from sgfund.collect import SgfundPluginManager
+from sgfund.dates import london_iso
 from sgfund.errors import WorkflowError
 from sgfund.ledger import Ledger
 from sgfund.lifecycle import RoundState
@@ -93,10 +94,23 @@ def positions(
     return found
 
 
-def _record(
-    ledger: Ledger, position: Position, steps: Sequence[AwardStep], *, actor: str, at: datetime
+def _apply(
+    ledger: Ledger,
+    award_id: str,
+    command: Callable[..., Sequence[AwardStep]],
+    *args: Any,
+    actor: str,
+    at: datetime,
+    round_id: str | None,
+    **kwargs: Any,
 ) -> Position:
-    moved = advance(position, steps)  # PostAwardError, with the reason, before any write
+    """Find the award, build its steps with ``command(position, *args, at=, by=, **kwargs)``
+    (one of `sgfund.postaward.commands`), refuse them at once with `PostAwardError` (the
+    reason, before any write) or record them.
+    """  # noqa: D205 - the summary needs both lines
+    position = find_award(ledger, award_id, round_id=round_id)
+    steps = command(position, *args, at=at, by=actor, **kwargs)
+    moved = advance(position, steps)
     ledger.record_award_steps(steps, actor=actor, at=at)
     return moved
 
@@ -116,11 +130,13 @@ def make_offer(
 
     The final return is due on ``return_due``, by default `RETURN_WEEKS` weeks after the end.
     """
-    position = find_award(ledger, award_id, round_id=round_id)
-    ends = end or position.end
-    due = return_due or ends + relativedelta(weeks=RETURN_WEEKS)
-    steps = do.offer(position, at=at, by=actor, return_due=due, end=ends, conditions=conditions)
-    return _record(ledger, position, steps, actor=actor, at=at)
+
+    def offer(position: Position, *, at: datetime, by: str) -> Sequence[AwardStep]:
+        ends = end or position.end
+        due = return_due or ends + relativedelta(weeks=RETURN_WEEKS)
+        return do.offer(position, at=at, by=by, return_due=due, end=ends, conditions=conditions)
+
+    return _apply(ledger, award_id, offer, actor=actor, at=at, round_id=round_id)
 
 
 def accept_offer(
@@ -133,18 +149,19 @@ def accept_offer(
     round_id: str | None = None,
 ) -> Position:
     """Record the offer's acceptance and schedule its payments by the plugins' payment plan."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    plan = payment_plan(pm, ledger.round(position.award.round_id), position.awarded).item
-    steps = do.accept(position, at=at, by=actor, plan=plan)
-    return _record(ledger, position, steps, actor=actor, at=at)
+
+    def accept(position: Position, *, at: datetime, by: str) -> Sequence[AwardStep]:
+        plan = payment_plan(pm, ledger.round(position.award.round_id), position.awarded).item
+        return do.accept(position, at=at, by=by, plan=plan)
+
+    return _apply(ledger, award_id, accept, actor=actor, at=at, round_id=round_id)
 
 
 def decline_offer(
     ledger: Ledger, award_id: str, *, actor: str, at: datetime, round_id: str | None = None
 ) -> Position:
     """Record that the organisation declined the offer."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    return _record(ledger, position, do.decline(position, at=at, by=actor), actor=actor, at=at)
+    return _apply(ledger, award_id, do.decline, actor=actor, at=at, round_id=round_id)
 
 
 def authorise_payment(
@@ -157,9 +174,7 @@ def authorise_payment(
     round_id: str | None = None,
 ) -> Position:
     """Authorise an instalment for payment (someone else pays it)."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    steps = do.authorise(position, instalment, at=at, by=actor)
-    return _record(ledger, position, steps, actor=actor, at=at)
+    return _apply(ledger, award_id, do.authorise, instalment, actor=actor, at=at, round_id=round_id)
 
 
 def pay_instalment(
@@ -176,9 +191,17 @@ def pay_instalment(
     """Pay an authorised instalment (refused before acceptance, twice, over the award, or by
     its authoriser).
     """  # noqa: D205 - the summary needs both lines
-    position = find_award(ledger, award_id, round_id=round_id)
-    steps = do.pay(position, instalment, at=at, by=actor, amount=amount, confirmed=confirmed)
-    return _record(ledger, position, steps, actor=actor, at=at)
+    return _apply(
+        ledger,
+        award_id,
+        do.pay,
+        instalment,
+        amount=amount,
+        confirmed=confirmed,
+        actor=actor,
+        at=at,
+        round_id=round_id,
+    )
 
 
 def fail_payment(
@@ -192,9 +215,9 @@ def fail_payment(
     round_id: str | None = None,
 ) -> Position:
     """Record that an authorised payment failed; the instalment is scheduled again."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    steps = do.fail(position, instalment, at=at, by=actor, reason=reason)
-    return _record(ledger, position, steps, actor=actor, at=at)
+    return _apply(
+        ledger, award_id, do.fail, instalment, reason=reason, actor=actor, at=at, round_id=round_id
+    )
 
 
 def request_variation(
@@ -211,11 +234,19 @@ def request_variation(
     round_id: str | None = None,
 ) -> Position:
     """Ask to change an award's amount, end or purpose (someone else approves it)."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    steps = do.request_variation(
-        position, variation, at=at, by=actor, reason=reason, amount=amount, end=end, purpose=purpose
+    return _apply(
+        ledger,
+        award_id,
+        do.request_variation,
+        variation,
+        reason=reason,
+        amount=amount,
+        end=end,
+        purpose=purpose,
+        actor=actor,
+        at=at,
+        round_id=round_id,
     )
-    return _record(ledger, position, steps, actor=actor, at=at)
 
 
 def approve_variation(
@@ -228,9 +259,9 @@ def approve_variation(
     round_id: str | None = None,
 ) -> Position:
     """Approve a variation; a new amount reschedules what is left to pay."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    steps = do.approve_variation(position, variation, at=at, by=actor)
-    return _record(ledger, position, steps, actor=actor, at=at)
+    return _apply(
+        ledger, award_id, do.approve_variation, variation, actor=actor, at=at, round_id=round_id
+    )
 
 
 def refuse_variation(
@@ -244,27 +275,32 @@ def refuse_variation(
     round_id: str | None = None,
 ) -> Position:
     """Refuse a requested variation."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    steps = do.refuse_variation(position, variation, at=at, by=actor, reason=reason)
-    return _record(ledger, position, steps, actor=actor, at=at)
+    return _apply(
+        ledger,
+        award_id,
+        do.refuse_variation,
+        variation,
+        reason=reason,
+        actor=actor,
+        at=at,
+        round_id=round_id,
+    )
 
 
 def receive_return(
     ledger: Ledger, award_id: str, *, actor: str, at: datetime, round_id: str | None = None
 ) -> Position:
     """Record the final monitoring return as received."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    steps = do.receive_return(position, at=at, by=actor)
-    return _record(ledger, position, steps, actor=actor, at=at)
+    return _apply(ledger, award_id, do.receive_return, actor=actor, at=at, round_id=round_id)
 
 
 def accept_return(
     ledger: Ledger, award_id: str, *, actor: str, at: datetime, round_id: str | None = None
 ) -> Position:
     """Accept the final return: the project is complete."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    steps = do.decide_return(position, at=at, by=actor, accepted=True)
-    return _record(ledger, position, steps, actor=actor, at=at)
+    return _apply(
+        ledger, award_id, do.decide_return, accepted=True, actor=actor, at=at, round_id=round_id
+    )
 
 
 def send_back_return(
@@ -277,9 +313,16 @@ def send_back_return(
     round_id: str | None = None,
 ) -> Position:
     """Send the final return back for changes (it is awaited again)."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    steps = do.decide_return(position, at=at, by=actor, accepted=False, reason=reason)
-    return _record(ledger, position, steps, actor=actor, at=at)
+    return _apply(
+        ledger,
+        award_id,
+        do.decide_return,
+        accepted=False,
+        reason=reason,
+        actor=actor,
+        at=at,
+        round_id=round_id,
+    )
 
 
 def claw_back(
@@ -293,9 +336,9 @@ def claw_back(
     round_id: str | None = None,
 ) -> Position:
     """Claw back underspend: the award is reduced by ``amount``, which is due back."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    steps = do.claw_back(position, amount, at=at, by=actor, reason=reason)
-    return _record(ledger, position, steps, actor=actor, at=at)
+    return _apply(
+        ledger, award_id, do.claw_back, amount, reason=reason, actor=actor, at=at, round_id=round_id
+    )
 
 
 def recover_money(
@@ -308,10 +351,7 @@ def recover_money(
     round_id: str | None = None,
 ) -> Position:
     """Record clawed-back money as received."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    return _record(
-        ledger, position, do.recover(position, amount, at=at, by=actor), actor=actor, at=at
-    )
+    return _apply(ledger, award_id, do.recover, amount, actor=actor, at=at, round_id=round_id)
 
 
 def withdraw_award(
@@ -324,9 +364,9 @@ def withdraw_award(
     round_id: str | None = None,
 ) -> Position:
     """Withdraw an offered or running award: nothing more is paid."""
-    position = find_award(ledger, award_id, round_id=round_id)
-    steps = do.withdraw(position, at=at, by=actor, reason=reason)
-    return _record(ledger, position, steps, actor=actor, at=at)
+    return _apply(
+        ledger, award_id, do.withdraw, reason=reason, actor=actor, at=at, round_id=round_id
+    )
 
 
 def returns_due(
@@ -387,7 +427,7 @@ def position_dict(position: Position) -> dict[str, Any]:
                 "waits_for": i.waits_for,
                 "authorised_by": i.authorised_by,
                 "paid_by": i.paid_by,
-                "paid_at": None if i.paid_at is None else i.paid_at.isoformat(),
+                "paid_at": None if i.paid_at is None else london_iso(i.paid_at),
             }
             for i in position.instalments
         ],

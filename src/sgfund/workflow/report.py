@@ -102,9 +102,13 @@ def write_scope_report(
 ) -> tuple[ReportData, tuple[Path, ...]]:
     """Reconcile the rounds against ``declared`` and write the report to each of ``paths``.
 
-    A ``.md`` path gets Markdown, any other the self-contained HTML page; each file is
-    written whole or not at all. Returns the report's data and the paths written.
+    A ``.md`` path gets Markdown, an ``.html`` one the self-contained HTML page; any other
+    suffix is refused before anything is computed (`sgfund.report.render.check_report_path`).
+    Each file is written whole or not at all. Returns the report's data and the paths written.
     """
+    from sgfund.report.render import check_report_path
+
+    paths = [check_report_path(p) for p in paths]
     rec = reconcile_scope(
         ledger, round_ids, pm=pm, scope_id=scope_id, label=label, declared=declared
     )

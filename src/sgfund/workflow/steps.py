@@ -19,15 +19,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from attrs import frozen
+import attrs
+from attrs import field, frozen
 
 from sgfund.applications import Application
-from sgfund.assessment import RoundAssessment, Status, assess
-from sgfund.closure import RoundRecords
+from sgfund.assessment import Assessment, RoundAssessment, Status, assess
+from sgfund.closure import RoundRecords, approval_problems
 from sgfund.collect import SgfundPluginManager
-from sgfund.dates import LONDON, require_aware
+from sgfund.dates import LONDON, london_text, require_aware
 from sgfund.decisions import Award, Decision, Outcome
-from sgfund.errors import FieldError, WorkflowError
+from sgfund.errors import FieldError, RoundsNotClosed, WorkflowError
 from sgfund.fundfile import FundFile, FundFileChanges
 from sgfund.fundfile.ledger import apply_fund_file, diff_fund_file, stored_fund_file
 from sgfund.funds import Round
@@ -41,11 +42,16 @@ from sgfund.scope import DeclaredFigure, Scope
 from sgfund.totals import Totals, compute_totals
 
 if TYPE_CHECKING:
-    from sgfund.io.threesixtygiving import Publisher
+    from sgfund.io.export import Table as ExportTable
+    from sgfund.io.threesixtygiving import FunderPackage, Publisher
+    from sgfund.postaward import Position
 
 __all__ = [
     "FORMATS",
     "TABLES",
+    "TABLE_SUFFIXES",
+    "DeclaredChoice",
+    "Ineligible",
     "Published",
     "Referral",
     "RoundOverview",
@@ -53,8 +59,10 @@ __all__ = [
     "assess_round",
     "award_id_for",
     "close_round",
+    "declared_from_file",
     "fund_file_in_force",
     "import_round",
+    "list_ineligible",
     "list_referrals",
     "make_awards",
     "publish",
@@ -68,6 +76,7 @@ __all__ = [
     "scope_round_ids",
     "scope_totals",
     "setup_fund",
+    "unclosed_rounds",
     "write_table",
 ]
 
@@ -214,11 +223,33 @@ def assess_round(
     records = ledger.round_records(round_id)
     judged_on = as_of if as_of is not None else _on(at)
     assessed = assess(records.round, records.applications, pm=pm, as_of=judged_on)
+    _keep_awards_closable(
+        records, attrs.evolve(records, assessments=tuple(assessed)), doing="assessing again"
+    )
     with ledger.transaction():
         _advance(ledger, round_id, RoundState.CLOSED_TO_APPLICATIONS, actor=actor, at=at)
         ledger.record_assessments(assessed, actor=actor, at=at)
         _advance(ledger, round_id, RoundState.ASSESSED, actor=actor, at=at)
     return assessed
+
+
+def _keep_awards_closable(before: RoundRecords, after: RoundRecords, *, doing: str) -> None:
+    """Refuse a change that would leave an award of an unclosed round unable to close.
+
+    An award is not removed before its round closes, so once made, its application must stay
+    one the round can close with (`sgfund.closure.approval_problems`).
+    """
+    awarded = {a.application_id for a in before.awards}
+    refused = approval_problems(after, applications=awarded) if awarded else []
+    if refused:
+        raise WorkflowError(
+            f"round {before.round.id!r}: not recorded; after {doing}, awards already made "
+            "could not close:\n"
+            + "\n".join(f"  - {r}" for r in refused)
+            + "\nAn award is not withdrawn before its round closes: close the round, then "
+            "offer and withdraw it ('sgfund offers make AWARD', 'sgfund payments withdraw "
+            "AWARD --reason ...')"
+        )
 
 
 @frozen(kw_only=True)
@@ -241,25 +272,54 @@ class Referral:
         return self.resolution is None
 
 
-def _referrals(records: RoundRecords) -> list[Referral]:
+def _assessed_as(records: RoundRecords, status: Status) -> list[tuple[Application, Assessment]]:
+    """The round's applications assessed as ``status``, by application id."""
     apps = {a.id: a for a in records.applications}
+    found = [(apps[a.application_id], a) for a in records.assessments if a.status is status]
+    return sorted(found, key=lambda pair: pair[0].id)
+
+
+def _referrals(records: RoundRecords) -> list[Referral]:
     resolved = {r.application_id: r for r in records.resolutions}
-    found = []
-    for assessment in records.assessments:
-        if assessment.status is not Status.REFER:
-            continue
-        app = apps[assessment.application_id]
-        found.append(
-            Referral(
-                application_id=app.id,
-                round_id=app.round_id,
-                organisation=app.organisation.name,
-                title=app.title,
-                reasons=tuple(str(f) for f in assessment.referred),
-                resolution=resolved.get(app.id),
-            )
+    return [
+        Referral(
+            application_id=app.id,
+            round_id=app.round_id,
+            organisation=app.organisation.name,
+            title=app.title,
+            reasons=tuple(str(f) for f in assessment.referred),
+            resolution=resolved.get(app.id),
         )
-    return sorted(found, key=lambda r: r.application_id)
+        for app, assessment in _assessed_as(records, Status.REFER)
+    ]
+
+
+@frozen(kw_only=True)
+class Ineligible:
+    """An application the rules assessed ineligible, with why.
+
+    ``reasons`` are the failing findings as text (rule, version, plugin and message).
+    """
+
+    application_id: str
+    round_id: str
+    organisation: str
+    title: str
+    reasons: tuple[str, ...]
+
+
+def list_ineligible(ledger: Ledger, round_id: str) -> tuple[Ineligible, ...]:
+    """Every application of a round its latest assessment found ineligible, with the reasons."""
+    return tuple(
+        Ineligible(
+            application_id=app.id,
+            round_id=app.round_id,
+            organisation=app.organisation.name,
+            title=app.title,
+            reasons=tuple(str(f) for f in assessment.failed),
+        )
+        for app, assessment in _assessed_as(ledger.round_records(round_id), Status.INELIGIBLE)
+    )
 
 
 def list_referrals(
@@ -309,6 +369,10 @@ def resolve_referral(
         resolved_by=actor,
         resolved_on=_on(at),
     )
+    records = ledger.round_records(queue[application_id].round_id)
+    others = tuple(r for r in records.resolutions if r.application_id != application_id)
+    after = attrs.evolve(records, resolutions=(*others, resolution))
+    _keep_awards_closable(records, after, doing="this resolution")
     ledger.record_resolutions([resolution], actor=actor, at=at)
     return resolution
 
@@ -333,10 +397,37 @@ def record_decisions(
     """
     records = ledger.round_records(round_id)
     result = read_decisions(
-        path, applications=[a.id for a in records.applications], mapping=mapping, sheet=sheet
+        path, applications=records.applications, round=records.round, mapping=mapping, sheet=sheet
     )
+    refused = _awarded_changes(records, result.decisions)
+    if refused:
+        raise WorkflowError(
+            f"{os.fspath(path)}: round {round_id!r} has awards that these decisions would "
+            "leave without an approved decision, and an award is not withdrawn before its "
+            "round closes:\n"
+            + "\n".join(f"  - {r}" for r in refused)
+            + "\nKeep those decisions approved (the amount may change: 'sgfund award' makes "
+            "the award again); to take an award back, close the round, then offer and "
+            "withdraw it ('sgfund offers make AWARD', 'sgfund payments withdraw AWARD "
+            "--reason ...')"
+        )
     ledger.record_decisions(result.decisions, actor=actor, at=at)
     return result
+
+
+def _awarded_changes(records: RoundRecords, decisions: Sequence[Decision]) -> list[str]:
+    """Decisions that would leave an award of an unclosed round without an approval.
+
+    The ledger keeps every award it has made until the round closes (an award is replaced,
+    never removed), and a round with an award but no approved decision cannot close.
+    """
+    awarded = {a.application_id: a for a in records.awards}
+    return [
+        f"application {d.application_id} has award {awarded[d.application_id].id}; "
+        f"the sheet says {d.outcome}"
+        for d in sorted(decisions, key=lambda d: d.application_id)
+        if d.application_id in awarded and d.outcome is not Outcome.APPROVED
+    ]
 
 
 def award_id_for(application_id: str) -> str:
@@ -350,8 +441,22 @@ def make_awards(ledger: Ledger, round_id: str, *, actor: str, at: datetime) -> t
     Each award carries the project's final themes (`sgfund.themes.final_themes`: an
     officer's override, else the classifiers' matches, else the declared themes). Awards
     already made are made again from the current decisions (a correction is audited).
+
+    Refuses, with `WorkflowError` and before writing anything, while an approved decision
+    is one the round could not close with (`sgfund.closure.approval_problems`: an
+    application assessed or resolved ineligible, or referred and unresolved), naming each
+    with the assessment's reasons.
     """
     records = ledger.round_records(round_id)
+    refused = approval_problems(records)
+    if refused:
+        raise WorkflowError(
+            f"round {round_id!r}: no awards made; an approved decision is one the round "
+            "could not close with:\n"
+            + "\n".join(f"  - {r}" for r in refused)
+            + "\nCorrect the decisions ('sgfund decide'), or resolve the referrals "
+            "('sgfund referrals resolve'), then award again"
+        )
     apps = {a.id: a for a in records.applications}
     themes = records.final_themes()
     awards = tuple(
@@ -457,6 +562,46 @@ def resolve_scope(ledger: Ledger, key: str) -> ScopeChoice:
     return ScopeChoice(id=scope_id_for(key), label=label, round_ids=round_ids, declared=declared)
 
 
+@frozen(kw_only=True)
+class DeclaredChoice:
+    """A declared-figures CSV's figures for one scope key, and what in the file was not used.
+
+    ``warnings`` name each row that is not a figure sgfund computes (by row) and each scope in
+    the file that names no scope or round in the ledger, so a reconciliation is never reported
+    without saying that the file held figures it did not compare.
+    """
+
+    file: str
+    figures: tuple[DeclaredFigure, ...]
+    warnings: tuple[str, ...]
+
+
+def declared_from_file(ledger: Ledger, path: str | os.PathLike[str], key: str) -> DeclaredChoice:
+    """The figures for scope ``key`` in a declared-figures CSV (`read_declared_figures`).
+
+    Figures for other scopes the ledger knows are left for those scopes without a word; the
+    rest of the file is in `DeclaredChoice.warnings`.
+    """
+    from sgfund.io.declared import read_declared_figures
+
+    name = os.fspath(path)
+    read = read_declared_figures(name)
+    warnings = [f"{name}: row {row}: {reason}; not compared" for row, reason in read.skipped]
+    for other, figures in sorted(read.by_scope.items()):
+        if other == key:
+            continue
+        try:
+            resolve_scope(ledger, other)
+        except WorkflowError as err:
+            warnings.append(f"{name}: {len(figures)} figure(s) not compared: {err}")
+    if key not in read.by_scope:
+        held = ", ".join(repr(k) for k in sorted(read.by_scope)) or "none"
+        warnings.append(f"{name}: no figures for scope {key!r} (scopes in the file: {held})")
+    return DeclaredChoice(
+        file=name, figures=tuple(read.by_scope.get(key, ())), warnings=tuple(warnings)
+    )
+
+
 def reconcile_scope(
     ledger: Ledger,
     round_ids: Sequence[str],
@@ -476,15 +621,112 @@ def reconcile_scope(
 
 @frozen(kw_only=True)
 class Published:
-    """What `publish` wrote: the files, and how many grants each funder's package holds."""
+    """What `publish` or `write_table` wrote: the files, how many grants each funder's
+    360Giving package holds (none for a table), and the rounds published before they closed.
+
+    ``unclosed`` maps each such round's id to its state; it is empty unless
+    ``include_unclosed`` let them through, and then their figures are provisional.
+    """  # noqa: D205 - the summary needs both lines
 
     files: tuple[Path, ...]
-    grants: Mapping[str, int]
+    grants: Mapping[str, int] = field(factory=dict)
+    unclosed: Mapping[str, RoundState] = field(factory=dict)
 
     @property
     def total_grants(self) -> int:
         """Grants across every funder."""
         return sum(self.grants.values())
+
+
+def unclosed_rounds(ledger: Ledger, round_ids: Sequence[str]) -> dict[str, RoundState]:
+    """The rounds of ``round_ids`` that are not closed, with their states, in the order given."""
+    states = {rid: ledger.round_state(rid) for rid in round_ids}
+    return {rid: state for rid, state in states.items() if state is not RoundState.CLOSED}
+
+
+def _publishable(
+    ledger: Ledger, round_ids: Sequence[str], *, what: str, include_unclosed: bool
+) -> dict[str, RoundState]:
+    """The one rule for open data: only closed rounds' figures are final, so a round that is
+    not closed is refused (`RoundsNotClosed`, naming each and its state) unless
+    ``include_unclosed``; then the unclosed rounds are returned, to be marked.
+    """  # noqa: D205 - the summary needs both lines
+    unclosed = unclosed_rounds(ledger, round_ids)
+    if unclosed and not include_unclosed:
+        raise RoundsNotClosed(what, {rid: str(state) for rid, state in unclosed.items()})
+    return unclosed
+
+
+def _formats(formats: Iterable[str]) -> list[Format]:
+    wanted = list(dict.fromkeys(formats))
+    for fmt in wanted:
+        if fmt not in FORMATS:
+            raise FieldError("format", fmt, "one of " + ", ".join(FORMATS))
+    return wanted  # type: ignore[return-value]  # checked just above
+
+
+def _closed_state(
+    ledger: Ledger, records: Sequence[RoundRecords], as_of: date | datetime
+) -> tuple[dict[str, object], dict[str, Position]]:
+    """Closed rounds' anchors, and their awards as varied (post-award.md) as of ``as_of``."""
+    closed = [r.round.id for r in records if ledger.round_state(r.round.id) is RoundState.CLOSED]
+    # The anchors go into the JSON packages, where an auditor can find them later.
+    anchors: dict[str, object] = {rid: ledger.closure_anchor(rid) for rid in closed}
+    day = as_of.astimezone(LONDON).date() if isinstance(as_of, datetime) else as_of
+    positions = {
+        award_id: position
+        for rid in closed
+        for award_id, position in ledger.post_award(rid, as_of=day).items()
+    }
+    return anchors, positions
+
+
+def _funder_packages(
+    ledger: Ledger,
+    records: Sequence[RoundRecords],
+    *,
+    pm: SgfundPluginManager,
+    as_of: date | datetime,
+    scope_id: str,
+    label: str,
+    publisher: Publisher | None,
+) -> list[FunderPackage]:
+    """Every funder's 360Giving package, each era by its own publisher, built and validated."""
+    from sgfund.io.threesixtygiving.build import build_packages
+
+    by_era: dict[str, list[RoundRecords]] = {}
+    for r in records:
+        by_era.setdefault(r.round.era.id, []).append(r)
+    publishers = _publishers(ledger, sorted(by_era), publisher)
+    anchors, positions = _closed_state(ledger, records, as_of)
+    packages = []
+    for era_id, era_records in by_era.items():
+        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in era_records])
+        packages += build_packages(
+            scope,
+            [a for r in era_records for a in r.applications],
+            [a for r in era_records for a in r.awards],
+            publisher=publishers[era_id],
+            as_of=as_of,
+            pm=pm,
+            anchors={r.round.id: anchors[r.round.id] for r in era_records if r.round.id in anchors},
+            post_award=positions,
+        )
+    return packages
+
+
+def _transparency_table(
+    records: Sequence[RoundRecords], *, scope_id: str, label: str
+) -> ExportTable:
+    from sgfund.io.transparency import transparency_table
+
+    scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
+    return transparency_table(
+        scope,
+        [a for r in records for a in r.applications],
+        [d for r in records for d in r.decisions],
+        [a for r in records for a in r.awards],
+    )
 
 
 def publish(
@@ -499,8 +741,14 @@ def publish(
     publisher: Publisher | None = None,
     formats: Iterable[Format] = ("json", "csv"),
     transparency: bool = True,
+    include_unclosed: bool = False,
 ) -> Published:
     """Publish the rounds' awards: 360Giving files, one per funder, and a transparency table.
+
+    Only closed rounds are published: a round that is not closed (decided, say) holds
+    provisional figures and is refused with `RoundsNotClosed`, naming each such round and its
+    state, before anything is built. ``include_unclosed`` publishes them anyway; they are then
+    listed in `Published.unclosed`, for the caller to warn about.
 
     Each era's awards are published by that era's publisher in the fund file in force (or
     by ``publisher``, given). The 360Giving packages are built and validated once
@@ -512,65 +760,38 @@ def publish(
     all, and nothing is written.
     """
     from sgfund.io.export import write_csv
-    from sgfund.io.threesixtygiving.build import build_packages, funder_slug
+    from sgfund.io.threesixtygiving.build import funder_slug
     from sgfund.io.threesixtygiving.write import write_built_package
-    from sgfund.io.transparency import transparency_table
 
-    wanted = list(dict.fromkeys(formats))
-    for fmt in wanted:
-        if fmt not in FORMATS:
-            raise FieldError("format", fmt, "one of " + ", ".join(FORMATS))
+    wanted = _formats(formats)
+    unclosed = _publishable(ledger, round_ids, what="open data", include_unclosed=include_unclosed)
     records = [ledger.round_records(rid) for rid in round_ids]
-    by_era: dict[str, list[RoundRecords]] = {}
-    for r in records:
-        by_era.setdefault(r.round.era.id, []).append(r)
-    publishers = _publishers(ledger, sorted(by_era), publisher)
-    # Closed rounds' anchors go into the JSON packages, where an auditor can find them later.
-    anchors = {
-        rid: ledger.closure_anchor(rid)
-        for rid in round_ids
-        if ledger.round_state(rid) is RoundState.CLOSED
-    }
-    # Awards as varied, with what was disbursed, as of the day published (`post-award.md`).
-    day = as_of.astimezone(LONDON).date() if isinstance(as_of, datetime) else as_of
-    positions = {
-        award_id: position
-        for r in records
-        if ledger.round_state(r.round.id) is RoundState.CLOSED
-        for award_id, position in ledger.post_award(r.round.id, as_of=day).items()
-    }
-    packages = []
-    for era_id, era_records in by_era.items():
-        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in era_records])
-        packages += build_packages(
-            scope,
-            [a for r in era_records for a in r.applications],
-            [a for r in era_records for a in r.awards],
-            publisher=publishers[era_id],
-            as_of=as_of,
-            pm=pm,
-            anchors={r.round.id: anchors[r.round.id] for r in era_records if r.round.id in anchors},
-            post_award=positions,
-        )
-    table = None
-    if transparency:
-        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
-        table = transparency_table(
-            scope,
-            [a for r in records for a in r.applications],
-            [d for r in records for d in r.decisions],
-            [a for r in records for a in r.awards],
-        )
+    packages = _funder_packages(
+        ledger,
+        records,
+        pm=pm,
+        as_of=as_of,
+        scope_id=scope_id,
+        label=label,
+        publisher=publisher,
+    )
+    table = _transparency_table(records, scope_id=scope_id, label=label) if transparency else None
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for package in packages:
-        for fmt in wanted:
-            target = folder / f"{scope_id}-{funder_slug(package.funder.id)}.{fmt}"
-            files.append(write_built_package(target, package.package))
+    files = [
+        write_built_package(
+            folder / f"{scope_id}-{funder_slug(package.funder.id)}.{fmt}", package.package
+        )
+        for package in packages
+        for fmt in wanted
+    ]
     if table is not None:
         files.append(write_csv(folder / f"{scope_id}-transparency.csv", table))
-    return Published(files=tuple(files), grants={p.funder.id: p.grant_count for p in packages})
+    return Published(
+        files=tuple(files),
+        grants={p.funder.id: p.grant_count for p in packages},
+        unclosed=unclosed,
+    )
 
 
 def _publishers(
@@ -602,6 +823,9 @@ TABLES = ("transparency", "applications", "awards")
 Table = Literal["transparency", "applications", "awards"]
 
 
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
 def write_table(
     ledger: Ledger,
     round_ids: Sequence[str],
@@ -610,43 +834,60 @@ def write_table(
     *,
     scope_id: str,
     label: str,
-) -> Path:
+    include_unclosed: bool = False,
+) -> Published:
     """Write one table of the rounds (CSV, or XLSX by the suffix), all or nothing.
 
-    ``transparency`` is one row per award as the public sees it; ``applications`` and
-    ``awards`` are the officers' tables (`sgfund.io.export`).
+    ``path`` must end ``.csv`` or ``.xlsx`` (`FieldError` otherwise, before anything is read).
+
+    ``transparency`` is one row per award as the public sees it: published data, so like
+    `publish` it refuses rounds that are not closed (`RoundsNotClosed`) unless
+    ``include_unclosed``, and then lists them in `Published.unclosed`. ``applications`` and
+    ``awards`` are the officers' working tables (`sgfund.io.export`), for any round.
     """
     from sgfund.io.export import application_table, award_table, write_csv, write_xlsx
-    from sgfund.io.transparency import transparency_table
 
+    if what not in TABLES:
+        raise FieldError("table", what, "one of " + ", ".join(TABLES))
+    target = Path(path)
+    # The suffix says the format: anything else would be a CSV under a misleading name.
+    if target.suffix.lower() not in TABLE_SUFFIXES:
+        raise FieldError(
+            "out", os.fspath(path), "a file name ending " + " or ".join(TABLE_SUFFIXES)
+        )
+    unclosed: dict[str, RoundState] = {}
+    if what == "transparency":
+        unclosed = _publishable(
+            ledger, round_ids, what="the transparency table", include_unclosed=include_unclosed
+        )
     records = [ledger.round_records(rid) for rid in round_ids]
     applications = [a for r in records for a in r.applications]
     awards = [a for r in records for a in r.awards]
     if what == "transparency":
-        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
-        decisions = [d for r in records for d in r.decisions]
-        table = transparency_table(scope, applications, decisions, awards)
+        table = _transparency_table(records, scope_id=scope_id, label=label)
     elif what == "applications":
         table = application_table(applications)
-    elif what == "awards":
-        table = award_table(awards, applications)
     else:
-        raise FieldError("table", what, "one of " + ", ".join(TABLES))
-    target = Path(path)
-    if target.suffix.lower() == ".xlsx":
-        return write_xlsx(target, table)
-    return write_csv(target, table)
+        table = award_table(awards, applications)
+    written = (
+        write_xlsx(target, table) if target.suffix.lower() == ".xlsx" else write_csv(target, table)
+    )
+    return Published(files=(written,), unclosed=unclosed)
 
 
 @frozen(kw_only=True)
 class RoundOverview:
-    """A round at a glance: where it is in its life and how many of each record it holds."""
+    """A round at a glance: its window, where it is in its life and how many of each record
+    it holds.
+    """  # noqa: D205 - the summary needs both lines
 
     id: str
     name: str
     era: str
     funder: str
     state: str
+    opens_at: datetime
+    closes_at: datetime
     applications: int
     decisions: int
     awards: int
@@ -667,6 +908,8 @@ def rounds_overview(ledger: Ledger) -> tuple[RoundOverview, ...]:
                 era=rnd.era.id,
                 funder=rnd.era.funder_name,
                 state=str(state),
+                opens_at=rnd.opens_at,
+                closes_at=rnd.closes_at,
                 applications=len(records.applications),
                 decisions=len(records.decisions),
                 awards=len(records.awards),
@@ -674,8 +917,7 @@ def rounds_overview(ledger: Ledger) -> tuple[RoundOverview, ...]:
                 referrals_pending=sum(1 for r in _referrals(records) if r.pending),
             )
         )
-    order = {o.id: (ledger.round(o.id).opens_at, o.id) for o in found}
-    return tuple(sorted(found, key=lambda o: order[o.id]))
+    return tuple(sorted(found, key=lambda o: (o.opens_at, o.id)))
 
 
 def round_criteria(ledger: Ledger, round_id: str, *, pm: SgfundPluginManager) -> str:
@@ -689,13 +931,12 @@ def round_criteria(ledger: Ledger, round_id: str, *, pm: SgfundPluginManager) ->
 
     rnd = ledger.round(round_id)
     listing = describe(pm, round=rnd)
-    stamp = "%-d %B %Y %H:%M"
     lines = [
         f"# {rnd.name}: eligibility criteria",
         "",
         f"- Funder: {rnd.era.funder_name}",
-        f"- Opens: {rnd.opens_at.astimezone(LONDON).strftime(stamp)} (UK time)",
-        f"- Closes: {rnd.closes_at.astimezone(LONDON).strftime(stamp)} (UK time)",
+        f"- Opens: {london_text(rnd.opens_at, zone=False)} (UK time)",
+        f"- Closes: {london_text(rnd.closes_at, zone=False)} (UK time)",
     ]
     if rnd.advertised_pot is not None:
         lines.append(f"- Funding available: {format_money(rnd.advertised_pot)}")

@@ -260,12 +260,57 @@ def build_packages(
     """
     scope_id, label, rounds = _rounds(scope)
     by_round = {r.id: _RoundData(r, round_vocabularies(pm, r), round_areas(pm, r)) for r in rounds}
-    by_application = {a.id: a for a in applications}
     as_of_date, issued = _as_of(as_of)
     problems: list[Problem] = _anchor_problems(anchors or {}, by_round)
-    grouped: dict[str, tuple[FunderIdentity, list[dict[str, Any]]]] = {}
-    funder_rounds: dict[str, set[str]] = {}
-    positions = post_award or {}
+    grouped = _grants_by_funder(
+        awards,
+        {a.id: a for a in applications},
+        by_round,
+        scope_id=scope_id,
+        publisher=publisher,
+        modified=_modified(publisher, as_of),
+        positions=post_award or {},
+        problems=problems,
+    )
+    if not grouped and not problems:
+        problems.append(Problem(f"scope {scope_id} has no awards to publish", field="awards"))
+    packages = []
+    for funder, grants, funder_rounds in grouped.values():
+        package = _package(scope_id, label, funder, grants, publisher=publisher, issued=issued)
+        published = {
+            rid: str(anchor)
+            for rid, anchor in sorted((anchors or {}).items())
+            if rid in funder_rounds
+        }
+        if published:
+            package["sgfundAnchors"] = published
+        problems.extend(package_problems(package, as_of=as_of_date))
+        packages.append(FunderPackage(funder=funder, package=package))
+    if problems:
+        raise ExportError(problems, f"360Giving export of {scope_id} refused")
+    return packages
+
+
+_Grouped = dict[str, tuple[FunderIdentity, list[dict[str, Any]], set[str]]]
+
+
+def _grants_by_funder(
+    awards: Iterable[Award],
+    by_application: Mapping[str, Application],
+    by_round: Mapping[str, _RoundData],
+    *,
+    scope_id: str,
+    publisher: Publisher,
+    modified: str | None,
+    positions: Mapping[str, Position],
+    problems: list[Problem],
+) -> _Grouped:
+    """Each funder's grants (and the rounds they come from), in round and award order.
+
+    An award that came to nothing after the award is left out; an award whose round or
+    application is missing adds a problem to ``problems``, as do the grants' own.
+    """
+    grouped: _Grouped = {}
     for award in sorted(awards, key=lambda a: (a.round_id, a.id)):
         position = positions.get(award.id)
         if position is not None and position.awarded == 0:
@@ -280,42 +325,37 @@ def build_packages(
             )
             problems.append(Problem(f"award {award.id}: {missing}", field="awards"))
             continue
-        grant, found = _grant(
-            award, application, data, publisher, _modified(publisher, as_of), position
-        )
+        grant, found = _grant(award, application, data, publisher, modified, position)
         problems.extend(found)
         funder = publisher.funder_for(data.round.era)
-        grouped.setdefault(funder.id, (funder, []))[1].append(grant)
-        funder_rounds.setdefault(funder.id, set()).add(award.round_id)
-    if not grouped and not problems:
-        problems.append(Problem(f"scope {scope_id} has no awards to publish", field="awards"))
-    packages = []
-    for funder_id, (funder, grants) in grouped.items():
-        package: dict[str, Any] = {
-            "version": PACKAGE_VERSION,
-            "title": f"{label}: grants made by {funder.name}",
-            "issued": issued,
-            "identifier": f"{publisher.prefix}-{scope_id}-{_slug(funder_id)}",
-            "publisher": {
-                "name": publisher.name,
-                **({"identifier": publisher.identifier} if publisher.identifier else {}),
-                **({"website": publisher.website} if publisher.website else {}),
-            },
-            "license": publisher.licence,
-            "grants": grants,
-        }
-        published = {
-            rid: str(anchor)
-            for rid, anchor in sorted((anchors or {}).items())
-            if rid in funder_rounds[funder_id]
-        }
-        if published:
-            package["sgfundAnchors"] = published
-        problems.extend(package_problems(package, as_of=as_of_date))
-        packages.append(FunderPackage(funder=funder, package=package))
-    if problems:
-        raise ExportError(problems, f"360Giving export of {scope_id} refused")
-    return packages
+        _, grants, rounds = grouped.setdefault(funder.id, (funder, [], set()))
+        grants.append(grant)
+        rounds.add(award.round_id)
+    return grouped
+
+
+def _package(
+    scope_id: str,
+    label: str,
+    funder: FunderIdentity,
+    grants: list[dict[str, Any]],
+    *,
+    publisher: Publisher,
+    issued: str,
+) -> dict[str, Any]:
+    return {
+        "version": PACKAGE_VERSION,
+        "title": f"{label}: grants made by {funder.name}",
+        "issued": issued,
+        "identifier": f"{publisher.prefix}-{scope_id}-{_slug(funder.id)}",
+        "publisher": {
+            "name": publisher.name,
+            **({"identifier": publisher.identifier} if publisher.identifier else {}),
+            **({"website": publisher.website} if publisher.website else {}),
+        },
+        "license": publisher.licence,
+        "grants": grants,
+    }
 
 
 def _anchor_problems(anchors: Mapping[str, object], rounds: Mapping[str, object]) -> list[Problem]:

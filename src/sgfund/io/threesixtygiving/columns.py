@@ -25,6 +25,7 @@ __all__ = [
     "ObjectSpec",
     "column_order",
     "flatten_grant",
+    "flatten_into",
     "grant_spec",
     "read_cell",
     "spreadsheet_cell",
@@ -144,33 +145,60 @@ def _cell(value: Any) -> str | Decimal | int:
 
 def flatten_grant(grant: Mapping[str, Any]) -> dict[str, tuple[SortKey, str | Decimal | int]]:
     """Flatten one grant to ``{title: (sort key, value)}``; numbers stay numbers."""
-    out: dict[str, tuple[SortKey, str | Decimal | int]] = {}
+    values: dict[str, str | Decimal | int] = {}
+    keys: dict[str, SortKey] = {}
+    flatten_into(grant, values, keys)
+    return {title: (keys[title], value) for title, value in values.items()}
 
-    def walk(obj: Mapping[str, Any], spec: ObjectSpec, titles: list[str], key: SortKey) -> None:
-        for name, value in obj.items():
-            f = spec.fields.get(name)
-            title = f.title if f else name
-            here: SortKey = (*key, (f.position if f else 10_000, 0, "" if f else name))
-            if value is None:
-                continue
-            if isinstance(value, dict):
-                walk(value, f.spec if f and f.spec else _EMPTY, [*titles, title], here)
-            elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-                rolled = f is not None and f.rollup is not None and len(value) == 1
-                for i, item in enumerate(value):
-                    segs = [title] if rolled else [title, str(i)]
-                    item_key: SortKey = (*key, (here[-1][0], i, here[-1][2]))
-                    walk(item, f.spec if f and f.spec else _EMPTY, [*titles, *segs], item_key)
-            elif isinstance(value, list):
-                out[":".join([*titles, title])] = (
-                    here,
-                    _LIST_SEPARATOR.join(str(_cell(v)) for v in value),
-                )
-            else:
-                out[":".join([*titles, title])] = (here, _cell(value))
 
-    walk(grant, grant_spec(), [], ())
-    return out
+def flatten_into(
+    grant: Mapping[str, Any],
+    values: dict[str, str | Decimal | int],
+    keys: dict[str, SortKey],
+) -> None:
+    """Flatten one grant into ``values`` (``{title: value}``), adding to ``keys`` the sort key
+    of each title not there yet (so a whole file's columns are gathered in one pass).
+    """  # noqa: D205 - the summary needs both lines
+    _walk(grant, grant_spec(), "", (), values, keys)
+
+
+def _walk(
+    obj: Mapping[str, Any],
+    spec: ObjectSpec,
+    prefix: str,
+    key: SortKey,
+    values: dict[str, str | Decimal | int],
+    keys: dict[str, SortKey],
+) -> None:
+    # Titles are built as one prefix string per object, and a sort key is made only for a
+    # title met for the first time: this runs for every value of every grant in a file.
+    fields = spec.fields
+    for name, value in obj.items():
+        if value is None:
+            continue
+        f = fields.get(name)
+        title, part = (f.title, (f.position, 0, "")) if f else (name, (10_000, 0, name))
+        if isinstance(value, dict):
+            sub = f.spec if f and f.spec else _EMPTY
+            _walk(value, sub, f"{prefix}{title}:", (*key, part), values, keys)
+            continue
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            rolled = f is not None and f.rollup is not None and len(value) == 1
+            sub = f.spec if f and f.spec else _EMPTY
+            for i, item in enumerate(value):
+                inner = f"{prefix}{title}:" if rolled else f"{prefix}{title}:{i}:"
+                _walk(item, sub, inner, (*key, (part[0], i, part[2])), values, keys)
+            continue
+        column = prefix + title
+        kind = type(value)
+        if kind is str or kind is Decimal or kind is int:
+            values[column] = value
+        elif kind is list:
+            values[column] = _LIST_SEPARATOR.join(str(_cell(v)) for v in value)
+        else:
+            values[column] = _cell(value)
+        if column not in keys:
+            keys[column] = (*key, part)
 
 
 def column_order(keys: Mapping[str, SortKey]) -> list[str]:

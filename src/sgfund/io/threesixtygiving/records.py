@@ -23,7 +23,7 @@ from sgfund.decisions import Award
 from sgfund.errors import FieldError, MoneyTypeError
 from sgfund.io.threesixtygiving.problems import GrantProblem
 from sgfund.io.threesixtygiving.publisher import FunderIdentity
-from sgfund.money import round_money, to_money
+from sgfund.money import CURRENCY, round_money, to_money
 from sgfund.organisations import (
     Organisation,
     OrgType,
@@ -298,6 +298,21 @@ def _themes(grant: Mapping[str, Any], prefix: str | None) -> frozenset[str]:
     )
 
 
+def _check_currency(g: _Grant) -> None:
+    # An award is money in pounds: a grant in dollars or euros read as an award would be
+    # added into the total as if it were pounds, so it is left out, saying why.
+    currency = g.grant.get("currency")
+    if isinstance(currency, str) and currency != CURRENCY:  # a missing one fails the schema
+        g.problem(
+            f"the grant is in {currency!r}, not {CURRENCY}: sgfund's awards and totals are in "
+            "pounds sterling, so a grant in another currency is left out rather than added "
+            "as if it were pounds",
+            "currency",
+            currency,
+            CURRENCY,
+        )
+
+
 def grant_record(
     grant: Mapping[str, Any],
     path: str,
@@ -317,6 +332,7 @@ def grant_record(
     if round_id is None:
         round_id = _slug(code) if isinstance(code, str) and _slug(code) else NO_PROGRAMME
     award_id = _award_id(g, round_id, prefix)
+    _check_currency(g)
     amounts = {key: g.amount(key) for key in AMOUNT_FIELDS}
     awarded_on = g.attempt("awardDate", lambda: _period_start(grant["awardDate"]))
     start, end = _dates(g, awarded_on)

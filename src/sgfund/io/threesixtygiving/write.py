@@ -33,7 +33,7 @@ from sgfund.io.threesixtygiving.checks import package_problems
 from sgfund.io.threesixtygiving.columns import (
     SortKey,
     column_order,
-    flatten_grant,
+    flatten_into,
     spreadsheet_cell,
 )
 from sgfund.io.threesixtygiving.fastjson import fast_dumps
@@ -120,18 +120,18 @@ def csv_table(grants: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[dict
     keys: dict[str, SortKey] = {}
     rows = []
     for grant in grants:
-        flat = flatten_grant(grant)
-        for title, (key, _) in flat.items():
-            keys.setdefault(title, key)
-        rows.append({title: spreadsheet_cell(value) for title, (_, value) in flat.items()})
+        values: dict[str, str | Decimal | int] = {}
+        flatten_into(grant, values, keys)
+        rows.append({title: spreadsheet_cell(value) for title, value in values.items()})
     return column_order(keys), rows
 
 
 def _write_csv_rows(handle: IO[str], grants: Sequence[Mapping[str, Any]]) -> None:
     columns, rows = csv_table(grants)
-    writer = csv.DictWriter(handle, fieldnames=columns, restval="", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow(columns)
+    # Lists, not csv.DictWriter: it checks every row's keys against the columns again.
+    writer.writerows([row.get(column, "") for column in columns] for row in rows)
 
 
 def _write_csv(path: Path, package: Mapping[str, Any]) -> None:
@@ -143,12 +143,10 @@ def _write_csv(path: Path, package: Mapping[str, Any]) -> None:
 def _write_xlsx(path: Path, package: Mapping[str, Any]) -> None:
     # Typed cells: numbers stay numbers, text is typed text (never run as a formula).
     keys: dict[str, SortKey] = {}
-    flat = []
+    flat: list[dict[str, str | Decimal | int]] = []
     for grant in package["grants"]:
-        cells = flatten_grant(grant)
-        for title, (key, _) in cells.items():
-            keys.setdefault(title, key)
-        flat.append({title: value for title, (_, value) in cells.items()})
+        flat.append({})
+        flatten_into(grant, flat[-1], keys)
     columns = column_order(keys)
     rows = [[cells.get(title) for title in columns] for cells in flat]
     write_xlsx(path, Table(title=GRANTS_SHEET, columns=columns, rows=rows))
