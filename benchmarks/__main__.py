@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="results file (default benchmarks/out/results-<size>.json)",
     )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated cases (B1-narrow) or variants (B3:ledger import) not to run",
+    )
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
     parser.add_argument("--profile", metavar="CASE:VARIANT", help="profile one variant once")
     parser.add_argument(
@@ -119,6 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         return _profile(cases, args.profile, size, args.data)
     chosen = _selected(cases, args.cases)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    variants = {f"{c.id}:{v.name}" for c in cases for v in c.variants}
+    unknown = skip - variants - {c.id for c in cases}
+    if unknown:
+        raise SystemExit(f"--skip: no such case or variant: {', '.join(sorted(unknown))}")
+    chosen = [c for c in chosen if c.id not in skip]
+    leave_out = frozenset(skip & variants)
     if args.baseline_src:
         source = str(Path(args.baseline_src).resolve())
         chosen = [with_baseline(case, source) for case in chosen]
@@ -129,7 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Measured] = {}
     lines: list[str] = []
     for case in chosen:
-        for m in run_case(case, size, args.repeats, args.data, timeout=args.timeout, log=_log):
+        run = run_case(
+            case, size, args.repeats, args.data, timeout=args.timeout, log=_log, leave_out=leave_out
+        )
+        for m in run:
             results[f"{m.case}:{m.variant}"] = m
         done = table(case, [m for k, m in results.items() if k.startswith(f"{case.id}:")], results)
         lines.extend([*done, ""])

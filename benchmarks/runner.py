@@ -31,6 +31,7 @@ class Sample:
     peak_rss: int
     check: dict[str, Any]
     sgfund: str | None = None  # where the run imported sgfund from
+    cpu_seconds: float | None = None  # CPU time of the timed work (every thread of the process)
 
 
 @dataclass
@@ -59,6 +60,13 @@ class Measured:
     def median(self) -> float | None:
         """The median time."""
         return statistics.median(self.times) if self.samples else None
+
+    @property
+    def cpu(self) -> float | None:
+        """CPU seconds of the fastest run (wall clock), when the run reported them."""
+        if not self.samples:
+            return None
+        return min(self.samples, key=lambda s: s.seconds).cpu_seconds
 
     @property
     def peak_rss(self) -> int | None:
@@ -165,16 +173,32 @@ def run_once(variant: Variant, spec: dict[str, Any] | None, timeout: float) -> S
     if variant.command is not None:
         return Sample(outside, peak, {})
     result = json.loads(printed.strip().splitlines()[-1])
-    return Sample(result["seconds"], result["peak_rss"], result["check"], result.get("sgfund"))
+    return Sample(
+        result["seconds"],
+        result["peak_rss"],
+        result["check"],
+        result.get("sgfund"),
+        result.get("cpu_seconds"),
+    )
 
 
 def run_case(
-    case: Case, size: int, repeats: int, folder: Path, *, timeout: float, log: Any
+    case: Case,
+    size: int,
+    repeats: int,
+    folder: Path,
+    *,
+    timeout: float,
+    log: Any,
+    leave_out: frozenset[str] = frozenset(),
 ) -> list[Measured]:
-    """Every variant of ``case``, ``repeats`` times, interleaved (v1 v2 v3 v1 v2 v3 ...)."""
+    """Every variant of ``case``, ``repeats`` times, interleaved (v1 v2 v3 v1 v2 v3 ...).
+
+    ``leave_out`` names variants (``case:variant``) not to run; the table says so.
+    """
     measured = [Measured(case.id, v.name, v.label, rows_for(case, v, size)) for v in case.variants]
     for m, v in zip(measured, case.variants, strict=True):
-        m.skipped = _missing(v)
+        m.skipped = "left out (--skip)" if f"{case.id}:{v.name}" in leave_out else _missing(v)
     for repeat in range(repeats * case.repeat_factor):
         for m, v in zip(measured, case.variants, strict=True):
             if m.skipped or m.error:
@@ -227,7 +251,20 @@ def judge(goal: Goal, case: str, results: dict[str, Measured]) -> tuple[str, str
         return "not measured", ""
     if goal.kind == "rss":
         peak = subject.peak_rss or 0
+        if goal.at_rows is not None and subject.rows != goal.at_rows:
+            # A smaller run's peak says nothing about the goal's size: show it, judge nothing.
+            return "not measured", f"{peak / MB:,.0f} MB at {subject.rows:,} rows"
         return ("met" if peak <= goal.limit else "missed"), f"{peak / MB:,.0f} MB"
+    if goal.kind == "flat":
+        runs = [subject, *(_lookup(results, case, name) for name in goal.across)]
+        per_row = sorted({m.rows: m.best / m.rows for m in runs if m and m.best}.items())
+        if len(per_row) < 2:
+            return "not measured", ""
+        times = [t for _, t in per_row]
+        spread = max(times) / min(times)
+        sizes = ", ".join(f"{t * 1e6:,.0f} µs at {rows:,}" for rows, t in per_row)
+        verdict = "met" if spread <= goal.limit else "missed"
+        return verdict, f"{sizes} (largest {spread:.2f}x the smallest)"
     if against is None or against.best is None:
         return "not measured", ""
     if goal.kind == "extra":
@@ -293,6 +330,7 @@ def report(
                         **{k: v for k, v in asdict(m).items() if k != "samples"},
                         "min_seconds": m.best,
                         "median_seconds": m.median,
+                        "cpu_seconds": m.cpu,
                         "peak_rss_bytes": m.peak_rss,
                         "samples": [asdict(s) for s in m.samples],
                     }
@@ -326,8 +364,9 @@ def markdown(data: dict[str, Any]) -> list[str]:
         lines += [
             f"**{case['id']}**: {case['title']}",
             "",
-            "| variant | rows | min s | median s | µs/row | x base | x base (median) | peak MB |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| variant | rows | min s | median s | µs/row | x base | x base (median) | peak MB "
+            "| CPU s (min run) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         base = next((v for v in case["variants"] if v["variant"] == case["baseline"]), None)
         for v in case["variants"]:
@@ -335,13 +374,14 @@ def markdown(data: dict[str, Any]) -> list[str]:
                 lines.append(f"| {v['variant']} | {v['rows']:,} | {v['skipped'] or v['error']} |")
                 continue
             ratio = ratio_med = "-"
+            cpu = "-" if v.get("cpu_seconds") is None else f"{v['cpu_seconds']:.3f}"
             if base and base["min_seconds"] and base["median_seconds"]:
                 ratio = f"{v['min_seconds'] / base['min_seconds']:.2f}"
                 ratio_med = f"{v['median_seconds'] / base['median_seconds']:.2f}"
             lines.append(
                 f"| {v['variant']} | {v['rows']:,} | {v['min_seconds']:.3f} | "
                 f"{v['median_seconds']:.3f} | {v['min_seconds'] / v['rows'] * 1e6:,.1f} | "
-                f"{ratio} | {ratio_med} | {(v['peak_rss_bytes'] or 0) / MB:,.0f} |"
+                f"{ratio} | {ratio_med} | {(v['peak_rss_bytes'] or 0) / MB:,.0f} | {cpu} |"
             )
         lines.append("")
         lines += [f"- goal: {g['goal']}: **{g['verdict']}** {g['measured']}" for g in case["goals"]]
