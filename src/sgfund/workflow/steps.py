@@ -3,7 +3,8 @@
 Each step takes the plugin manager (``pm``) where plugins matter, the ``actor`` who takes the
 step and the time it happened (``at``, aware) or the date it is judged on (``as_of``): no
 step reads the clock. The command line, the demo and the docs all call these functions, so a
-figure the demo prints is computed exactly as the CLI computes it.
+figure the demo prints is computed exactly as the CLI computes it. Scopes and reconciling are
+in `sgfund.workflow.scopes`, publishing in `sgfund.workflow.publishing` (both re-exported).
 
 Heavy modules (the 360Giving writer and schema, openpyxl) are imported inside the steps that
 need them, so importing this module stays cheap.
@@ -16,11 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import attrs
-from attrs import field, frozen
+from attrs import frozen
 
 from sgfund.applications import Application
 from sgfund.assessment import Assessment, RoundAssessment, Status, assess
@@ -28,23 +28,39 @@ from sgfund.closure import RoundRecords, approval_problems
 from sgfund.collect import SgfundPluginManager
 from sgfund.dates import LONDON, london_text, require_aware
 from sgfund.decisions import Award, Decision, Outcome
-from sgfund.errors import FieldError, RoundsNotClosed, WorkflowError
+from sgfund.errors import WorkflowError
 from sgfund.fundfile import FundFile, FundFileChanges
-from sgfund.fundfile.ledger import apply_fund_file, diff_fund_file, stored_fund_file
+from sgfund.fundfile.ledger import apply_fund_file, diff_fund_file
 from sgfund.funds import Round
 from sgfund.io.importer import ImportResult, import_applications, read_decisions
 from sgfund.io.mapping import SheetMapping
 from sgfund.ledger import AnchoredClosure, Ledger
 from sgfund.lifecycle import RoundState
-from sgfund.reconcile import Reconciliation, reconcile
 from sgfund.review import Resolution
-from sgfund.scope import DeclaredFigure, Scope
-from sgfund.totals import Totals, compute_totals
+from sgfund.scope import DeclaredFigure
+from sgfund.workflow.publishing import (
+    FORMATS,
+    TABLE_SUFFIXES,
+    TABLES,
+    Published,
+    publish,
+    unclosed_rounds,
+    write_table,
+)
+from sgfund.workflow.scopes import (
+    DeclaredChoice,
+    ScopeChoice,
+    declared_from_file,
+    fund_file_in_force,
+    reconcile_scope,
+    resolve_scope,
+    scope_id_for,
+    scope_round_ids,
+    scope_totals,
+)
 
 if TYPE_CHECKING:
-    from sgfund.io.export import Table as ExportTable
-    from sgfund.io.threesixtygiving import FunderPackage, Publisher
-    from sgfund.postaward import Position
+    pass
 
 __all__ = [
     "FORMATS",
@@ -80,8 +96,6 @@ __all__ = [
     "write_table",
 ]
 
-Format = Literal["json", "csv", "xlsx"]
-FORMATS: tuple[Format, ...] = ("json", "csv", "xlsx")
 MappingSource = str | os.PathLike[str] | Mapping[str, object] | SheetMapping
 
 
@@ -119,22 +133,6 @@ def setup_fund(
     if dry_run:
         return diff_fund_file(ledger, fund_file)
     return apply_fund_file(ledger, fund_file, actor=actor, at=at)
-
-
-def fund_file_in_force(ledger: Ledger) -> FundFile | None:
-    """The fund file last applied to the ledger's fund (None if no fund file was applied).
-
-    A ledger holding rounds of several funds is a `WorkflowError`: say which scope instead.
-    """
-    funds = {ledger.round(rid).fund_id for rid in ledger.rounds()}
-    if not funds:
-        return None
-    if len(funds) > 1:
-        raise WorkflowError(
-            f"the ledger holds rounds of several funds ({', '.join(sorted(funds))}): "
-            "give the figures and publishers explicitly"
-        )
-    return stored_fund_file(ledger, funds.pop())
 
 
 # --- applications in ----------------------------------------------------------------------
@@ -501,378 +499,6 @@ def close_round(
     return ledger.close_round(
         round_id, actor=actor, at=at, pm=pm, declared=declared, override_reason=override_reason
     )
-
-
-def scope_id_for(key: str) -> str:
-    """A scope key as an identifier: ``mayor-gr1+mayor-gr2`` -> ``mayor-gr1_mayor-gr2``."""
-    return key.replace("..", "_to_").replace("+", "_")
-
-
-def scope_round_ids(ledger: Ledger, key: str) -> tuple[str, ...]:
-    """The rounds a scope key names: ``"a+b"`` (each), ``"a..c"`` (a range) or one round id.
-
-    A range runs over the ledger's rounds in the order they opened. An unknown round is a
-    `WorkflowError`.
-    """
-    known = ledger.rounds()
-    ordered = sorted(known, key=lambda rid: (ledger.round(rid).opens_at, rid))
-    chosen: list[str] = []
-    for part in key.split("+"):
-        first, dots, last = part.strip().partition("..")
-        for rid in (first, last) if dots else (first,):
-            if rid not in known:
-                raise WorkflowError(
-                    f"scope {key!r}: round {rid!r} is not in the ledger "
-                    f"(rounds: {', '.join(ordered) or 'none'})"
-                )
-        if dots:
-            start, end = ordered.index(first), ordered.index(last)
-            chosen.extend(ordered[start : end + 1])
-        else:
-            chosen.append(first)
-    return tuple(dict.fromkeys(chosen))
-
-
-@frozen(kw_only=True)
-class ScopeChoice:
-    """A scope as the ledger and its fund file define it: rounds, label, published figures."""
-
-    id: str
-    label: str
-    round_ids: tuple[str, ...]
-    declared: tuple[DeclaredFigure, ...]
-
-
-def resolve_scope(ledger: Ledger, key: str) -> ScopeChoice:
-    """What a scope key names: a scope of the fund file in force (``mayor-scf-2022``), or
-    rounds (`scope_round_ids`); with the fund file's published figures for that key.
-    """  # noqa: D205 - the summary needs both lines
-    ff = fund_file_in_force(ledger)
-    declared = () if ff is None else ff.declared_for(key)
-    if ff is not None and key in ff.scopes:
-        scope = ff.scopes[key]
-        return ScopeChoice(
-            id=scope.id,
-            label=scope.label,
-            round_ids=tuple(r.id for r in scope.rounds),
-            declared=declared,
-        )
-    round_ids = scope_round_ids(ledger, key)
-    label = ledger.round(round_ids[0]).name if len(round_ids) == 1 else key
-    return ScopeChoice(id=scope_id_for(key), label=label, round_ids=round_ids, declared=declared)
-
-
-@frozen(kw_only=True)
-class DeclaredChoice:
-    """A declared-figures CSV's figures for one scope key, and what in the file was not used.
-
-    ``warnings`` name each row that is not a figure sgfund computes (by row) and each scope in
-    the file that names no scope or round in the ledger, so a reconciliation is never reported
-    without saying that the file held figures it did not compare.
-    """
-
-    file: str
-    figures: tuple[DeclaredFigure, ...]
-    warnings: tuple[str, ...]
-
-
-def declared_from_file(ledger: Ledger, path: str | os.PathLike[str], key: str) -> DeclaredChoice:
-    """The figures for scope ``key`` in a declared-figures CSV (`read_declared_figures`).
-
-    Figures for other scopes the ledger knows are left for those scopes without a word; the
-    rest of the file is in `DeclaredChoice.warnings`.
-    """
-    from sgfund.io.declared import read_declared_figures
-
-    name = os.fspath(path)
-    read = read_declared_figures(name)
-    warnings = [f"{name}: row {row}: {reason}; not compared" for row, reason in read.skipped]
-    for other, figures in sorted(read.by_scope.items()):
-        if other == key:
-            continue
-        try:
-            resolve_scope(ledger, other)
-        except WorkflowError as err:
-            warnings.append(f"{name}: {len(figures)} figure(s) not compared: {err}")
-    if key not in read.by_scope:
-        held = ", ".join(repr(k) for k in sorted(read.by_scope)) or "none"
-        warnings.append(f"{name}: no figures for scope {key!r} (scopes in the file: {held})")
-    return DeclaredChoice(
-        file=name, figures=tuple(read.by_scope.get(key, ())), warnings=tuple(warnings)
-    )
-
-
-def reconcile_scope(
-    ledger: Ledger,
-    round_ids: Sequence[str],
-    *,
-    pm: SgfundPluginManager,
-    scope_id: str,
-    label: str,
-    declared: Sequence[DeclaredFigure] = (),
-) -> Reconciliation:
-    """Reconcile the rounds' totals, as the ledger holds them, against ``declared`` figures."""
-    records = [ledger.round_records(rid) for rid in round_ids]
-    scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records], declared=declared)
-    applications = [a for r in records for a in r.applications]
-    awards = [a for r in records for a in r.awards]
-    return reconcile(scope, compute_totals(scope, applications, awards), pm=pm)
-
-
-@frozen(kw_only=True)
-class Published:
-    """What `publish` or `write_table` wrote: the files, how many grants each funder's
-    360Giving package holds (none for a table), and the rounds published before they closed.
-
-    ``unclosed`` maps each such round's id to its state; it is empty unless
-    ``include_unclosed`` let them through, and then their figures are provisional.
-    """  # noqa: D205 - the summary needs both lines
-
-    files: tuple[Path, ...]
-    grants: Mapping[str, int] = field(factory=dict)
-    unclosed: Mapping[str, RoundState] = field(factory=dict)
-
-    @property
-    def total_grants(self) -> int:
-        """Grants across every funder."""
-        return sum(self.grants.values())
-
-
-def unclosed_rounds(ledger: Ledger, round_ids: Sequence[str]) -> dict[str, RoundState]:
-    """The rounds of ``round_ids`` that are not closed, with their states, in the order given."""
-    states = {rid: ledger.round_state(rid) for rid in round_ids}
-    return {rid: state for rid, state in states.items() if state is not RoundState.CLOSED}
-
-
-def _publishable(
-    ledger: Ledger, round_ids: Sequence[str], *, what: str, include_unclosed: bool
-) -> dict[str, RoundState]:
-    """The one rule for open data: only closed rounds' figures are final, so a round that is
-    not closed is refused (`RoundsNotClosed`, naming each and its state) unless
-    ``include_unclosed``; then the unclosed rounds are returned, to be marked.
-    """  # noqa: D205 - the summary needs both lines
-    unclosed = unclosed_rounds(ledger, round_ids)
-    if unclosed and not include_unclosed:
-        raise RoundsNotClosed(what, {rid: str(state) for rid, state in unclosed.items()})
-    return unclosed
-
-
-def _formats(formats: Iterable[str]) -> list[Format]:
-    wanted = list(dict.fromkeys(formats))
-    for fmt in wanted:
-        if fmt not in FORMATS:
-            raise FieldError("format", fmt, "one of " + ", ".join(FORMATS))
-    return wanted  # type: ignore[return-value]  # checked just above
-
-
-def _closed_state(
-    ledger: Ledger, records: Sequence[RoundRecords], as_of: date | datetime
-) -> tuple[dict[str, object], dict[str, Position]]:
-    """Closed rounds' anchors, and their awards as varied (post-award.md) as of ``as_of``."""
-    closed = [r.round.id for r in records if ledger.round_state(r.round.id) is RoundState.CLOSED]
-    # The anchors go into the JSON packages, where an auditor can find them later.
-    anchors: dict[str, object] = {rid: ledger.closure_anchor(rid) for rid in closed}
-    day = as_of.astimezone(LONDON).date() if isinstance(as_of, datetime) else as_of
-    positions = {
-        award_id: position
-        for rid in closed
-        for award_id, position in ledger.post_award(rid, as_of=day).items()
-    }
-    return anchors, positions
-
-
-def _funder_packages(
-    ledger: Ledger,
-    records: Sequence[RoundRecords],
-    *,
-    pm: SgfundPluginManager,
-    as_of: date | datetime,
-    scope_id: str,
-    label: str,
-    publisher: Publisher | None,
-) -> list[FunderPackage]:
-    """Every funder's 360Giving package, each era by its own publisher, built and validated."""
-    from sgfund.io.threesixtygiving.build import build_packages
-
-    by_era: dict[str, list[RoundRecords]] = {}
-    for r in records:
-        by_era.setdefault(r.round.era.id, []).append(r)
-    publishers = _publishers(ledger, sorted(by_era), publisher)
-    anchors, positions = _closed_state(ledger, records, as_of)
-    packages = []
-    for era_id, era_records in by_era.items():
-        scope = Scope(id=scope_id, label=label, rounds=[r.round for r in era_records])
-        packages += build_packages(
-            scope,
-            [a for r in era_records for a in r.applications],
-            [a for r in era_records for a in r.awards],
-            publisher=publishers[era_id],
-            as_of=as_of,
-            pm=pm,
-            anchors={r.round.id: anchors[r.round.id] for r in era_records if r.round.id in anchors},
-            post_award=positions,
-        )
-    return packages
-
-
-def _transparency_table(
-    records: Sequence[RoundRecords], *, scope_id: str, label: str
-) -> ExportTable:
-    from sgfund.io.transparency import transparency_table
-
-    scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
-    return transparency_table(
-        scope,
-        [a for r in records for a in r.applications],
-        [d for r in records for d in r.decisions],
-        [a for r in records for a in r.awards],
-    )
-
-
-def publish(
-    ledger: Ledger,
-    round_ids: Sequence[str],
-    directory: str | os.PathLike[str],
-    *,
-    pm: SgfundPluginManager,
-    as_of: date | datetime,
-    scope_id: str,
-    label: str,
-    publisher: Publisher | None = None,
-    formats: Iterable[Format] = ("json", "csv"),
-    transparency: bool = True,
-    include_unclosed: bool = False,
-) -> Published:
-    """Publish the rounds' awards: 360Giving files, one per funder, and a transparency table.
-
-    Only closed rounds are published: a round that is not closed (decided, say) holds
-    provisional figures and is refused with `RoundsNotClosed`, naming each such round and its
-    state, before anything is built. ``include_unclosed`` publishes them anyway; they are then
-    listed in `Published.unclosed`, for the caller to warn about.
-
-    Each era's awards are published by that era's publisher in the fund file in force (or
-    by ``publisher``, given). The 360Giving packages are built and validated once
-    (`build_packages`), all of them before any file is written; each is then written in
-    every format asked for, as ``<scope id>-<funder>.<format>``. The transparency table is
-    ``<scope id>-transparency.csv``. Grants of closed rounds are published as varied after
-    the award, with ``amountDisbursed`` (paid less recovered) as of ``as_of`` where payments
-    were made (see post-award.md). A problem in any package raises `ExportError` listing them
-    all, and nothing is written.
-    """
-    from sgfund.io.export import write_csv
-    from sgfund.io.threesixtygiving.build import funder_slug
-    from sgfund.io.threesixtygiving.write import write_built_package
-
-    wanted = _formats(formats)
-    unclosed = _publishable(ledger, round_ids, what="open data", include_unclosed=include_unclosed)
-    records = [ledger.round_records(rid) for rid in round_ids]
-    packages = _funder_packages(
-        ledger,
-        records,
-        pm=pm,
-        as_of=as_of,
-        scope_id=scope_id,
-        label=label,
-        publisher=publisher,
-    )
-    table = _transparency_table(records, scope_id=scope_id, label=label) if transparency else None
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    files = [
-        write_built_package(
-            folder / f"{scope_id}-{funder_slug(package.funder.id)}.{fmt}", package.package
-        )
-        for package in packages
-        for fmt in wanted
-    ]
-    if table is not None:
-        files.append(write_csv(folder / f"{scope_id}-transparency.csv", table))
-    return Published(
-        files=tuple(files),
-        grants={p.funder.id: p.grant_count for p in packages},
-        unclosed=unclosed,
-    )
-
-
-def _publishers(
-    ledger: Ledger, era_ids: Sequence[str], given: Publisher | None
-) -> dict[str, Publisher]:
-    if given is not None:
-        return dict.fromkeys(era_ids, given)
-    ff = fund_file_in_force(ledger)
-    found = {} if ff is None else dict(ff.publishers)
-    missing = [era for era in era_ids if era not in found]
-    if missing:
-        raise WorkflowError(
-            f"no 360Giving publisher for era(s) {', '.join(missing)}: give one in the fund "
-            "file ([eras.publisher]) or name the publisher"
-        )
-    return {era: found[era] for era in era_ids}
-
-
-def scope_totals(ledger: Ledger, round_ids: Sequence[str], *, scope_id: str, label: str) -> Totals:
-    """The rounds' totals as the ledger holds them (`sgfund.totals.compute_totals`)."""
-    records = [ledger.round_records(rid) for rid in round_ids]
-    scope = Scope(id=scope_id, label=label, rounds=[r.round for r in records])
-    applications = [a for r in records for a in r.applications]
-    awards = [a for r in records for a in r.awards]
-    return compute_totals(scope, applications, awards)
-
-
-TABLES = ("transparency", "applications", "awards")
-Table = Literal["transparency", "applications", "awards"]
-
-
-TABLE_SUFFIXES = (".csv", ".xlsx")
-
-
-def write_table(
-    ledger: Ledger,
-    round_ids: Sequence[str],
-    what: Table,
-    path: str | os.PathLike[str],
-    *,
-    scope_id: str,
-    label: str,
-    include_unclosed: bool = False,
-) -> Published:
-    """Write one table of the rounds (CSV, or XLSX by the suffix), all or nothing.
-
-    ``path`` must end ``.csv`` or ``.xlsx`` (`FieldError` otherwise, before anything is read).
-
-    ``transparency`` is one row per award as the public sees it: published data, so like
-    `publish` it refuses rounds that are not closed (`RoundsNotClosed`) unless
-    ``include_unclosed``, and then lists them in `Published.unclosed`. ``applications`` and
-    ``awards`` are the officers' working tables (`sgfund.io.export`), for any round.
-    """
-    from sgfund.io.export import application_table, award_table, write_csv, write_xlsx
-
-    if what not in TABLES:
-        raise FieldError("table", what, "one of " + ", ".join(TABLES))
-    target = Path(path)
-    # The suffix says the format: anything else would be a CSV under a misleading name.
-    if target.suffix.lower() not in TABLE_SUFFIXES:
-        raise FieldError(
-            "out", os.fspath(path), "a file name ending " + " or ".join(TABLE_SUFFIXES)
-        )
-    unclosed: dict[str, RoundState] = {}
-    if what == "transparency":
-        unclosed = _publishable(
-            ledger, round_ids, what="the transparency table", include_unclosed=include_unclosed
-        )
-    records = [ledger.round_records(rid) for rid in round_ids]
-    applications = [a for r in records for a in r.applications]
-    awards = [a for r in records for a in r.awards]
-    if what == "transparency":
-        table = _transparency_table(records, scope_id=scope_id, label=label)
-    elif what == "applications":
-        table = application_table(applications)
-    else:
-        table = award_table(awards, applications)
-    written = (
-        write_xlsx(target, table) if target.suffix.lower() == ".xlsx" else write_csv(target, table)
-    )
-    return Published(files=(written,), unclosed=unclosed)
 
 
 @frozen(kw_only=True)
