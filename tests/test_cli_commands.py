@@ -480,10 +480,11 @@ def test_publish_from_python_refuses_each_unclosed_round_by_name(journey, tmp_pa
     from sgfund.errors import RoundsNotClosed
     from sgfund.ledger import Ledger
     from sgfund.lifecycle import RoundState
+    from sgfund.examples_scf import ENTRY_POINTS
     from sgfund.manager import make_plugin_manager
     from sgfund.workflow import publish
 
-    pm = make_plugin_manager()
+    pm = make_plugin_manager(entry_points=ENTRY_POINTS)
     args = {"pm": pm, "as_of": date(2022, 4, 1), "scope_id": "gr1-gr2", "label": "GR1 and GR2"}
     with Ledger.open(journey.db) as ledger:
         with pytest.raises(RoundsNotClosed) as refused:
