@@ -325,6 +325,10 @@ def _read(
         set_aside = [(n, cells, tally.bad_problems[n]) for n, cells in sorted(tally.bad.items())]
         write_error_csv(errors_file, match.headers, set_aside)
     kept = list(tally.kept.values())
+    # The ids' rows are kept in place (a copy would double the one thing read per row).
+    application_rows = tally.first_seen
+    for refused in [k for k, n in application_rows.items() if n <= 0]:
+        del application_rows[refused]
     return ImportResult(
         file=file,
         format=str(found["format"]),
@@ -342,7 +346,7 @@ def _read(
         errors_file=errors_file,
         notes=dict(tally.notes),
         title_rows=tuple(t.number for t in titles),
-        application_rows={k: n for k, n in tally.first_seen.items() if n > 0},
+        application_rows=application_rows,
         unknown_columns=tuple(
             h
             for h in match.ignored
