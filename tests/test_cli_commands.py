@@ -478,9 +478,9 @@ def test_a_closed_rounds_export_carries_no_mark(journey, tmp_path):
 
 def test_publish_from_python_refuses_each_unclosed_round_by_name(journey, tmp_path):
     from sgfund.errors import RoundsNotClosed
+    from sgfund.examples_scf import ENTRY_POINTS
     from sgfund.ledger import Ledger
     from sgfund.lifecycle import RoundState
-    from sgfund.examples_scf import ENTRY_POINTS
     from sgfund.manager import make_plugin_manager
     from sgfund.workflow import publish
 

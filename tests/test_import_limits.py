@@ -14,7 +14,7 @@ from sgfund_westyorkshire import DATA_PLUGINS
 from sgfund import make_plugin_manager
 from sgfund.errors import DataError
 from sgfund.examples_scf import GR2
-from sgfund.io import csv_reader, importer
+from sgfund.io import csv_reader, tally
 from sgfund.io.importer import MAX_PROBLEMS, read_applications
 from sgfund.io.rows import MAX_STRAY_CELLS
 
@@ -75,7 +75,7 @@ def test_set_aside_counts_the_unlisted_problems(tmp_path):
 
 
 def test_too_many_bad_characters_to_set_aside_refuses_the_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_SET_ASIDE_CHARS", 2_000)
+    monkeypatch.setattr(tally, "MAX_SET_ASIDE_CHARS", 2_000)
     path = _file(tmp_path / "bad.csv", rows=50, amount="lots")
     with pytest.raises(DataError, match="too many to set aside"):
         read_applications(path, pm=PM, rounds=[GR2], bad_rows="set-aside")

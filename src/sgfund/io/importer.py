@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
@@ -34,8 +34,9 @@ from sgfund.io.columns import (
 )
 from sgfund.io.error_report import errors_path, write_error_csv
 from sgfund.io.mapping import SheetMapping, load_mapping
-from sgfund.io.rows import ParsedRow, RowParser
+from sgfund.io.rows import RowParser
 from sgfund.io.sheet import Sheet, SheetRow, open_sheet
+from sgfund.io.tally import MAX_PROBLEMS, MAX_SET_ASIDE_CHARS, RowTally, fetch_rows
 from sgfund.themes import round_vocabularies
 
 __all__ = [
@@ -51,14 +52,8 @@ __all__ = [
 
 BadRows = Literal["refuse", "set-aside"]
 MappingSource = str | os.PathLike[str] | Mapping[str, object] | SheetMapping
-# Problems kept per file; the rest are counted, so a hostile file cannot fill memory with
-# them. The first ones found are the ones listed.
-MAX_PROBLEMS = 1_000
 # Rows looked at, after a first row of one cell, for a header below titles (`_header`).
 TITLE_LOOKAHEAD = 10
-# Characters of bad rows kept to write beside the input with bad_rows="set-aside"; a file
-# with more bad rows than this is refused as a whole.
-MAX_SET_ASIDE_CHARS = 64 * 1024 * 1024
 
 
 @frozen(kw_only=True)
@@ -263,34 +258,13 @@ def _read(
 ) -> ImportResult:
     if bad_rows not in ("refuse", "set-aside"):
         raise ValueError(f"bad_rows must be 'refuse' or 'set-aside', not {bad_rows!r}")
-    if isinstance(mapping, SheetMapping):
-        wanted = mapping
-    else:
-        wanted = load_mapping(mapping) if mapping is not None else SheetMapping()
+    wanted = mapping if isinstance(mapping, SheetMapping) else _load(mapping)
     file = str(path)
     with open_sheet(path, **open_options) as sheet:
         header, blank, rows, titles = _header(iter(sheet), file)
-        match, problems = match_columns(
-            tuple(c.strip() for c in header.cells),
-            columns,
-            mapping=wanted.columns,
-            constants=wanted.constants,
-            reserved={"notes": wanted.notes, "ignore": wanted.ignore},
-            optional_groups=groups,
-            file=file,
-            header_row=header.number,
-        )
-        problems[:0] = _header_flaws(header, file)
-        if problems:
-            problems.extend(_other_sheets(sheet, file))
-            raise DataError(problems, f"{file}: the header row cannot be used", file=file)
-        try:
-            row_parser = parser(match, file, wanted)
-        except DataError as err:
-            # The mapping's constants are read here; point each problem at its line.
-            summary = str(err).splitlines()[0]
-            raise DataError(wanted.locate(err.problems), summary, file=err.file) from None
-        tally = _Tally(keep=not validate_only, set_aside=bad_rows == "set-aside", blank=blank)
+        match = _matched(sheet, header, file, columns, groups, wanted)
+        row_parser = _row_parser(parser, match, file, wanted)
+        tally = RowTally(keep=not validate_only, set_aside=bad_rows == "set-aside", blank=blank)
         with collector_paused():
             if chunk:
                 _read_in_chunks(rows, row_parser, tally, chunk)
@@ -308,7 +282,6 @@ def _read(
         raise DataError(
             [problem, *_other_sheets(sheet, file)], f"{file}: nothing to read", file=file
         )
-
     problems = sorted(tally.problems, key=lambda p: p.row or 0)
     if problems and bad_rows == "refuse":
         count = len(problems) + tally.unlisted
@@ -317,18 +290,84 @@ def _read(
             f"{file}: {count} problem(s) in {tally.bad_row_count} row(s); nothing was imported",
             file=file,
         )
-    errors_file = None
-    if tally.bad:
-        if tally.pending:
-            _fetch_rows(path, open_options, tally)
-        errors_file = errors_path(path)
-        set_aside = [(n, cells, tally.bad_problems[n]) for n, cells in sorted(tally.bad.items())]
-        write_error_csv(errors_file, match.headers, set_aside)
+    errors_file = _set_aside(path, open_options, tally, match) if tally.bad else None
+    return _result(file, found, match, wanted, tally, problems, errors_file, titles)
+
+
+def _load(mapping: str | os.PathLike[str] | Mapping[str, object] | None) -> SheetMapping:
+    return load_mapping(mapping) if mapping is not None else SheetMapping()
+
+
+def _matched(
+    sheet: Sheet,
+    header: SheetRow,
+    file: str,
+    columns: tuple[Column, ...],
+    groups: tuple[tuple[Column, ...], ...],
+    wanted: SheetMapping,
+) -> ColumnMatch:
+    """The header matched to the columns, or every problem with it (and the other sheets)."""
+    match, problems = match_columns(
+        tuple(c.strip() for c in header.cells),
+        columns,
+        mapping=wanted.columns,
+        constants=wanted.constants,
+        reserved={"notes": wanted.notes, "ignore": wanted.ignore},
+        optional_groups=groups,
+        file=file,
+        header_row=header.number,
+    )
+    problems[:0] = _header_flaws(header, file)
+    if problems:
+        problems.extend(_other_sheets(sheet, file))
+        raise DataError(problems, f"{file}: the header row cannot be used", file=file)
+    return match
+
+
+def _row_parser(
+    parser: Callable[[ColumnMatch, str, SheetMapping], RowParser],
+    match: ColumnMatch,
+    file: str,
+    wanted: SheetMapping,
+) -> RowParser:
+    try:
+        return parser(match, file, wanted)
+    except DataError as err:
+        # The mapping's constants are read here; point each problem at its line.
+        summary = str(err).splitlines()[0]
+        raise DataError(wanted.locate(err.problems), summary, file=err.file) from None
+
+
+def _set_aside(
+    path: str | os.PathLike[str],
+    open_options: dict[str, str | None],
+    tally: RowTally,
+    match: ColumnMatch,
+) -> Path:
+    if tally.pending:
+        fetch_rows(path, open_options, tally)
+    errors_file = errors_path(path)
+    set_aside = [(n, cells, tally.bad_problems[n]) for n, cells in sorted(tally.bad.items())]
+    write_error_csv(errors_file, match.headers, set_aside)
+    return errors_file
+
+
+def _result(
+    file: str,
+    found: Mapping[str, str | None],
+    match: ColumnMatch,
+    wanted: SheetMapping,
+    tally: RowTally,
+    problems: list[Problem],
+    errors_file: Path | None,
+    titles: Sequence[SheetRow],
+) -> ImportResult:
     kept = list(tally.kept.values())
     # The ids' rows are kept in place (a copy would double the one thing read per row).
     application_rows = tally.first_seen
     for refused in [k for k, n in application_rows.items() if n <= 0]:
         del application_rows[refused]
+    ignored_on_purpose = {normalise_header(i) for i in wanted.ignore}
     return ImportResult(
         file=file,
         format=str(found["format"]),
@@ -348,14 +387,14 @@ def _read(
         title_rows=tuple(t.number for t in titles),
         application_rows=application_rows,
         unknown_columns=tuple(
-            h
-            for h in match.ignored
-            if normalise_header(h) not in {normalise_header(i) for i in wanted.ignore}
+            h for h in match.ignored if normalise_header(h) not in ignored_on_purpose
         ),
     )
 
 
-def _read_in_chunks(rows: Iterator[SheetRow], parser: RowParser, tally: _Tally, size: int) -> None:
+def _read_in_chunks(
+    rows: Iterator[SheetRow], parser: RowParser, tally: RowTally, size: int
+) -> None:
     # Column-wise reading (`RowParser.parse_many`) of ``size`` rows at a time: the stream is
     # never held whole, and the tally still sees every row in file order.
     batch: list[SheetRow] = []
@@ -371,7 +410,7 @@ def _read_in_chunks(rows: Iterator[SheetRow], parser: RowParser, tally: _Tally, 
         _tally_batch(batch, parser, tally)
 
 
-def _tally_batch(batch: list[SheetRow], parser: RowParser, tally: _Tally) -> None:
+def _tally_batch(batch: list[SheetRow], parser: RowParser, tally: RowTally) -> None:
     for row, parsed in zip(batch, parser.parse_many(batch), strict=True):
         tally.rows += 1
         tally.record(row, parsed, parser)
@@ -440,144 +479,6 @@ def _header_flaws(header: SheetRow, file: str) -> list[Problem]:
         Problem(why, file=file, row=header.number, column=header.cells[i], expected="a header")
         for i, why in sorted(header.flaws.items())
     ]
-
-
-class _Tally:
-    """Counts rows, keeps good models by application id and bad rows by number.
-
-    ``first_seen`` maps each application id to the row it was first seen on, negated when
-    that row was bad, so a repeat found far down the file knows whether the earlier row was
-    good without keeping it.
-    """
-
-    def __init__(self, *, keep: bool, set_aside: bool, blank: int) -> None:
-        self.keep = keep
-        self.set_aside = set_aside
-        self.rows = 0
-        self.good = 0
-        self.blank = blank
-        self.bad_row_count = 0
-        self.problems: list[Problem] = []
-        self.unlisted = 0
-        self.first_seen: dict[str, int] = {}
-        self.kept: dict[str, tuple[Application | None, Decision | None]] = {}
-        self.notes: dict[str, dict[str, str]] = {}
-        self.bad: dict[int, tuple[str, ...]] = {}
-        self.bad_chars = 0
-        self.bad_problems: dict[int, list[Problem]] = {}
-        self.pending: set[int] = set()  # earlier good rows set aside later; cells re-read
-
-    def note(self, problems: list[Problem]) -> None:
-        room = max(0, MAX_PROBLEMS - len(self.problems))
-        self.problems.extend(problems[:room])
-        self.unlisted += len(problems) - len(problems[:room])
-
-    def unlisted_problem(self, file: str) -> list[Problem]:
-        if not self.unlisted:
-            return []
-        message = (
-            f"{self.unlisted:,} more problem(s) in this file are not listed (at most "
-            f"{MAX_PROBLEMS:,} are kept); correct these and read the file again"
-        )
-        return [Problem(message, file=file, expected="a file with fewer problems")]
-
-    def add(self, row: SheetRow, parser: RowParser) -> None:
-        if row.blank:
-            self.blank += 1
-            return
-        self.rows += 1
-        self.record(row, parser.parse(row), parser)
-
-    def record(self, row: SheetRow, parsed: ParsedRow, parser: RowParser) -> None:
-        self._check_repeat(parsed, parser)
-        if parsed.problems:
-            self.bad_row_count += 1
-            self.note(parsed.problems)
-            if self.set_aside:
-                self._set_aside(row.number, row.cells, parser.file)
-                self.bad_problems.setdefault(row.number, []).extend(parsed.problems)
-            return
-        self.good += 1
-        key = parsed.application_id
-        if self.keep and key is not None:
-            self.kept[key] = (parsed.application, parsed.decision)
-            if parsed.notes:
-                self.notes[key] = parsed.notes
-
-    def _set_aside(self, number: int, cells: tuple[str, ...], file: str) -> None:
-        self.bad_chars += sum(len(c) for c in cells)
-        if self.bad_chars > MAX_SET_ASIDE_CHARS:
-            problem = Problem(
-                f"the bad rows hold more than {MAX_SET_ASIDE_CHARS:,} characters, too many "
-                "to set aside; correct the file and read it again",
-                file=file,
-                row=number,
-                expected="a file whose bad rows can be set aside",
-            )
-            raise DataError([problem, *self.problems[:20]], f"{file}: too many bad rows", file=file)
-        self.bad[number] = cells
-
-    def _check_repeat(self, parsed: ParsedRow, parser: RowParser) -> None:
-        key = parsed.application_id
-        if key is None:
-            return
-        sign = -1 if parsed.problems else 1
-        seen = self.first_seen.setdefault(key, sign * parsed.number)
-        first = abs(seen)
-        if first == parsed.number:
-            return
-        what = "a decision on application" if parser.decisions_only else "application id"
-        header = parser.match.header("application_id")
-        parsed.problems.append(
-            Problem(
-                f"{what} {key!r} is already at row {first}",
-                file=parser.file,
-                row=parsed.number,
-                column=header,
-                field="application_id",
-                value=key,
-                expected="each application id once in the file",
-            )
-        )
-        earlier = Problem(
-            f"{what} {key!r} is repeated at row {parsed.number}",
-            file=parser.file,
-            row=first,
-            column=header,
-            field="application_id",
-            value=key,
-            expected="each application id once in the file",
-        )
-        self.note([earlier])
-        if seen > 0:  # the earlier row was good until now
-            self.first_seen[key] = -first
-            self.bad_row_count += 1
-            self.good -= 1
-            self.kept.pop(key, None)
-            self.notes.pop(key, None)
-            if self.set_aside:
-                self.pending.add(first)
-        if self.set_aside:
-            # Which of the rows is right cannot be told: set them all aside.
-            self.bad_problems.setdefault(first, []).append(earlier)
-
-    def fill(self, row: SheetRow, file: str) -> None:
-        self._set_aside(row.number, row.cells, file)
-        self.pending.discard(row.number)
-
-
-def _fetch_rows(
-    path: str | os.PathLike[str], open_options: dict[str, str | None], tally: _Tally
-) -> None:
-    # Rows found bad only after they were read (an id repeated later): read them again
-    # rather than keep every row's cells in memory.
-    sheet: Sheet
-    with open_sheet(path, **open_options) as sheet:
-        for row in sheet:
-            if row.number in tally.pending:
-                tally.fill(row, sheet.file)
-                if not tally.pending:
-                    break
 
 
 class ApplicationStore(Protocol):
